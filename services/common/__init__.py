@@ -1,0 +1,1 @@
+"""Plumbing every service shares, written once: config, auth, tenancy, db, errors, audit, events."""

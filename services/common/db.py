@@ -1,0 +1,146 @@
+"""Tortoise set-up, the two database roles, and the bootstrap/migrate entry point.
+
+    python -m services.common.db bootstrap registry funding evaluation
+
+creates the roles and databases where missing (as a superuser), migrates each database as the owner
+role, and grants the application role what it needs. Services never migrate at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from urllib.parse import urlsplit
+
+import asyncpg
+from tortoise import Tortoise
+
+from .config import admin_database_url, database_url, owner_database_url
+
+SERVICES = ("registry", "funding", "evaluation")
+APP_ROLE = "civic_app"
+OWNER_ROLE = "civic_owner"
+
+
+def tortoise_config(services: list[str] | tuple[str, ...], *, owner: bool = False, pool_max: int = 10) -> dict:
+    """One connection and one app per service; several services can share one process (tests do)."""
+    connections = {}
+    apps = {}
+    for service in services:
+        url = owner_database_url(service) if owner else database_url(service)
+        parts = urlsplit(url)
+        connections[service] = {
+            "engine": "tortoise.backends.asyncpg",
+            "credentials": {
+                "host": parts.hostname or "127.0.0.1",
+                "port": parts.port or 5432,
+                "user": parts.username or "postgres",
+                "password": parts.password or "",
+                "database": parts.path.lstrip("/"),
+                "minsize": 1,
+                "maxsize": pool_max,
+                # A dead database must not hang a request forever.
+                "command_timeout": 30,
+                "server_settings": {"application_name": f"civic-{service}"},
+            },
+        }
+        apps[service] = {
+            "models": [f"services.{service}.models"],
+            "default_connection": service,
+            "migrations": f"services.{service}.migrations",
+        }
+    return {"connections": connections, "apps": apps, "use_tz": True, "timezone": "UTC"}
+
+
+async def start_database(services: list[str] | tuple[str, ...], *, pool_max: int = 10) -> None:
+    # Global fallback: Starlette runs the lifespan in another task than the requests.
+    await Tortoise.init(config=tortoise_config(services, pool_max=pool_max), _enable_global_fallback=True)
+
+
+async def stop_database() -> None:
+    await Tortoise.close_connections()
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(path=f"/{name}").geturl()
+
+
+async def ensure_roles_and_databases(services: list[str]) -> None:
+    admin = await asyncpg.connect(admin_database_url())
+    try:
+        for role, url in ((OWNER_ROLE, owner_database_url(services[0])), (APP_ROLE, database_url(services[0]))):
+            password = urlsplit(url).password or role
+            exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+            if not exists:
+                # The application role owns nothing and cannot bypass row-level security.
+                await admin.execute(
+                    f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}'"
+                )
+        for service in services:
+            name = database_name(database_url(service))
+            exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if not exists:
+                await admin.execute(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE}')
+    finally:
+        await admin.close()
+    for service in services:
+        db = await asyncpg.connect(_with_database(admin_database_url(), database_name(database_url(service))))
+        try:
+            await db.execute(
+                f"GRANT USAGE ON SCHEMA public TO {APP_ROLE};"
+                f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA public "
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE};"
+                f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA public "
+                f"GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE};"
+            )
+        finally:
+            await db.close()
+
+
+async def migrate(services: list[str]) -> None:
+    from tortoise.migrations.api import migrate as tortoise_migrate
+
+    await tortoise_migrate(config=tortoise_config(services, owner=True))
+    await Tortoise.close_connections()
+    for service in services:
+        db = await asyncpg.connect(owner_database_url(service))
+        try:
+            # The migration recorder's table is the owner's alone.
+            await db.execute(
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};"
+                f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};"
+                f"REVOKE ALL ON tortoise_migrations FROM {APP_ROLE};"
+            )
+        finally:
+            await db.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m services.common.db")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("bootstrap", "create roles and databases where missing, then migrate"),
+        ("migrate", "apply migrations as the owner role"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("services", nargs="*", default=list(SERVICES))
+    args = parser.parse_args(argv)
+    services = list(args.services) or list(SERVICES)
+    if args.command == "bootstrap":
+        asyncio.run(ensure_roles_and_databases(services))
+    asyncio.run(migrate(services))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+# For the `tortoise` CLI (makemigrations): `tortoise -c services.common.db.TORTOISE_ORM makemigrations`.
+TORTOISE_ORM = tortoise_config(SERVICES, owner=True)

@@ -1,0 +1,109 @@
+"""The publish side of the outbox: claim unsent rows, publish with confirms, mark sent after the ack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aio_pika
+import asyncpg
+import orjson
+from tortoise.transactions import in_transaction
+
+from ..models import OutboxBase
+from .outbox import NOTIFY_CHANNEL
+from .topology import declare_exchanges
+
+log = logging.getLogger("civic.relay")
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        outbox: type[OutboxBase],
+        connection: str,
+        amqp_url: str,
+        listen_dsn: str | None = None,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 1.0,
+        publish_timeout: float = 10.0,
+    ) -> None:
+        self.outbox = outbox
+        self.connection = connection
+        self.amqp_url = amqp_url
+        self.listen_dsn = listen_dsn
+        self.batch_size = batch_size
+        self.idle_poll_seconds = idle_poll_seconds
+        self.publish_timeout = publish_timeout
+        self.published = 0
+        self._wake = asyncio.Event()
+        self._amqp: aio_pika.abc.AbstractRobustConnection | None = None
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        self._amqp = await aio_pika.connect_robust(self.amqp_url)
+        channel = await self._amqp.channel(publisher_confirms=True)
+        self._exchange = await declare_exchanges(channel)
+        if self.listen_dsn:
+            self._listener = await asyncpg.connect(self.listen_dsn)
+            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+        if self._amqp is not None:
+            await self._amqp.close()
+
+    async def run(self) -> None:
+        """Forever: relay what is waiting, then sleep until a NOTIFY or the idle poll."""
+        while True:
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # broker or database away: the rows stay unsent and are retried
+                log.exception("outbox relay failed; retrying")
+                await asyncio.sleep(self.idle_poll_seconds)
+                continue
+            if sent < self.batch_size:
+                self._wake.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+
+    async def relay_once(self) -> int:
+        """Publish one batch. Rows are marked sent in the same transaction that claimed them."""
+        assert self._exchange is not None, "start() first"
+        table = self.outbox._meta.db_table
+        async with in_transaction(self.connection) as conn:
+            rows = await conn.execute_query_dict(
+                f'SELECT id, type, payload FROM "{table}" WHERE sent_at IS NULL '
+                "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                [self.batch_size],
+            )
+            if not rows:
+                return 0
+            await asyncio.gather(*(self._publish(row) for row in rows))
+            # Only after every broker ack; a failure above rolls back and the rows are claimed again.
+            await conn.execute_query(
+                f'UPDATE "{table}" SET sent_at = now() WHERE id = ANY($1::bigint[])', [[r["id"] for r in rows]]
+            )
+        self.published += len(rows)
+        return len(rows)
+
+    async def _publish(self, row: dict) -> None:
+        payload = row["payload"]
+        body = payload.encode() if isinstance(payload, str) else orjson.dumps(payload)
+        envelope = orjson.loads(body)
+        message = aio_pika.Message(
+            body=body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=envelope["id"],
+            type=row["type"],
+            headers={"district": envelope["district"], "producer": envelope["producer"]},
+        )
+        await self._exchange.publish(message, routing_key=row["type"], mandatory=True, timeout=self.publish_timeout)

@@ -1,0 +1,69 @@
+"""Exchanges and queues, declared by a topology step before any consumer starts.
+
+civic.events   topic exchange, routing key = event type; unroutable events go to civic.unrouted
+civic.dlx      dead-letter exchange; each consumer's quorum queue dead-letters to its own DLQ
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
+
+EXCHANGE = "civic.events"
+UNROUTED_EXCHANGE = "civic.unrouted"
+UNROUTED_QUEUE = "civic.unrouted"
+DEAD_LETTER_EXCHANGE = "civic.dlx"
+DELIVERY_LIMIT = 5
+UNROUTED_MAX_LENGTH = 100_000
+
+
+def queue_name(consumer: str) -> str:
+    return f"{consumer}.events"
+
+
+def dead_letter_queue_name(consumer: str) -> str:
+    return f"{consumer}.events.dlq"
+
+
+async def declare_exchanges(channel: AbstractChannel) -> AbstractExchange:
+    # Publishes are mandatory; the alternate exchange keeps an event no one consumes yet from failing them.
+    unrouted = await channel.declare_exchange(UNROUTED_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True)
+    unrouted_queue = await channel.declare_queue(
+        UNROUTED_QUEUE,
+        durable=True,
+        arguments={"x-queue-type": "quorum", "x-max-length": UNROUTED_MAX_LENGTH},
+    )
+    await unrouted_queue.bind(unrouted)
+    await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+    return await channel.declare_exchange(
+        EXCHANGE,
+        aio_pika.ExchangeType.TOPIC,
+        durable=True,
+        arguments={"alternate-exchange": UNROUTED_EXCHANGE},
+    )
+
+
+async def declare_consumer_queue(
+    channel: AbstractChannel, consumer: str, routing_keys: Iterable[str], *, delivery_limit: int = DELIVERY_LIMIT
+) -> AbstractQueue:
+    """A durable quorum queue with a delivery limit, dead-lettering to a quorum DLQ of its own."""
+    exchange = await declare_exchanges(channel)
+    dlq = await channel.declare_queue(
+        dead_letter_queue_name(consumer), durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    await dlq.bind(DEAD_LETTER_EXCHANGE, routing_key=queue_name(consumer))
+    queue = await channel.declare_queue(
+        queue_name(consumer),
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": queue_name(consumer),
+        },
+    )
+    for key in routing_keys:
+        await queue.bind(exchange, routing_key=key)
+    return queue

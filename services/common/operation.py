@@ -1,0 +1,116 @@
+"""How one GraphQL operation runs: inside one tenant transaction, with errors every client can read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import strawberry.federation
+from graphql import GraphQLError, OperationType
+from strawberry.extensions import SchemaExtension
+from tortoise.exceptions import DBConnectionError, OperationalError
+
+from .config import development
+from .context import tenant_districts
+from .errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
+from .tenancy import tenant_transaction
+
+log = logging.getLogger("civic.graphql")
+
+_VALUE_ERROR_HINTS = ("got invalid value", "Expected value of type", "cannot represent", "does not exist in")
+_RETRYABLE = (
+    ConnectionError,
+    TimeoutError,
+    DBConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+)
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo a mutation whose result carries errors."""
+
+
+class OperationTransaction(SchemaExtension):
+    """Each operation runs in one transaction that first sets `app.districts` for row-level security.
+
+    A mutation that ends with any error rolls back whole, so bad input changes nothing.
+    """
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ctx = self.execution_context
+        operation = _operation_node(ctx)
+        districts = tenant_districts(ctx.context, operation, ctx.variables)
+        try:
+            async with tenant_transaction(ctx.context.service.name, districts):
+                yield
+                result = ctx.result
+                if (
+                    operation is not None
+                    and operation.operation is OperationType.MUTATION
+                    and result is not None
+                    and getattr(result, "errors", None)
+                ):
+                    raise _RollBack
+        except _RollBack:
+            pass
+
+
+def _operation_node(ctx: Any):
+    document = ctx.graphql_document
+    if document is None:
+        return None
+    operations = [d for d in document.definitions if d.__class__.__name__ == "OperationDefinitionNode"]
+    if ctx.operation_name:
+        operations = [d for d in operations if d.name and d.name.value == ctx.operation_name]
+    return operations[0] if len(operations) == 1 else None
+
+
+class SubgraphSchema(strawberry.federation.Schema):
+    """A Federation v2 schema that logs only the errors that are ours, not the client's."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            if classify(error) == INTERNAL:
+                log.error("unexpected error", exc_info=error.original_error or error)
+
+
+def classify(error: GraphQLError) -> str:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        return original.code
+    if original is None:
+        message = error.message
+        if message.startswith("Syntax Error"):
+            return "GRAPHQL_PARSE_FAILED"
+        if any(hint in message for hint in _VALUE_ERROR_HINTS):
+            return BAD_USER_INPUT
+        return "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(original, _RETRYABLE) or isinstance(original, OperationalError) and _is_connection_loss(original):
+        return RETRYABLE
+    if isinstance(original, GraphQLError):
+        return classify(original)
+    return INTERNAL
+
+
+def _is_connection_loss(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(cause, _RETRYABLE)
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    """The error as the client sees it: always with `extensions.code`; internals hidden in production."""
+    formatted = error.formatted
+    code = classify(error)
+    extensions = dict(formatted.get("extensions") or {})
+    extensions["code"] = code
+    if code == INTERNAL and not development():
+        formatted["message"] = "Internal server error."
+    if code == RETRYABLE:
+        formatted["message"] = "The service is briefly unavailable; retry the request."
+        extensions["retryable"] = True
+    formatted["extensions"] = extensions
+    return formatted

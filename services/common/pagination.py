@@ -1,0 +1,84 @@
+"""Relay-style connections with keyset cursors over (created_at, id): stable while rows are added."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+import strawberry.federation
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from .errors import BadInput
+
+T = TypeVar("T")
+MAX_PAGE = 100
+
+
+# Shareable: every subgraph publishes the same connection shapes.
+@strawberry.federation.type(shareable=True)
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.federation.type(shareable=True)
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.federation.type(shareable=True)
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+
+def encode_cursor(created_at: dt.datetime, pk: Any) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{pk}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return dt.datetime.fromisoformat(stamp), pk
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput("the cursor is not one this API gave out", field="after") from None
+
+
+async def paginate(
+    queryset: QuerySet,
+    *,
+    first: int | None,
+    after: str | None,
+    to_node: Callable[[Any], Any] = lambda row: row,
+    time_field: str = "created_at",
+) -> Connection:
+    size = MAX_PAGE if first is None else first
+    if size < 0 or size > MAX_PAGE:
+        raise BadInput(f"first must be between 0 and {MAX_PAGE}", field="first")
+    total = await queryset.count()
+    page = queryset.order_by(time_field, "id")
+    if after:
+        stamp, pk = decode_cursor(after)
+        page = page.filter(Q(**{f"{time_field}__gt": stamp}) | Q(**{time_field: stamp, "id__gt": pk}))
+    rows = await page.limit(size + 1)
+    has_next = len(rows) > size
+    rows = rows[:size]
+    edges = [Edge(node=to_node(row), cursor=encode_cursor(getattr(row, time_field), row.pk)) for row in rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )

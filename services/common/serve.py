@@ -1,0 +1,15 @@
+"""Runs a service's ASGI app with uvicorn on its port from the table in config."""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from .config import SERVICE_PORTS
+
+
+def serve(service: str, app_path: str) -> None:
+    port = int(os.environ.get("PORT", SERVICE_PORTS[service]))
+    host = os.environ.get("HOST", "127.0.0.1")
+    uvicorn.run(app_path, host=host, port=port, log_level=os.environ.get("LOG_LEVEL", "info"), proxy_headers=False)

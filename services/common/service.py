@@ -1,0 +1,30 @@
+"""What a service declares about itself; the shared plumbing builds the rest from this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+
+from .events.consumer import Handler
+from .events.outbox import Emitter
+from .models import PlatformModels
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    schema: strawberry.federation.Schema
+    models: PlatformModels
+    emitter: Emitter
+    make_loaders: Callable[[], Any]
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Root fields anyone may read without a token; they scope themselves by their `district` argument.
+    public_root_fields: frozenset[str] = frozenset()
+
+    async def city_districts(self, city: str) -> tuple[str, ...]:
+        """A city admin's tenants, from the district directory that registry.district.onboarded fills."""
+        codes = await self.models.directory.filter(city_code=city).values_list("code", flat=True)
+        return tuple(codes)

@@ -1,0 +1,135 @@
+"""Builds a service's Starlette app from its definition: /graphql /healthz /readyz /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aio_pika
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+from tortoise import connections
+
+from .config import amqp_url, development, run_workers
+from .context import RequestContext, build_context
+from .db import start_database, stop_database
+from .metrics import LATENCY, REQUESTS
+from .operation import format_error
+from .service import ServiceDefinition
+from .workers import ServiceWorkers
+
+
+class SubgraphGraphQL(GraphQL):
+    """Strawberry's ASGI app with our context (verified caller, fresh loaders) and error format."""
+
+    def __init__(self, service: ServiceDefinition) -> None:
+        super().__init__(service.schema, graphql_ide="graphiql" if development() else None)
+        self.service = service
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        return await build_context(
+            self.service, request.headers.get("authorization"), request=request, response=response
+        )
+
+    async def process_result(self, request: Any, result: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [format_error(error) for error in result.errors]
+        if result.extensions:
+            body["extensions"] = result.extensions
+        return body
+
+
+def create_app(service: ServiceDefinition, *, manage_database: bool = True, workers: bool | None = None) -> Starlette:
+    """`manage_database=False` when the caller (a test session) has initialised Tortoise itself."""
+    start_workers = run_workers() if workers is None else workers
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await start_database([service.name])
+        if start_workers:
+            state["workers"] = ServiceWorkers(service)
+            await state["workers"].start()
+        try:
+            yield
+        finally:
+            if "workers" in state:
+                await state["workers"].stop()
+            if manage_database:
+                await stop_database()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "service": service.name})
+
+    async def readyz(request: Request) -> Response:
+        checks = {"database": await _database_ready(service.name), "broker": await _broker_ready()}
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    graphql = SubgraphGraphQL(service)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(_MetricsMiddleware, service=service.name)
+    app.state.service = service
+    return app
+
+
+async def _database_ready(connection: str) -> bool:
+    try:
+        await asyncio.wait_for(connections.get(connection).execute_query("SELECT 1"), 2)
+        return True
+    except Exception:
+        return False
+
+
+async def _broker_ready() -> bool:
+    try:
+        conn = await aio_pika.connect(amqp_url(), timeout=2)
+        await conn.close()
+        return True
+    except Exception:
+        return False
+
+
+class _MetricsMiddleware:
+    def __init__(self, app: Any, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            path = scope.get("path", "")
+            REQUESTS.labels(self.service, path, str(status["code"])).inc()
+            LATENCY.labels(self.service, path).observe(time.perf_counter() - started)

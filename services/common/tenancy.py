@@ -1,0 +1,28 @@
+"""The per-operation transaction that tells PostgreSQL which districts this request may touch."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+
+@asynccontextmanager
+async def tenant_transaction(connection: str, districts: Sequence[str]) -> AsyncIterator[BaseDBAsyncClient]:
+    """One transaction; `app.districts` is transaction-local, so a pooled connection carries nothing on."""
+    async with in_transaction(connection) as conn:
+        await conn.execute_query("SELECT set_config('app.districts', $1, true)", [",".join(districts)])
+        yield conn
+
+
+async def admit_district(connection: str, district: str) -> None:
+    """Adds a district to this transaction's tenants: only for onboarding a new district into its city."""
+    conn = connections.get(connection)
+    await conn.execute_query(
+        "SELECT set_config('app.districts', "
+        "concat_ws(',', NULLIF(current_setting('app.districts', true), ''), $1::text), true)",
+        [district],
+    )

@@ -1,0 +1,96 @@
+"""Derive the client-facing (API) schema from a supergraph document.
+
+Removes join__/link__ machinery, federation directive definitions and
+applications, and every @inaccessible element; optionally appends extra SDL
+(e.g. gateway-local root fields added by a policy layer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from graphql import (
+    DirectiveDefinitionNode,
+    DocumentNode,
+    GraphQLSchema,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
+    TypeDefinitionNode,
+    TypeExtensionNode,
+    build_ast_schema,
+    parse,
+)
+from graphql.language import DirectiveLocation
+
+_KEPT_DIRECTIVES = {"deprecated", "specifiedBy", "oneOf"}
+_EXECUTABLE_LOCATIONS = {
+    DirectiveLocation.QUERY, DirectiveLocation.MUTATION, DirectiveLocation.SUBSCRIPTION,
+    DirectiveLocation.FIELD, DirectiveLocation.FRAGMENT_DEFINITION,
+    DirectiveLocation.FRAGMENT_SPREAD, DirectiveLocation.INLINE_FRAGMENT,
+    DirectiveLocation.VARIABLE_DEFINITION,
+}  # fmt: skip
+
+
+def _is_machinery(name: str) -> bool:
+    return name.startswith(("join__", "link__", "federation__")) or name in ("link", "core", "inaccessible", "tag")
+
+
+def _inaccessible(node) -> bool:
+    return any(d.name.value == "inaccessible" for d in (getattr(node, "directives", None) or ()))
+
+
+def _clean_directives(node):
+    if getattr(node, "directives", None):
+        node = replace(node, directives=tuple(d for d in node.directives if d.name.value in _KEPT_DIRECTIVES))
+    return node
+
+
+def _clean_type(node, hidden: set[str]):
+    node = _clean_directives(node)
+    for attr in ("fields", "values"):
+        items = getattr(node, attr, None)
+        if items:
+            cleaned = []
+            for item in items:
+                if _inaccessible(item):
+                    continue
+                item = _clean_directives(item)
+                if getattr(item, "arguments", None):
+                    args = tuple(_clean_directives(a) for a in item.arguments if not _inaccessible(a))
+                    item = replace(item, arguments=args)
+                cleaned.append(item)
+            node = replace(node, **{attr: tuple(cleaned)})
+    if getattr(node, "interfaces", None):
+        node = replace(node, interfaces=tuple(i for i in node.interfaces if i.name.value not in hidden))
+    if getattr(node, "types", None):
+        node = replace(node, types=tuple(t for t in node.types if t.name.value not in hidden))
+    return node
+
+
+def api_document(supergraph: DocumentNode) -> DocumentNode:
+    hidden = {
+        d.name.value
+        for d in supergraph.definitions
+        if isinstance(d, (TypeDefinitionNode, TypeExtensionNode)) and (_inaccessible(d) or _is_machinery(d.name.value))
+    }
+    definitions = []
+    for node in supergraph.definitions:
+        if isinstance(node, (SchemaDefinitionNode, SchemaExtensionNode)):
+            definitions.append(_clean_directives(node))
+        elif isinstance(node, DirectiveDefinitionNode):
+            locations = {DirectiveLocation[loc.value] for loc in node.locations}
+            if not _is_machinery(node.name.value) and locations & _EXECUTABLE_LOCATIONS:
+                definitions.append(node)
+        elif isinstance(node, (TypeDefinitionNode, TypeExtensionNode)):
+            if node.name.value not in hidden:
+                definitions.append(_clean_type(node, hidden))
+        else:
+            definitions.append(node)
+    return DocumentNode(definitions=tuple(definitions))
+
+
+def build_client_schema(supergraph: DocumentNode, extra_sdl: str | None = None) -> GraphQLSchema:
+    document = api_document(supergraph)
+    if extra_sdl:
+        document = DocumentNode(definitions=document.definitions + parse(extra_sdl).definitions)
+    return build_ast_schema(document, assume_valid_sdl=False)

@@ -1,0 +1,123 @@
+"""HTTP calls to subgraphs: one shared httpx client, per-subgraph timeout,
+a circuit breaker per subgraph, and retries for query operations only."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import httpx
+import orjson
+
+
+class SubgraphFetchError(Exception):
+    def __init__(self, subgraph: str, message: str, code: str = "SUBGRAPH_REQUEST_FAILED"):
+        super().__init__(message)
+        self.subgraph = subgraph
+        self.code = code
+
+
+@dataclass
+class CircuitBreaker:
+    """Opens after `threshold` consecutive failures; after `cooldown` seconds one
+    trial request is let through (half-open) and decides whether to close."""
+
+    threshold: int = 5
+    cooldown: float = 10.0
+    failures: int = 0
+    opened_at: float | None = None
+    trial_in_flight: bool = False
+    clock: callable = field(default=time.monotonic, repr=False)
+
+    def allow(self) -> bool:
+        if self.opened_at is None:
+            return True
+        if self.clock() - self.opened_at >= self.cooldown and not self.trial_in_flight:
+            self.trial_in_flight = True
+            return True
+        return False
+
+    def record_success(self) -> None:
+        self.failures = 0
+        self.opened_at = None
+        self.trial_in_flight = False
+
+    def record_failure(self) -> None:
+        self.failures += 1
+        self.trial_in_flight = False
+        if self.failures >= self.threshold:
+            self.opened_at = self.clock()
+
+    @property
+    def state(self) -> str:
+        if self.opened_at is None:
+            return "closed"
+        return "half-open" if self.clock() - self.opened_at >= self.cooldown else "open"
+
+
+class SubgraphClient:
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 10.0,
+        timeouts: Mapping[str, float] | None = None,
+        query_retries: int = 1,
+        breaker_threshold: int = 5,
+        breaker_cooldown: float = 10.0,
+    ):
+        self.urls = dict(urls)
+        self.http = http_client or httpx.AsyncClient(transport=transport)
+        self.timeout = timeout
+        self.timeouts = dict(timeouts or {})
+        self.query_retries = query_retries
+        self.breakers = {name: CircuitBreaker(breaker_threshold, breaker_cooldown) for name in self.urls}
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def fetch(self, subgraph: str, body: dict, headers: Mapping[str, str], *, is_query: bool) -> dict:
+        breaker = self.breakers[subgraph]
+        attempts = 1 + (self.query_retries if is_query else 0)
+        last: SubgraphFetchError | None = None
+        for attempt in range(attempts):
+            if not breaker.allow():
+                raise SubgraphFetchError(subgraph, f"circuit open for subgraph '{subgraph}'", "SUBGRAPH_UNAVAILABLE")
+            try:
+                result = await self._post(subgraph, body, headers)
+            except SubgraphFetchError as error:
+                breaker.record_failure()
+                last = error
+                if attempt + 1 < attempts:
+                    await asyncio.sleep(0.05 * (attempt + 1))
+                continue
+            breaker.record_success()
+            return result
+        assert last is not None
+        raise last
+
+    async def _post(self, subgraph: str, body: dict, headers: Mapping[str, str]) -> dict:
+        request_headers = {"content-type": "application/json", "accept": "application/json", **headers}
+        timeout = self.timeouts.get(subgraph, self.timeout)
+        try:
+            response = await asyncio.wait_for(
+                self.http.post(self.urls[subgraph], content=orjson.dumps(body), headers=request_headers),
+                timeout,
+            )
+        except asyncio.TimeoutError:
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' timed out after {timeout}s", "SUBGRAPH_TIMEOUT")
+        except httpx.HTTPError as error:
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' request failed: {error.__class__.__name__}")
+        if response.status_code >= 500 or response.status_code in (404, 408, 429):
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned HTTP {response.status_code}")
+        try:
+            payload = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned invalid JSON (HTTP {response.status_code})")
+        if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned a malformed response")
+        return payload

@@ -1,0 +1,1 @@
+"""The organization registry: districts, social organizations, community service stations."""

@@ -1,0 +1,224 @@
+"""The registry's rules, as plain functions over models: no GraphQL in here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+
+from services.common import audit
+from services.common.auth import BUREAU_ADMIN, CITY_CODE, DISTRICT_CODE, Principal
+from services.common.categories import Category
+from services.common.credit_code import CIVIL_AFFAIRS, credit_code_problem
+from services.common.tenancy import admit_district
+from services.common.errors import BadInput, Conflict, Forbidden, NotFound
+
+from . import events
+from .models import (
+    AuditRecord,
+    District,
+    DistrictDirectory,
+    FilingCounter,
+    IncubationStage,
+    OrganizationStatus,
+    PartyOrganization,
+    Registration,
+    ServiceStation,
+    SocialOrganization,
+)
+
+STAGE_ORDER = [IncubationStage.STARTUP, IncubationStage.GROWTH, IncubationStage.HUB, IncubationStage.GRADUATED]
+
+
+def _text(value: str | None, field: str, *, required: bool = True, max_length: int = 100) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise BadInput(f"{field} must not be empty", field=field)
+        return None
+    if len(value) > max_length:
+        raise BadInput(f"{field} is longer than {max_length} characters", field=field)
+    return value
+
+
+async def onboard_district(principal: Principal, *, code: str, name: str, city_code: str) -> District:
+    """A city brings a new district (tenant) onto the platform."""
+    if not DISTRICT_CODE.match(code or ""):
+        raise BadInput("a district code is a 6-digit administrative division code", field="code")
+    if not CITY_CODE.match(city_code or "") or not code.startswith(city_code):
+        raise BadInput(f"district {code} does not belong to city {city_code}", field="cityCode")
+    if city_code != principal.city:
+        raise Forbidden(f"a city admin of {principal.city} cannot onboard districts of city {city_code}", field="cityCode")
+    name = _text(name, "name")
+    if await DistrictDirectory.exists(code=code):
+        raise Conflict(f"district {code} is already on the platform", field="code")
+    # The new district is not yet among the city admin's tenants; the city's own code vouches for it.
+    await admit_district("registry", code)
+    district = await District.create(code=code, district=code, name=name, city_code=city_code)
+    await DistrictDirectory.create(code=code, city_code=city_code, name=name)
+    await events.emitter.emit(events.DISTRICT_ONBOARDED, code, {"code": code, "name": name, "cityCode": city_code})
+    await audit.record(AuditRecord, principal, district=code, action="onboardDistrict", entity=district)
+    return district
+
+
+@dataclass
+class OrganizationInput:
+    name: str
+    registration: Registration
+    category: Category
+    subdistrict: str
+    community: str | None = None
+    credit_code: str | None = None
+    incubation_stage: IncubationStage | None = None
+    party_organization: PartyOrganization = PartyOrganization.NONE
+
+
+async def register_organization(principal: Principal, data: OrganizationInput) -> SocialOrganization:
+    district = principal.home_district
+    name = _text(data.name, "name", max_length=200)
+    subdistrict = _text(data.subdistrict, "subdistrict")
+    community = _text(data.community, "community", required=False)
+    credit_code = (data.credit_code or "").strip().upper() or None
+    filing_number = None
+    if data.registration is Registration.REGISTERED:
+        if credit_code is None:
+            raise BadInput("a registered organization needs its unified social credit code", field="creditCode")
+        problem = credit_code_problem(credit_code, authority=CIVIL_AFFAIRS)
+        if problem:
+            raise BadInput(f"credit code {credit_code}: {problem}", field="creditCode")
+        # Checked here for a clear message; the unique constraint still guards concurrent registrations.
+        if await SocialOrganization.exists(credit_code=credit_code):
+            raise Conflict(f"credit code {credit_code} is already registered", field="creditCode")
+    else:
+        if credit_code is not None:
+            raise BadInput("a filed (备案) organization has no credit code; it gets a filing number", field="creditCode")
+        filing_number = await next_filing_number(district)
+    try:
+        org = await SocialOrganization.create(
+            district=district,
+            name=name,
+            registration=data.registration,
+            credit_code=credit_code,
+            filing_number=filing_number,
+            category=data.category,
+            subdistrict=subdistrict,
+            community=community,
+            incubation_stage=data.incubation_stage,
+            party_organization=data.party_organization,
+        )
+    except IntegrityError:
+        raise Conflict(f"credit code {credit_code} is already registered", field="creditCode") from None
+    await events.emitter.emit(events.ORGANIZATION_REGISTERED, district, events.organization_data(org))
+    await audit.record(AuditRecord, principal, district=district, action="registerOrganization", entity=org)
+    return org
+
+
+async def next_filing_number(district: str) -> str:
+    """备案 numbers run per district: 230102-BA-00001, 00002, ... without gaps from concurrent filings."""
+    # One statement, so two first filings in a new district cannot both insert the counter row.
+    conn = FilingCounter._meta.db
+    rows = await conn.execute_query_dict(
+        "INSERT INTO filing_counter (district, next_number) VALUES ($1, 2) "
+        "ON CONFLICT (district) DO UPDATE SET next_number = filing_counter.next_number + 1 "
+        "RETURNING next_number - 1 AS number",
+        [district],
+    )
+    return f"{district}-BA-{rows[0]['number']:05d}"
+
+
+async def get_organization(org_id: str) -> SocialOrganization:
+    try:
+        uuid = UUID(str(org_id))
+    except ValueError:
+        raise BadInput(f"'{org_id}' is not an organization id", field="id") from None
+    # Row-level security hides other districts' rows, so "not yours" and "no such" read the same.
+    org = await SocialOrganization.filter(id=uuid).select_for_update().first()
+    if org is None:
+        raise NotFound(f"no organization {org_id} in this district", field="id")
+    return org
+
+
+async def change_incubation_stage(principal: Principal, org_id: str, stage: IncubationStage) -> SocialOrganization:
+    org = await get_organization(org_id)
+    before = audit.snapshot(org)
+    current = org.incubation_stage
+    if current is not None and STAGE_ORDER.index(stage) <= STAGE_ORDER.index(current):
+        raise BadInput(
+            f"incubation only moves forward (STARTUP -> GROWTH -> HUB -> GRADUATED); "
+            f"the organization is at {current.value}, so {stage.value} is refused",
+            field="stage",
+        )
+    org.incubation_stage = stage
+    await org.save(update_fields=["incubation_stage", "updated_at"])
+    await audit.record(AuditRecord, principal, district=org.district, action="changeIncubationStage", entity=org, before=before)
+    return org
+
+
+async def set_party_organization(principal: Principal, org_id: str, kind: PartyOrganization) -> SocialOrganization:
+    org = await get_organization(org_id)
+    before = audit.snapshot(org)
+    org.party_organization = kind
+    await org.save(update_fields=["party_organization", "updated_at"])
+    await audit.record(AuditRecord, principal, district=org.district, action="setPartyOrganization", entity=org, before=before)
+    return org
+
+
+async def change_status(principal: Principal, org_id: str, status: OrganizationStatus, reason: str) -> SocialOrganization:
+    reason = _text(reason, "reason", max_length=2000)
+    org = await get_organization(org_id)
+    if org.status is status:
+        raise BadInput(f"the organization is already {status.value}", field="status")
+    if org.status is OrganizationStatus.DEREGISTERED:
+        raise BadInput("a deregistered organization cannot change status again", field="status")
+    before = audit.snapshot(org)
+    previous = org.status
+    org.status = status
+    org.status_reason = reason
+    await org.save(update_fields=["status", "status_reason", "updated_at"])
+    await events.emitter.emit(
+        events.ORGANIZATION_STATUS_CHANGED,
+        org.district,
+        {**events.organization_data(org), "previousStatus": previous.value, "reason": reason},
+    )
+    await audit.record(AuditRecord, principal, district=org.district, action="changeOrganizationStatus", entity=org, before=before)
+    return org
+
+
+@dataclass
+class StationInput:
+    subdistrict: str
+    community: str
+    has_staff_at_window: bool = False
+    has_name_plate: bool = False
+    has_computer: bool = False
+    has_archive_cabinet: bool = False
+    has_archive_materials: bool = False
+
+
+async def upsert_service_station(principal: Principal, data: StationInput) -> ServiceStation:
+    """One station per community: created the first time, its checklist updated after that."""
+    district = principal.home_district
+    subdistrict = _text(data.subdistrict, "subdistrict")
+    community = _text(data.community, "community")
+    if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
+        raise Forbidden(f"a subdistrict officer of {principal.subdistrict} cannot record stations of {subdistrict}", field="subdistrict")
+    checklist = {
+        "has_staff_at_window": data.has_staff_at_window,
+        "has_name_plate": data.has_name_plate,
+        "has_computer": data.has_computer,
+        "has_archive_cabinet": data.has_archive_cabinet,
+        "has_archive_materials": data.has_archive_materials,
+    }
+    station = await ServiceStation.filter(district=district, community=community).select_for_update().first()
+    before = audit.snapshot(station)
+    if station is None:
+        station = await ServiceStation.create(district=district, subdistrict=subdistrict, community=community, **checklist)
+    else:
+        if station.subdistrict != subdistrict:
+            raise BadInput(f"community {community} belongs to subdistrict {station.subdistrict}", field="subdistrict")
+        for name, value in checklist.items():
+            setattr(station, name, value)
+        await station.save()
+    await audit.record(AuditRecord, principal, district=district, action="upsertServiceStation", entity=station, before=before)
+    return station

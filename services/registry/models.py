@@ -1,0 +1,134 @@
+"""Registry tables. Every tenant table carries `district`, first in each index and unique constraint."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from services.common.categories import Category
+from services.common.models import TenantModel, platform_models
+
+
+class Registration(str, Enum):
+    REGISTERED = "REGISTERED"  # 登记注册: has a unified social credit code
+    FILED = "FILED"  # 备案: the platform issues a filing number
+
+
+class IncubationStage(str, Enum):
+    STARTUP = "STARTUP"
+    GROWTH = "GROWTH"
+    HUB = "HUB"
+    GRADUATED = "GRADUATED"  # 出壳
+
+
+class PartyOrganization(str, Enum):
+    NONE = "NONE"
+    INDEPENDENT = "INDEPENDENT"
+    JOINT = "JOINT"
+
+
+class OrganizationStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    DEREGISTERED = "DEREGISTERED"
+
+
+class District(TenantModel):
+    # A district is its own tenant: `district` equals `code`.
+    code = fields.CharField(max_length=6, primary_key=True)
+    name = fields.CharField(max_length=100)
+    city_code = fields.CharField(max_length=4)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "district"
+
+
+class SocialOrganization(TenantModel):
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    registration = fields.CharEnumField(Registration, max_length=12)
+    # A credit code is national, so it is unique across every district.
+    credit_code = fields.CharField(max_length=18, null=True, unique=True)
+    filing_number = fields.CharField(max_length=24, null=True)
+    category = fields.CharEnumField(Category, max_length=24)
+    subdistrict = fields.CharField(max_length=100)
+    community = fields.CharField(max_length=100, null=True)
+    incubation_stage = fields.CharEnumField(IncubationStage, max_length=12, null=True)
+    party_organization = fields.CharEnumField(PartyOrganization, max_length=12, default=PartyOrganization.NONE)
+    status = fields.CharEnumField(OrganizationStatus, max_length=14, default=OrganizationStatus.ACTIVE)
+    status_reason = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "social_organization"
+        unique_together = (("district", "filing_number"),)
+        indexes = (
+            ("district", "created_at", "id"),
+            ("district", "registration"),
+            ("district", "category"),
+            ("district", "status"),
+        )
+
+
+class FilingCounter(TenantModel):
+    """The next filing number per district: one row, incremented under its row lock."""
+
+    id = fields.IntField(primary_key=True)
+    next_number = fields.IntField(default=1)
+
+    class Meta:
+        table = "filing_counter"
+        unique_together = (("district",),)
+
+
+class ServiceStation(TenantModel):
+    """社区社会组织服务站, checked against the "five haves"."""
+
+    id = fields.UUIDField(primary_key=True)
+    subdistrict = fields.CharField(max_length=100)
+    community = fields.CharField(max_length=100)
+    has_staff_at_window = fields.BooleanField(default=False)
+    has_name_plate = fields.BooleanField(default=False)
+    has_computer = fields.BooleanField(default=False)
+    has_archive_cabinet = fields.BooleanField(default=False)
+    has_archive_materials = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "service_station"
+        unique_together = (("district", "community"),)
+        indexes = (("district", "created_at", "id"), ("district", "subdistrict"))
+
+    @property
+    def compliant(self) -> bool:
+        return all(
+            (
+                self.has_staff_at_window,
+                self.has_name_plate,
+                self.has_computer,
+                self.has_archive_cabinet,
+                self.has_archive_materials,
+            )
+        )
+
+
+OutboxEvent, InboxEvent, AuditRecord, DistrictDirectory = PLATFORM = platform_models(__name__)
+
+TENANT_TABLES = ("district", "social_organization", "filing_counter", "service_station", "audit_record")
+
+__all__ = [
+    "AuditRecord",
+    "District",
+    "DistrictDirectory",
+    "FilingCounter",
+    "InboxEvent",
+    "Model",
+    "OutboxEvent",
+    "ServiceStation",
+    "SocialOrganization",
+]

@@ -1,0 +1,10 @@
+"""The registry as the shared plumbing sees it."""
+
+from services.common.service import ServiceDefinition
+
+from .events import emitter
+from .loaders import RegistryLoaders
+from .models import PLATFORM
+from .schema import schema
+
+service = ServiceDefinition(name="registry", schema=schema, models=PLATFORM, emitter=emitter, make_loaders=RegistryLoaders)

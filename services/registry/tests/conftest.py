@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+
+from services.common.subgraph import create_app
+from services.common.testing import DAOLI, HARBIN, NANGANG, GraphQLClient, token
+from services.registry.service import service
+
+ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code name cityCode } }"
+
+
+@pytest.fixture
+async def registry(databases, broker):
+    client = GraphQLClient(create_app(service, manage_database=False, workers=False))
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def districts(registry):
+    """Daoli and Nangang onboarded into Harbin by the city's admin."""
+    city = token(None, "city_admin", city=HARBIN)
+    for code, name in ((DAOLI, "道里区"), (NANGANG, "南岗区")):
+        await registry.ok(ONBOARD, {"input": {"code": code, "name": name, "cityCode": HARBIN}}, token=city)
+    return {DAOLI: token(DAOLI, "bureau_admin"), NANGANG: token(NANGANG, "bureau_admin")}
