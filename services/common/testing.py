@@ -17,12 +17,13 @@ import aio_pika
 import asyncpg
 import httpx
 
-TEST_VHOST = os.environ.setdefault("CIVIC_TEST_VHOST", "civic_test")
+# Separate namespaces let several test runs share one machine without cleaning each other's tables.
+NAMESPACE = os.environ.get("CIVIC_TEST_NAMESPACE", "test")
+TEST_VHOST = os.environ.setdefault("CIVIC_TEST_VHOST", f"civic_{NAMESPACE}")
 for _service in ("registry", "funding", "evaluation"):
-    os.environ.setdefault(f"{_service.upper()}_DATABASE_URL", f"postgres://civic_app:civic_app@127.0.0.1:5432/civic_{_service}_test")
-    os.environ.setdefault(
-        f"{_service.upper()}_OWNER_DATABASE_URL", f"postgres://civic_owner:civic_owner@127.0.0.1:5432/civic_{_service}_test"
-    )
+    _db = f"civic_{_service}_{NAMESPACE}"
+    os.environ.setdefault(f"{_service.upper()}_DATABASE_URL", f"postgres://civic_app:civic_app@127.0.0.1:5432/{_db}")
+    os.environ.setdefault(f"{_service.upper()}_OWNER_DATABASE_URL", f"postgres://civic_owner:civic_owner@127.0.0.1:5432/{_db}")
 os.environ.setdefault("AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
 os.environ.setdefault("CIVIC_ENV", "development")
 
