@@ -1,0 +1,269 @@
+"""The request pipeline: persisted query lookup, parse, validate, limits,
+plan, execute, shape. Transport-agnostic: the HTTP app is a thin wrapper."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any, Awaitable, Callable, Mapping
+
+import httpx
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    OperationDefinitionNode,
+    execute as graphql_execute,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+
+from .client_schema import build_client_schema
+from .executor import PlanExecutor
+from .limits import measure_operation
+from .options import EngineOptions
+from .planner import PlanningError, QueryPlanner, _operation, condition_values, is_included
+from .shaping import ResponseShaper
+from .subgraph_client import SubgraphClient
+from .supergraph import parse_supergraph
+
+
+class RequestError(Exception):
+    """A request refused before execution (no `data` in the response)."""
+
+    def __init__(self, message: str, code: str, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+    def response(self) -> dict:
+        return {"errors": [{"message": str(self), "extensions": {"code": self.code}}]}
+
+
+@dataclass
+class LocalField:
+    """What a local root-field resolver receives."""
+
+    field: FieldNode
+    fragments: dict
+    variables: dict
+    operation_kind: str
+    headers: Mapping[str, str]
+    context: Any
+    gateway: "Gateway"
+
+
+LocalResolver = Callable[[LocalField], Awaitable[Any]]
+
+
+class Gateway:
+    def __init__(
+        self,
+        supergraph_sdl: str,
+        *,
+        options: EngineOptions | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        extra_sdl: str | None = None,
+        local_resolvers: Mapping[str, LocalResolver] | None = None,
+    ):
+        """`extra_sdl` extends the client schema (e.g. `extend type Query { x: X }`);
+        `local_resolvers` maps "Query.x" to an async resolver run in the gateway."""
+        self.options = options or EngineOptions()
+        self.supergraph = parse_supergraph(supergraph_sdl)
+        self.schema = build_client_schema(self.supergraph.document, extra_sdl)
+        self.local_resolvers = dict(local_resolvers or {})
+        self.planner = QueryPlanner(self.supergraph, set(self.local_resolvers), self.options.plan_cache_size)
+        urls = {name: sub.url for name, sub in self.supergraph.subgraphs.items()}
+        self.client = SubgraphClient(
+            urls,
+            http_client=http_client,
+            transport=transport,
+            timeout=self.options.subgraph_timeout,
+            timeouts=self.options.subgraph_timeouts,
+            query_retries=self.options.query_retries,
+            breaker_threshold=self.options.breaker_failure_threshold,
+            breaker_cooldown=self.options.breaker_cooldown,
+        )
+        self.executor = PlanExecutor(
+            self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors
+        )
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # -- public entry points -------------------------------------------------------
+    async def execute(self, request: Any, headers_to_forward: Mapping[str, str] | None = None,
+                      context: Any = None, *, http_method: str = "POST") -> dict:
+        return (await self.execute_with_status(request, headers_to_forward, context, http_method=http_method))[1]
+
+    async def execute_with_status(self, request: Any, headers_to_forward: Mapping[str, str] | None = None,
+                                  context: Any = None, *, http_method: str = "POST") -> tuple[int, dict]:
+        try:
+            return 200, await self._execute(request, dict(headers_to_forward or {}), context, http_method)
+        except RequestError as error:
+            return error.status, error.response()
+
+    def parse_and_validate(self, query: str) -> DocumentNode:
+        """Parse with the token limit and validate against the client schema (cached)."""
+        cached = self._documents.get(query)
+        if cached is not None:
+            self._documents.move_to_end(query)
+            return cached
+        try:
+            document = parse(query, max_tokens=self.options.max_tokens)
+        except GraphQLSyntaxError as error:
+            code = "MAX_TOKENS_EXCEEDED" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
+            raise RequestError(error.message, code)
+        errors = validate(self.schema, document)
+        if errors:
+            raise RequestError(errors[0].message, "GRAPHQL_VALIDATION_FAILED")
+        self._documents[query] = document
+        if len(self._documents) > self.options.document_cache_size:
+            self._documents.popitem(last=False)
+        return document
+
+    # -- pipeline ------------------------------------------------------------------
+    def _resolve_query_text(self, request: dict) -> str:
+        query = request.get("query")
+        extensions = request.get("extensions") or {}
+        persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        known = self.options.persisted_queries or {}
+        if isinstance(persisted, dict) and persisted.get("sha256Hash"):
+            digest = str(persisted["sha256Hash"])
+            if query is None:
+                if digest not in known:
+                    raise RequestError("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+                return known[digest]
+            if hashlib.sha256(query.encode()).hexdigest() != digest:
+                raise RequestError("provided sha does not match query", "BAD_REQUEST")
+        if not isinstance(query, str) or not query.strip():
+            raise RequestError("request must contain a `query` string", "BAD_REQUEST")
+        if self.options.safelist_only and hashlib.sha256(query.encode()).hexdigest() not in known:
+            raise RequestError("operation is not in the persisted operation safelist", "PERSISTED_QUERY_NOT_ALLOWED")
+        return query
+
+    async def _execute(self, request: Any, headers: dict[str, str], context: Any, http_method: str) -> dict:
+        if not isinstance(request, dict):
+            raise RequestError("request body must be a JSON object", "BAD_REQUEST")
+        query = self._resolve_query_text(request)
+        variables = request.get("variables") or {}
+        operation_name = request.get("operationName") or None
+        if not isinstance(variables, dict):
+            raise RequestError("`variables` must be a JSON object", "BAD_REQUEST")
+        document = self.parse_and_validate(query)
+        try:
+            operation, fragments = _operation(document, operation_name)
+        except PlanningError as error:
+            raise RequestError(str(error), "GRAPHQL_VALIDATION_FAILED")
+        kind = operation.operation.value
+        if http_method.upper() == "GET" and kind != "query":
+            raise RequestError(f"{kind} operations can only be sent over HTTP POST", "METHOD_NOT_ALLOWED", 405)
+        if kind == "subscription":
+            raise RequestError("subscriptions are not served over HTTP", "BAD_REQUEST")
+        self._check_limits(operation, fragments, variables)
+        coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables)
+        if isinstance(coerced, list):
+            raise RequestError(coerced[0].message, "BAD_USER_INPUT")
+        try:
+            plan = self.planner.plan(document, operation_name, variables, cache_key=query)
+        except PlanningError as error:
+            raise RequestError(f"query planning failed: {error}", "QUERY_PLANNING_FAILED", 500)
+
+        root_type = self.schema.get_root_type(operation.operation)
+        locals_ = self._local_root_fields(root_type.name, operation, fragments, variables)
+        local_task = asyncio.ensure_future(
+            self._run_locals(root_type.name, locals_, fragments, variables, kind, headers, context)
+        )
+        data, errors = await self.executor.execute(plan, variables, headers)
+        local_data, local_errors = await local_task
+        data.update(local_data)
+        errors += local_errors
+        if _uses_introspection(operation, fragments):
+            data.update(self._introspect(document, operation, variables))
+        shaper = ResponseShaper(self.schema, fragments, condition_values(operation, variables), errors)
+        shaped = shaper.shape(root_type, operation.selection_set, data)
+        return {"errors": errors, "data": shaped} if errors else {"data": shaped}
+
+    def _check_limits(self, operation, fragments, variables) -> None:
+        o = self.options
+        if not o.introspection and _uses_introspection(operation, fragments, anywhere=True):
+            raise RequestError("GraphQL introspection is not allowed", "GRAPHQL_VALIDATION_FAILED")
+        measure = measure_operation(self.schema, operation, fragments, variables, o.default_list_size)
+        if o.max_depth is not None and measure.depth > o.max_depth:
+            raise RequestError(f"query depth {measure.depth} exceeds the limit of {o.max_depth}", "MAX_DEPTH_EXCEEDED")
+        if o.max_aliases is not None and measure.aliases > o.max_aliases:
+            raise RequestError(f"query uses {measure.aliases} aliases, the limit is {o.max_aliases}", "MAX_ALIASES_EXCEEDED")
+        if o.max_cost is not None and measure.cost > o.max_cost:
+            raise RequestError(f"query cost {measure.cost} exceeds the limit of {o.max_cost}", "MAX_COST_EXCEEDED")
+
+    def _local_root_fields(self, root_name: str, operation, fragments, variables) -> list[FieldNode]:
+        if not self.local_resolvers:
+            return []
+        conditions = condition_values(operation, variables)
+        found = []
+
+        def walk(selections):
+            for node in selections:
+                if not is_included(node, conditions):
+                    continue
+                if isinstance(node, FieldNode):
+                    if f"{root_name}.{node.name.value}" in self.local_resolvers:
+                        found.append(node)
+                elif hasattr(node, "selection_set") and node.selection_set:
+                    walk(node.selection_set.selections)
+                else:
+                    walk(fragments[node.name.value].selection_set.selections)
+
+        walk(operation.selection_set.selections)
+        return found
+
+    async def _run_locals(self, root_name: str, fields, fragments, variables, kind, headers, context) -> tuple[dict, list]:
+        data, errors = {}, []
+        for node in fields:
+            key = node.alias.value if node.alias else node.name.value
+            resolver = self.local_resolvers[f"{root_name}.{node.name.value}"]
+            info = LocalField(node, fragments, variables, kind, headers, context, self)
+            try:
+                data[key] = await resolver(info)
+            except Exception as error:  # a local resolver failure nulls its field only
+                message = error.message if isinstance(error, GraphQLError) else str(error)
+                extensions = getattr(error, "extensions", None) or {"code": "INTERNAL_SERVER_ERROR"}
+                errors.append({"message": message, "path": [key], "extensions": extensions})
+        return data, errors
+
+    def _introspect(self, document: DocumentNode, operation, variables) -> dict:
+        selections = tuple(
+            s for s in operation.selection_set.selections
+            if isinstance(s, FieldNode) and s.name.value.startswith("__") and s.name.value != "__typename"
+        )
+        op = replace(operation, selection_set=replace(operation.selection_set, selections=selections))
+        doc = DocumentNode(definitions=tuple(op if d is operation else d for d in document.definitions))
+        result = graphql_execute(self.schema, doc, variable_values=variables,
+                                 operation_name=operation.name.value if operation.name else None)
+        return dict(result.data or {})
+
+
+def _uses_introspection(operation: OperationDefinitionNode, fragments: dict, anywhere: bool = False) -> bool:
+    """`__schema`/`__type` at the root (or anywhere, for the policy check)."""
+
+    def walk(selections, depth: int) -> bool:
+        for node in selections:
+            if isinstance(node, FieldNode):
+                if node.name.value in ("__schema", "__type"):
+                    return True
+                if anywhere and node.selection_set and walk(node.selection_set.selections, depth + 1):
+                    return True
+            elif hasattr(node, "selection_set") and node.selection_set:
+                if walk(node.selection_set.selections, depth):
+                    return True
+            elif node.name.value in fragments and walk(fragments[node.name.value].selection_set.selections, depth):
+                return True
+        return False
+
+    return walk(operation.selection_set.selections, 0)
