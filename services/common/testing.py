@@ -111,3 +111,18 @@ async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def collect(queue: Any, *, settle: float = 0.5) -> list:
+    """Every message on a queue, once nothing more has arrived for `settle` seconds."""
+    received = []
+    while True:
+        message = await queue.get(no_ack=True, fail=False)
+        if message is not None:
+            received.append(message)
+            continue
+        await asyncio.sleep(settle)
+        message = await queue.get(no_ack=True, fail=False)
+        if message is None:
+            return received
+        received.append(message)

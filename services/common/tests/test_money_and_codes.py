@@ -1,0 +1,78 @@
+"""Pure rules: money in fen, credit-code check characters, token claims."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+
+from services.common.auth import principal_from_claims, verify_token
+from services.common.config import AuthSettings
+from services.common.credit_code import check_character, credit_code_problem, make_credit_code
+from services.common.errors import BadInput, Unauthenticated
+from services.common.money import format_fen, parse_yuan
+
+
+@pytest.mark.parametrize(("text", "fen"), [("2000000.00", 200_000_000), ("0.01", 1), ("12.5", 1250), ("7", 700)])
+def test_yuan_strings_become_exact_fen(text, fen):
+    assert parse_yuan(text) == fen
+    assert parse_yuan(format_fen(fen)) == fen
+
+
+@pytest.mark.parametrize("text", ["-1.00", "1.001", "1e3", "abc", "", "01.00", "1,000.00"])
+def test_malformed_amounts_are_refused(text):
+    with pytest.raises(BadInput):
+        parse_yuan(text)
+
+
+def test_money_is_printed_with_exactly_two_decimals():
+    assert format_fen(200_000_000) == "2000000.00"
+    assert format_fen(5) == "0.05"
+
+
+def test_a_known_credit_code_passes_and_any_altered_check_character_fails():
+    # 91350100M000100Y43 is a published example of a valid code (a company, authority 9).
+    assert credit_code_problem("91350100M000100Y43") is None
+    assert check_character("91350100M000100Y4") == "3"
+    assert "check character" in credit_code_problem("91350100M000100Y44")
+    assert "registration-authority" in credit_code_problem("91350100M000100Y43", authority="5")
+    code = make_credit_code("51230102MJ0000001")
+    assert credit_code_problem(code, authority="5") is None
+
+
+def _claims(**overrides):
+    now = int(time.time())
+    claims = {"sub": "u1", "roles": ["bureau_admin"], "city": "2301", "district": "230102",
+              "iss": "civic-platform", "aud": "civic-platform", "exp": now + 60}
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def test_a_district_outside_the_tokens_city_is_refused():
+    with pytest.raises(Unauthenticated, match="does not belong"):
+        principal_from_claims(_claims(district="230202"))
+
+
+def test_a_token_without_a_district_is_refused_unless_it_is_a_city_admins():
+    with pytest.raises(Unauthenticated, match="no district"):
+        principal_from_claims(_claims(district=None))
+    assert principal_from_claims(_claims(district=None, roles=["city_admin"])).districts == ()
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda s: jwt.encode(_claims(), "another-secret-of-sufficient-length-0123456789", algorithm="HS256"),
+        lambda s: jwt.encode(_claims(exp=int(time.time()) - 10), s.secret, algorithm="HS256"),
+        lambda s: jwt.encode(_claims(aud="someone-else"), s.secret, algorithm="HS256"),
+        lambda s: jwt.encode(_claims(iss="someone-else"), s.secret, algorithm="HS256"),
+        lambda s: jwt.encode(_claims(), None, algorithm="none"),
+        lambda s: jwt.encode(_claims(roles=["superuser"]), s.secret, algorithm="HS256"),
+    ],
+    ids=["wrong-signature", "expired", "audience", "issuer", "alg-none", "unknown-role"],
+)
+def test_forged_or_stale_tokens_are_refused(forge):
+    settings = AuthSettings.from_env()
+    with pytest.raises(Unauthenticated):
+        verify_token(forge(settings), settings)
