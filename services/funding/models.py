@@ -1,2 +1,362 @@
-from services.common.models import platform_models
+"""Funding tables. Every tenant table carries `district`, first in each index and unique constraint.
+
+Money is integer fen in columns ending in `_fen`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from services.common.categories import Category
+from services.common.models import TenantModel, platform_models
+
+
+class Phase(str, Enum):
+    NEEDS_INTAKE = "NEEDS_INTAKE"
+    LIBRARY = "LIBRARY"
+    REVIEW = "REVIEW"
+    NOTICE = "NOTICE"
+    AWARDED = "AWARDED"
+    CLOSED = "CLOSED"
+
+
+PHASES = list(Phase)
+
+
+class CollectionMethod(str, Enum):
+    QUESTIONNAIRE = "QUESTIONNAIRE"
+    DOOR_TO_DOOR = "DOOR_TO_DOOR"
+    FIELD_SURVEY = "FIELD_SURVEY"
+
+
+class MemberKind(str, Enum):
+    EXPERT = "EXPERT"
+    RESIDENT_REP = "RESIDENT_REP"
+    OFFICIAL = "OFFICIAL"
+    ORG_REP = "ORG_REP"
+
+
+class ProjectStatus(str, Enum):
+    SELECTED = "SELECTED"  # on public notice, not yet awarded
+    WITHDRAWN = "WITHDRAWN"  # an objection against it was upheld
+    AWARDED = "AWARDED"
+
+
+class ObjectionStatus(str, Enum):
+    OPEN = "OPEN"
+    UPHELD = "UPHELD"
+    DISMISSED = "DISMISSED"
+
+
+class TrancheStatus(str, Enum):
+    PLANNED = "PLANNED"
+    DISBURSED = "DISBURSED"
+
+
+class RecoveryStatus(str, Enum):
+    OPEN = "OPEN"
+    SETTLED = "SETTLED"
+
+
+class RecoverySource(str, Enum):
+    BUREAU = "BUREAU"
+    EVALUATION = "EVALUATION"
+
+
+class OrganizationStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    DEREGISTERED = "DEREGISTERED"
+
+
+class FundingRound(TenantModel):
+    """A venture round (公益创投): a budgeted fund that moves through the phases once."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    year = fields.IntField()
+    budget_fen = fields.BigIntField()
+    phase = fields.CharEnumField(Phase, max_length=14, default=Phase.NEEDS_INTAKE)
+    # Published review criteria: [{"name": ..., "weight": int}], fixed when the round opens.
+    criteria = fields.JSONField()
+    min_reviews = fields.IntField(default=3)
+    notice_days = fields.IntField(default=7)
+    notice_started_at = fields.DatetimeField(null=True)
+    notice_ends_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "funding_round"
+        indexes = (("district", "created_at", "id"), ("district", "year"))
+
+
+class LibraryEntry(TenantModel):
+    """A project-library entry (项目库): like needs merged by a third party; it keeps its needs."""
+
+    id = fields.UUIDField(primary_key=True)
+    round = fields.ForeignKeyField("funding.FundingRound", related_name="library_entries", on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=200)
+    category = fields.CharEnumField(Category, max_length=24)
+    requested_fen = fields.BigIntField()
+    selected = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "library_entry"
+        indexes = (("district", "round_id", "created_at", "id"),)
+
+
+class Need(TenantModel):
+    """A residents' need (需求) collected by a subdistrict or community."""
+
+    id = fields.UUIDField(primary_key=True)
+    round = fields.ForeignKeyField("funding.FundingRound", related_name="needs", on_delete=fields.CASCADE)
+    subdistrict = fields.CharField(max_length=100)
+    community = fields.CharField(max_length=100)
+    category = fields.CharEnumField(Category, max_length=24)
+    method = fields.CharEnumField(CollectionMethod, max_length=14)
+    description = fields.TextField()
+    recorded_by = fields.CharField(max_length=120)
+    library_entry = fields.ForeignKeyField(
+        "funding.LibraryEntry", related_name="needs", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "need"
+        indexes = (("district", "round_id", "created_at", "id"), ("district", "library_entry_id"))
+
+
+class LibraryMerge(TenantModel):
+    """Who merged (or unmerged) which needs into an entry, and why."""
+
+    id = fields.UUIDField(primary_key=True)
+    entry = fields.ForeignKeyField("funding.LibraryEntry", related_name="merges", on_delete=fields.CASCADE)
+    action = fields.CharField(max_length=8)  # MERGE | UNMERGE
+    need_ids = fields.JSONField()
+    actor = fields.CharField(max_length=120)
+    reason = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "library_merge"
+        indexes = (("district", "entry_id", "created_at"),)
+
+
+class PanelMember(TenantModel):
+    """A review-panel member of one round, linked to the `sub` of their reviewer token."""
+
+    id = fields.UUIDField(primary_key=True)
+    round = fields.ForeignKeyField("funding.FundingRound", related_name="panel", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=100)
+    kind = fields.CharEnumField(MemberKind, max_length=14)
+    sub = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "panel_member"
+        unique_together = (("district", "round_id", "sub"),)
+
+
+class ConflictDeclaration(TenantModel):
+    id = fields.UUIDField(primary_key=True)
+    member = fields.ForeignKeyField("funding.PanelMember", related_name="conflicts", on_delete=fields.CASCADE)
+    entry = fields.ForeignKeyField("funding.LibraryEntry", related_name="conflicts", on_delete=fields.CASCADE)
+    reason = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "conflict_declaration"
+        unique_together = (("district", "member_id", "entry_id"),)
+
+
+class Review(TenantModel):
+    """One member's grades (0-10 per published criterion) for one entry."""
+
+    id = fields.UUIDField(primary_key=True)
+    member = fields.ForeignKeyField("funding.PanelMember", related_name="reviews", on_delete=fields.CASCADE)
+    entry = fields.ForeignKeyField("funding.LibraryEntry", related_name="reviews", on_delete=fields.CASCADE)
+    grades = fields.JSONField()  # {"criterion name": 0..10}
+    comment = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "review"
+        unique_together = (("district", "member_id", "entry_id"),)
+
+
+class Project(TenantModel):
+    """A selected entry: on notice, then awarded to an implementing organization with a grant."""
+
+    id = fields.UUIDField(primary_key=True)
+    round = fields.ForeignKeyField("funding.FundingRound", related_name="projects", on_delete=fields.CASCADE)
+    entry = fields.OneToOneField("funding.LibraryEntry", related_name="project", on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=200)
+    category = fields.CharEnumField(Category, max_length=24)
+    subdistrict = fields.CharField(max_length=100, null=True)
+    community = fields.CharField(max_length=100, null=True)
+    requested_fen = fields.BigIntField()
+    status = fields.CharEnumField(ProjectStatus, max_length=10, default=ProjectStatus.SELECTED)
+    organization_id = fields.UUIDField(null=True)
+    grant_fen = fields.BigIntField(default=0)
+    # Kept under the project's row lock, so concurrent tranches never overdraw the grant.
+    disbursed_fen = fields.BigIntField(default=0)
+    awarded_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "project"
+        indexes = (("district", "round_id", "created_at", "id"), ("district", "organization_id"))
+
+
+class Objection(TenantModel):
+    id = fields.UUIDField(primary_key=True)
+    project = fields.ForeignKeyField("funding.Project", related_name="objections", on_delete=fields.CASCADE)
+    lodged_by = fields.CharField(max_length=120)
+    reason = fields.TextField()
+    status = fields.CharEnumField(ObjectionStatus, max_length=10, default=ObjectionStatus.OPEN)
+    resolution = fields.TextField(null=True)
+    resolved_by = fields.CharField(max_length=120, null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "objection"
+        indexes = (("district", "project_id", "created_at"),)
+
+
+class Tranche(TenantModel):
+    id = fields.UUIDField(primary_key=True)
+    project = fields.ForeignKeyField("funding.Project", related_name="tranches", on_delete=fields.CASCADE)
+    sequence = fields.IntField()
+    amount_fen = fields.BigIntField()
+    due_on = fields.DateField()
+    status = fields.CharEnumField(TrancheStatus, max_length=10, default=TrancheStatus.PLANNED)
+    disbursed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tranche"
+        unique_together = (("district", "project_id", "sequence"),)
+
+
+class ServiceRecord(TenantModel):
+    """A service delivered: one beneficiary (a reference, not a name) and the person-times served."""
+
+    id = fields.UUIDField(primary_key=True)
+    project = fields.ForeignKeyField("funding.Project", related_name="service_records", on_delete=fields.CASCADE)
+    subdistrict = fields.CharField(max_length=100)
+    community = fields.CharField(max_length=100)
+    service_date = fields.DateField()
+    beneficiary = fields.CharField(max_length=100)
+    person_times = fields.IntField()
+    reported_by = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "service_record"
+        indexes = (("district", "project_id", "created_at", "id"), ("district", "community"))
+
+
+class Expense(TenantModel):
+    id = fields.UUIDField(primary_key=True)
+    project = fields.ForeignKeyField("funding.Project", related_name="expenses", on_delete=fields.CASCADE)
+    amount_fen = fields.BigIntField()
+    spent_on = fields.DateField()
+    description = fields.TextField()
+    reported_by = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "expense"
+        indexes = (("district", "project_id", "created_at", "id"),)
+
+
+class RecoveryOrder(TenantModel):
+    """追回违规项目资金: an order to return disbursed funds; a fund-recovery alert until settled."""
+
+    id = fields.UUIDField(primary_key=True)
+    project = fields.ForeignKeyField("funding.Project", related_name="recovery_orders", on_delete=fields.CASCADE)
+    amount_fen = fields.BigIntField()
+    reason = fields.TextField()
+    status = fields.CharEnumField(RecoveryStatus, max_length=8, default=RecoveryStatus.OPEN)
+    source = fields.CharEnumField(RecoverySource, max_length=10)
+    # One order per evaluation finding, however often the finding's event arrives.
+    finding_id = fields.CharField(max_length=60, null=True)
+    evaluation_id = fields.CharField(max_length=60, null=True)
+    ordered_by = fields.CharField(max_length=120)
+    ordered_at = fields.DatetimeField(auto_now_add=True)
+    settled_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "recovery_order"
+        unique_together = (("district", "finding_id"),)
+        indexes = (("district", "project_id", "created_at"), ("district", "status", "created_at", "id"))
+
+
+class KnownOrganization(TenantModel):
+    """Organizations as funding knows them from registry.organization.* events (never the registry's tables)."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    registration = fields.CharField(max_length=12)
+    credit_code = fields.CharField(max_length=18, null=True)
+    filing_number = fields.CharField(max_length=24, null=True)
+    category = fields.CharField(max_length=24)
+    subdistrict = fields.CharField(max_length=100)
+    community = fields.CharField(max_length=100, null=True)
+    status = fields.CharEnumField(OrganizationStatus, max_length=14)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "known_organization"
+        indexes = (("district", "status"),)
+
+
 OutboxEvent, InboxEvent, AuditRecord, DistrictDirectory = PLATFORM = platform_models(__name__)
+
+TENANT_TABLES = (
+    "funding_round",
+    "library_entry",
+    "need",
+    "library_merge",
+    "panel_member",
+    "conflict_declaration",
+    "review",
+    "project",
+    "objection",
+    "tranche",
+    "service_record",
+    "expense",
+    "recovery_order",
+    "known_organization",
+    "audit_record",
+)
+
+__all__ = [
+    "AuditRecord",
+    "ConflictDeclaration",
+    "DistrictDirectory",
+    "Expense",
+    "FundingRound",
+    "InboxEvent",
+    "KnownOrganization",
+    "LibraryEntry",
+    "LibraryMerge",
+    "Model",
+    "Need",
+    "Objection",
+    "OutboxEvent",
+    "PanelMember",
+    "Project",
+    "RecoveryOrder",
+    "Review",
+    "ServiceRecord",
+    "Tranche",
+]
