@@ -30,7 +30,7 @@ def owner_database_url(service: str) -> str:
 
 def admin_database_url() -> str:
     """A superuser, used only by `bootstrap` to create the roles and databases."""
-    return env("POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    return env("POSTGRES_ADMIN_URL", "postgres://postgres:postgres@127.0.0.1:5432/postgres")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test infra db token venv clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+infra:
+	@bash deploy/local/ensure-infra.sh
+
+db: venv infra
+	$(PY) -m services.common.db bootstrap
+
+run: db
+	$(PY) -m services.devrun
+
+test: venv infra
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# make token DISTRICT=230102 ROLE=bureau_admin
+DISTRICT ?= 230102
+ROLE ?= bureau_admin
+token: venv
+	@$(VENV)/bin/civic token --district $(DISTRICT) --role $(ROLE)
+
+clean-venv:
+	rm -rf $(VENV)
