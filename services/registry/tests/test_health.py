@@ -1,0 +1,13 @@
+"""Probes: /healthz says the process is up, /readyz that the database and broker answer."""
+
+from __future__ import annotations
+
+
+async def test_health_and_readiness_probes_answer(registry):
+    health = await registry.http.get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    ready = await registry.http.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"ready": True, "database": True, "broker": True}
+    metrics = await registry.http.get("/metrics")
+    assert 'civic_http_requests_total{path="/readyz",service="registry",status="200"}' in metrics.text
