@@ -21,7 +21,7 @@ def transport(world):
 
 
 def make_gateway(transport, **option_overrides) -> Gateway:
-    options = EngineOptions(query_retries=0, **option_overrides)
+    options = EngineOptions(**{"query_retries": 0, **option_overrides})
     return Gateway(SUPERGRAPH, options=options, transport=transport)
 
 

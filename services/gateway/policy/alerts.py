@@ -1,0 +1,79 @@
+"""Fund-recovery alerts: this gateway process's own queue on the broker, fanned out to subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+import aio_pika
+
+from services.common.auth import Principal
+from services.common.events import Envelope, MalformedEnvelope
+from services.common.events.topology import EXCHANGE, declare_exchanges
+
+log = logging.getLogger("civic.gateway.alerts")
+
+ALERT_EVENTS = ("funding.recovery.ordered", "funding.recovery.settled")
+
+
+@dataclass(eq=False)
+class Subscriber:
+    principal: Principal
+    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(maxsize=1000))
+
+    def wants(self, envelope: Envelope) -> bool:
+        """Its own district's alerts; a city admin's: every district of the city (codes share the prefix)."""
+        if self.principal.is_city_admin:
+            return envelope.district.startswith(self.principal.city)
+        return envelope.district in self.principal.districts
+
+
+class AlertHub:
+    """Consumes funding.recovery.* on an exclusive, auto-deleted queue: one per gateway process."""
+
+    def __init__(self, amqp_url: str) -> None:
+        self.amqp_url = amqp_url
+        self.subscribers: set[Subscriber] = set()
+        self.queue_name = f"gateway.alerts.{uuid.uuid4().hex[:12]}"
+        self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(self.amqp_url)
+        channel = await self._connection.channel()
+        await declare_exchanges(channel)
+        queue = await channel.declare_queue(self.queue_name, exclusive=True, auto_delete=True)
+        for key in ALERT_EVENTS:
+            await queue.bind(EXCHANGE, routing_key=key)
+        await queue.consume(self._on_message, no_ack=True)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                await self._connection.close()
+
+    def subscribe(self, principal: Principal) -> Subscriber:
+        subscriber = Subscriber(principal)
+        self.subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+
+    async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        try:
+            envelope = Envelope.from_bytes(message.body)
+        except MalformedEnvelope as exc:
+            log.warning("ignoring a malformed alert: %s", exc)
+            return
+        self.publish(envelope)
+
+    def publish(self, envelope: Envelope) -> None:
+        for subscriber in list(self.subscribers):
+            if subscriber.wants(envelope):
+                try:
+                    subscriber.queue.put_nowait(envelope)
+                except asyncio.QueueFull:
+                    log.warning("a subscriber is not keeping up; dropping an alert for it")

@@ -1,0 +1,192 @@
+"""`fundRecoveryAlerts` over graphql-transport-ws on /graphql.
+
+The alert's own fields come from the event; what it points at (order, project, organization) is
+fetched through the engine's normal plan with the subscriber's token, so tenancy holds there too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationType, print_ast
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from services.common.auth import Principal, bearer_token, verify_token
+from services.common.errors import DomainError
+from services.common.events import Envelope
+from services.common.money import format_fen
+
+from ..engine.gateway import Gateway, RequestError
+from ..engine.planner import _operation
+from .alerts import AlertHub
+
+log = logging.getLogger("civic.gateway.ws")
+
+PROTOCOL = "graphql-transport-ws"
+INIT_TIMEOUT = 10.0
+
+# Alert fields that point at entities, and the root query field that fetches each by id.
+LINKED = {"order": ("recoveryOrder", "orderId"), "project": ("project", "projectId"),
+          "organization": ("organization", "organizationId")}
+
+
+def alert_scalars(envelope: Envelope) -> dict[str, Any]:
+    data = envelope.data
+    return {
+        "__typename": "FundRecoveryAlert",
+        "kind": "ORDERED" if envelope.type.endswith("ordered") else "SETTLED",
+        "eventId": envelope.id,
+        "district": envelope.district,
+        "occurredAt": envelope.occurredAt,
+        "orderId": data.get("orderId"),
+        "projectId": data.get("projectId"),
+        "organizationId": data.get("organizationId"),
+        "amount": format_fen(int(data.get("amountFen", 0))),
+        "reason": data.get("reason"),
+        "source": data.get("source"),
+    }
+
+
+def _used_fragments(selections, fragments: dict, found: dict) -> dict:
+    for node in selections:
+        if isinstance(node, FragmentSpreadNode):
+            name = node.name.value
+            if name not in found:
+                found[name] = fragments[name]
+                _used_fragments(fragments[name].selection_set.selections, fragments, found)
+        elif node.selection_set is not None:
+            _used_fragments(node.selection_set.selections, fragments, found)
+    return found
+
+
+class AlertResolver:
+    """Shapes one alert for one subscription: event scalars plus linked entities through the plan."""
+
+    def __init__(self, gateway: Gateway, field: FieldNode, fragments: dict, variables: dict) -> None:
+        self.gateway = gateway
+        self.field = field
+        self.fragments = fragments
+        self.variables = variables
+        self.linked = self._linked_fields(field.selection_set.selections)
+
+    def _linked_fields(self, selections) -> list[FieldNode]:
+        found = []
+        for node in selections:
+            if isinstance(node, FieldNode) and node.name.value in LINKED:
+                found.append(node)
+            elif isinstance(node, InlineFragmentNode):
+                found += self._linked_fields(node.selection_set.selections)
+            elif isinstance(node, FragmentSpreadNode):
+                found += self._linked_fields(self.fragments[node.name.value].selection_set.selections)
+        return found
+
+    async def resolve(self, envelope: Envelope, headers: dict[str, str]) -> dict:
+        scalars = alert_scalars(envelope)
+        data: dict[str, Any] = {}
+        errors: list = []
+        if self.linked:
+            parts, variables = [], {}
+            for index, node in enumerate(self.linked):
+                root, id_field = LINKED[node.name.value]
+                variables[f"id{index}"] = scalars[id_field]
+                parts.append(f"l{index}: {root}(id: $id{index}) {print_ast(node.selection_set)}")
+            fragments = _used_fragments([n for n in self.linked], self.fragments, {})
+            query = (
+                "query Alert(" + ", ".join(f"$id{i}: ID!" for i in range(len(self.linked))) + ") { "
+                + " ".join(parts) + " } " + " ".join(print_ast(f) for f in fragments.values())
+            )
+            result = await self.gateway.execute({"query": query, "variables": variables}, headers)
+            errors = result.get("errors") or []
+            fetched = result.get("data") or {}
+            for index, node in enumerate(self.linked):
+                data[node.name.value] = fetched.get(f"l{index}")
+        return {"scalars": scalars, "linked": data, "errors": errors}
+
+
+async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub) -> None:
+    await websocket.accept(subprotocol=PROTOCOL)
+    principal: Principal | None = None
+    headers: dict[str, str] = {}
+    tasks: dict[str, asyncio.Task] = {}
+    try:
+        try:
+            init = await asyncio.wait_for(websocket.receive_json(), INIT_TIMEOUT)
+        except asyncio.TimeoutError:
+            await websocket.close(4408, "Connection initialisation timeout")
+            return
+        if not isinstance(init, dict) or init.get("type") != "connection_init":
+            await websocket.close(4400, "Expected connection_init")
+            return
+        payload = init.get("payload") or {}
+        authorization = payload.get("Authorization") or payload.get("authorization") or websocket.headers.get("authorization")
+        try:
+            token = bearer_token(authorization)
+            if not token:
+                raise DomainError("a token is needed")
+            principal = verify_token(token)
+        except DomainError:
+            await websocket.close(4403, "Forbidden")
+            return
+        headers = {"authorization": authorization}
+        await websocket.send_json({"type": "connection_ack"})
+        while True:
+            message = await websocket.receive_json()
+            kind = message.get("type") if isinstance(message, dict) else None
+            if kind == "ping":
+                await websocket.send_json({"type": "pong"})
+            elif kind == "subscribe":
+                sub_id = str(message.get("id"))
+                if sub_id in tasks:
+                    await websocket.close(4409, f"Subscriber for {sub_id} already exists")
+                    return
+                tasks[sub_id] = asyncio.create_task(
+                    _run_subscription(websocket, gateway, hub, principal, headers, sub_id, message.get("payload") or {})
+                )
+            elif kind == "complete":
+                task = tasks.pop(str(message.get("id")), None)
+                if task:
+                    task.cancel()
+            elif kind != "pong":
+                await websocket.close(4400, f"Unexpected message {kind!r}")
+                return
+    except WebSocketDisconnect:
+        pass
+    finally:
+        for task in tasks.values():
+            task.cancel()
+        for task in tasks.values():
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principal: Principal,
+                            headers: dict, sub_id: str, payload: dict) -> None:
+    try:
+        document = gateway.parse_and_validate(payload.get("query") or "")
+        operation, fragments = _operation(document, payload.get("operationName"))
+        if operation.operation is not OperationType.SUBSCRIPTION:
+            raise RequestError("only subscriptions are served over the websocket", "BAD_REQUEST")
+        fields = [n for n in operation.selection_set.selections if isinstance(n, FieldNode)]
+        if len(fields) != 1 or fields[0].name.value != "fundRecoveryAlerts":
+            raise RequestError("subscribe to exactly one field: fundRecoveryAlerts", "BAD_REQUEST")
+    except RequestError as error:
+        await websocket.send_json({"id": sub_id, "type": "error", "payload": error.response()["errors"]})
+        return
+    field = fields[0]
+    resolver = AlertResolver(gateway, field, fragments, payload.get("variables") or {})
+    subscriber = hub.subscribe(principal)
+    key = field.alias.value if field.alias else field.name.value
+    try:
+        while True:
+            envelope = await subscriber.queue.get()
+            resolved = await resolver.resolve(envelope, headers)
+            shaped = gateway.shape_local(field, fragments, {**resolved["scalars"], **resolved["linked"]})
+            body: dict[str, Any] = {"data": {key: shaped}}
+            if resolved["errors"]:
+                body["errors"] = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
+            await websocket.send_json({"id": sub_id, "type": "next", "payload": body})
+    finally:
+        hub.unsubscribe(subscriber)
