@@ -6,6 +6,7 @@ can reuse `graphql_routes(gateway, ...)` or wrap the whole app.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from typing import Any, Awaitable, Callable, Mapping
 
 import httpx
@@ -111,6 +112,7 @@ def create_engine_app(
     routes = graphql_routes(gateway, forward_headers=forward_headers, context_factory=context_factory)
     routes.append(Route("/healthz", healthz))
 
+    @asynccontextmanager
     async def lifespan(app):
         yield
         await gateway.aclose()

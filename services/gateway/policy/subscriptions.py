@@ -20,7 +20,8 @@ from services.common.events import Envelope
 from services.common.money import format_fen
 
 from ..engine.gateway import Gateway, RequestError
-from ..engine.planner import _operation
+from ..engine.planner import _operation, condition_values
+from ..engine.shaping import ResponseShaper
 from .alerts import AlertHub
 
 log = logging.getLogger("civic.gateway.ws")
@@ -106,6 +107,16 @@ class AlertResolver:
         return {"scalars": scalars, "linked": data, "errors": errors}
 
 
+def shape_alert(gateway: Gateway, operation, fragments: dict, field: FieldNode, values: dict,
+                errors: list, variables: dict) -> dict | None:
+    """The client's view of one alert: its selection, under its aliases, with null propagation."""
+    shaper = ResponseShaper(gateway.schema, fragments, condition_values(operation, variables), errors)
+    by_key = {key: values.get(nodes[0].name.value)
+              for key, nodes in shaper.collect("FundRecoveryAlert", [field.selection_set]).items()}
+    key = field.alias.value if field.alias else field.name.value
+    return shaper.shape(gateway.schema.subscription_type, operation.selection_set, {key: by_key})
+
+
 async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub) -> None:
     await websocket.accept(subprotocol=PROTOCOL)
     principal: Principal | None = None
@@ -183,10 +194,12 @@ async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principa
         while True:
             envelope = await subscriber.queue.get()
             resolved = await resolver.resolve(envelope, headers)
-            shaped = gateway.shape_local(field, fragments, {**resolved["scalars"], **resolved["linked"]})
-            body: dict[str, Any] = {"data": {key: shaped}}
-            if resolved["errors"]:
-                body["errors"] = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
+            errors = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
+            values = {**resolved["scalars"], **resolved["linked"]}
+            data = shape_alert(gateway, operation, fragments, field, values, errors, payload.get("variables") or {})
+            body: dict[str, Any] = {"data": data}
+            if errors:
+                body["errors"] = errors
             await websocket.send_json({"id": sub_id, "type": "next", "payload": body})
     finally:
         hub.unsubscribe(subscriber)

@@ -1,0 +1,76 @@
+"""`cityOverview(cityCode)`: one row per district of the city, assembled from the subgraphs' own queries."""
+
+from __future__ import annotations
+
+from services.common.auth import CITY_ADMIN
+from services.common.errors import Forbidden
+
+from ..engine.gateway import LocalField
+from ..engine.planner import condition_values
+from .shape import by_response_keys
+
+CITY_SDL = """
+extend type Query {
+  "city_admin: one row per district of the city: organizations, projects, money, delivery, open recovery orders"
+  cityOverview(cityCode: String!): [DistrictOverview!]!
+}
+
+type DistrictOverview {
+  districtCode: String!
+  districtName: String!
+  organizations: Int!
+  projects: Int!
+  committed: Money!
+  disbursed: Money!
+  recovered: Money!
+  beneficiaries: Int!
+  personTimes: Int!
+  openRecoveryOrders: Int!
+}
+"""
+
+STATS_FIELDS = "projects committed disbursed recovered beneficiaries personTimes openRecoveryOrders"
+
+
+def _literal(code: str) -> str:
+    if not code.isdigit():
+        raise ValueError("district codes are digits")
+    return f'"{code}"'
+
+
+async def city_overview(info: LocalField) -> list[dict]:
+    principal = info.context.principal if info.context else None
+    city = info.field.arguments[0].value
+    city_code = info.variables.get(city.name.value) if city.kind == "variable" else city.value
+    if principal is None or CITY_ADMIN not in principal.roles or principal.city != city_code:
+        raise Forbidden(f"only a city admin of {city_code} can read its overview", field="cityCode")
+    listed = await info.gateway.execute({"query": "{ districts { code name } }"}, info.headers)
+    districts = (listed.get("data") or {}).get("districts") or []
+    if not districts:
+        return []
+    parts = []
+    for d in districts:
+        code = _literal(d["code"])
+        parts.append(f"r{d['code']}: registryStats(district: {code}) {{ organizations }}")
+        parts.append(f"f{d['code']}: fundingStats(district: {code}) {{ {STATS_FIELDS} }}")
+    result = await info.gateway.execute({"query": "{ " + " ".join(parts) + " }"}, info.headers)
+    if result.get("errors"):
+        raise RuntimeError("; ".join(e.get("message", "") for e in result["errors"]))
+    data = result["data"]
+    conditions = condition_values_for(info)
+    rows = []
+    for d in districts:
+        funding = data[f"f{d['code']}"]
+        values = {"districtCode": d["code"], "districtName": d["name"],
+                  "organizations": data[f"r{d['code']}"]["organizations"], **funding}
+        rows.append(by_response_keys(info.gateway, "DistrictOverview", info.field.selection_set, info.fragments,
+                                     conditions, values))
+    return rows
+
+
+def condition_values_for(info: LocalField) -> dict:
+    # @skip/@include inside the overview's own selection; variables come from the client's operation.
+    return {}
+
+
+__all__ = ["CITY_SDL", "city_overview", "condition_values"]
