@@ -41,6 +41,8 @@ KINDS = {
     InputObjectTypeDefinitionNode: "input", InputObjectTypeExtensionNode: "input",
     ScalarTypeDefinitionNode: "scalar", ScalarTypeExtensionNode: "scalar",
 }  # fmt: skip
+FEDERATION_DIRECTIVES = ("key", "shareable", "external", "requires", "provides", "override", "inaccessible",
+                         "interfaceObject", "extends", "tag")
 EXTENSIONS = (ObjectTypeExtensionNode, InterfaceTypeExtensionNode, UnionTypeExtensionNode,
               EnumTypeExtensionNode, InputObjectTypeExtensionNode, ScalarTypeExtensionNode)
 
@@ -93,6 +95,7 @@ def _directive_names(document) -> dict[str, str]:
     """Local directive name -> federation directive name, per the @link imports."""
     names = {}
     prefix = "federation__"
+    linked = False
     for node in document.definitions:
         if not isinstance(node, (SchemaDefinitionNode, SchemaExtensionNode)):
             continue
@@ -102,6 +105,7 @@ def _directive_names(document) -> dict[str, str]:
             args = {a.name.value: value_from_ast_untyped(a.value) for a in d.arguments or ()}
             if "specs.apollo.dev/federation/" not in str(args.get("url")):
                 continue
+            linked = True
             if args.get("as"):
                 prefix = f"{args['as']}__"
             for item in args.get("import") or ():
@@ -109,6 +113,8 @@ def _directive_names(document) -> dict[str, str]:
                     names[item["as"].lstrip("@")] = item["name"].lstrip("@")
                 else:
                     names[item.lstrip("@")] = item.lstrip("@")
+    if not linked:  # no federation @link: directives are used under their plain names
+        names = {n: n for n in FEDERATION_DIRECTIVES}
     names["__prefix__"] = prefix
     return names
 

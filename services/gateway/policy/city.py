@@ -6,7 +6,6 @@ from services.common.auth import CITY_ADMIN
 from services.common.errors import Forbidden
 
 from ..engine.gateway import LocalField
-from ..engine.planner import condition_values
 from .shape import by_response_keys
 
 CITY_SDL = """
@@ -57,7 +56,8 @@ async def city_overview(info: LocalField) -> list[dict]:
     if result.get("errors"):
         raise RuntimeError("; ".join(e.get("message", "") for e in result["errors"]))
     data = result["data"]
-    conditions = condition_values_for(info)
+    # The overview's own @skip/@include read the client's variables.
+    conditions = {name: bool(value) for name, value in info.variables.items()}
     rows = []
     for d in districts:
         funding = data[f"f{d['code']}"]
@@ -68,9 +68,4 @@ async def city_overview(info: LocalField) -> list[dict]:
     return rows
 
 
-def condition_values_for(info: LocalField) -> dict:
-    # @skip/@include inside the overview's own selection; variables come from the client's operation.
-    return {}
-
-
-__all__ = ["CITY_SDL", "city_overview", "condition_values"]
+__all__ = ["CITY_SDL", "city_overview"]

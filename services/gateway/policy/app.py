@@ -1,0 +1,166 @@
+"""The platform gateway: the engine plus tokens at the edge, alerts over websockets, city rollups."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from services.common.config import amqp_url, development
+from services.common.errors import DomainError
+
+from ..engine.gateway import Gateway, RequestError
+from ..engine.http import _read_request, json_response
+from ..engine.options import EngineOptions
+from ..engine.planner import _operation
+from .alerts import AlertHub
+from .city import CITY_SDL, city_overview
+from .subscriptions import serve_subscriptions
+from .tokens import forward_authorization, is_public_operation, principal_from_headers, unauthenticated
+
+ALERT_SDL = """
+extend schema { subscription: Subscription }
+
+type Subscription {
+  "Each recovery order raised or settled in the caller's district (a city admin: every district of the city)."
+  fundRecoveryAlerts: FundRecoveryAlert!
+}
+
+enum RecoveryAlertKind { ORDERED SETTLED }
+
+type FundRecoveryAlert {
+  kind: RecoveryAlertKind!
+  eventId: ID!
+  district: String!
+  occurredAt: String!
+  orderId: ID!
+  projectId: ID!
+  organizationId: ID
+  amount: Money!
+  reason: String
+  source: String
+  order: RecoveryOrder
+  project: Project
+  organization: SocialOrganization
+}
+"""
+
+REQUESTS = Counter("civic_gateway_requests_total", "Gateway operations", ["operation", "outcome"])
+LATENCY = Histogram("civic_gateway_request_seconds", "Gateway operation latency", ["operation"],
+                    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+
+
+class CallerContext:
+    def __init__(self, principal) -> None:
+        self.principal = principal
+
+
+def platform_options() -> EngineOptions:
+    return EngineOptions(redact_subgraph_errors=not development(), introspection=development())
+
+
+def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
+                        alerts: bool = True) -> Starlette:
+    gateway = Gateway(
+        supergraph_sdl,
+        options=options or platform_options(),
+        transport=transport,
+        extra_sdl=CITY_SDL + ALERT_SDL,
+        local_resolvers={"Query.cityOverview": city_overview},
+    )
+    hub = AlertHub(amqp_url())
+
+    async def graphql(request: Request) -> Response:
+        if request.method == "GET" and "text/html" in request.headers.get("accept", "") and development():
+            return HTMLResponse(GRAPHIQL)
+        started = time.perf_counter()
+        name = "-"
+        try:
+            payload = await _read_request(request, gateway.options)
+            if isinstance(payload, list):
+                raise RequestError("batched requests are not enabled", "BATCHING_NOT_ENABLED")
+            if not isinstance(payload, dict):
+                raise RequestError("request body must be a JSON object", "BAD_REQUEST")
+            name = payload.get("operationName") or "-"
+            try:
+                principal = principal_from_headers(request.headers)
+            except DomainError as error:
+                REQUESTS.labels(name, "unauthenticated").inc()
+                return json_response(401, unauthenticated(error))
+            if principal is None and not _public(gateway, payload):
+                REQUESTS.labels(name, "unauthenticated").inc()
+                return json_response(401, unauthenticated())
+            status, body = await gateway.execute_with_status(
+                payload, forward_authorization(request.headers), CallerContext(principal), http_method=request.method
+            )
+        except RequestError as error:
+            status, body = error.status, error.response()
+        REQUESTS.labels(name, "error" if body.get("errors") else "ok").inc()
+        LATENCY.labels(name).observe(time.perf_counter() - started)
+        return json_response(status, body)
+
+    async def websocket(ws: WebSocket) -> None:
+        await serve_subscriptions(ws, gateway, hub)
+
+    async def healthz(request: Request) -> Response:
+        return json_response(200, {"status": "ok", "service": "gateway"})
+
+    async def readyz(request: Request) -> Response:
+        open_circuits = [name for name, b in gateway.client.breakers.items() if b.is_open()] if hasattr(gateway.client, "breakers") else []
+        return json_response(200 if not open_circuits else 503, {"ready": not open_circuits, "openCircuits": open_circuits})
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if alerts:
+            await hub.start()
+        try:
+            yield
+        finally:
+            await hub.close()
+            await gateway.aclose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", websocket),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.gateway = gateway
+    app.state.hub = hub
+    return app
+
+
+def _public(gateway: Gateway, payload: dict) -> bool:
+    """An operation made only of public root fields needs no token."""
+    query = payload.get("query")
+    if not isinstance(query, str):
+        return False
+    try:
+        operation, _ = _operation(gateway.parse_and_validate(query), payload.get("operationName"))
+    except Exception:  # noqa: BLE001 - the engine reports parse and validation errors itself
+        return False
+    return is_public_operation(operation)
+
+
+GRAPHIQL = """<!doctype html><html><head><title>Civic platform GraphiQL</title>
+<link rel="stylesheet" href="https://unpkg.com/graphiql/graphiql.min.css"/></head>
+<body style="margin:0"><div id="graphiql" style="height:100vh"></div>
+<script crossorigin src="https://unpkg.com/react/umd/react.production.min.js"></script>
+<script crossorigin src="https://unpkg.com/react-dom/umd/react-dom.production.min.js"></script>
+<script crossorigin src="https://unpkg.com/graphiql/graphiql.min.js"></script>
+<script>ReactDOM.render(React.createElement(GraphiQL,{fetcher:GraphiQL.createFetcher({url:'/graphql'})}),
+document.getElementById('graphiql'));</script></body></html>"""
