@@ -18,6 +18,7 @@ from graphql import (
     OperationDefinitionNode,
     execute as graphql_execute,
     parse,
+    print_ast,
     validate,
 )
 from graphql.execution.values import get_variable_values
@@ -26,7 +27,7 @@ from .client_schema import build_client_schema
 from .executor import PlanExecutor
 from .limits import measure_operation
 from .options import EngineOptions
-from .planner import PlanningError, QueryPlanner, _operation, condition_values, is_included
+from .planner import PlanningError, QueryPlanner, select_operation, condition_values, is_included
 from .shaping import ResponseShaper
 from .subgraph_client import SubgraphClient
 from .supergraph import parse_supergraph
@@ -55,6 +56,23 @@ class LocalField:
     headers: Mapping[str, str]
     context: Any
     gateway: "Gateway"
+
+
+    def query_for(self, root_field: str) -> str:
+        """A query text selecting `root_field` with this field's selection set
+        (and the fragments it uses): handy to fetch data through the gateway."""
+        selection = print_ast(self.field.selection_set) if self.field.selection_set else ""
+        used, pending = {}, [self.field]
+        while pending:
+            node = pending.pop()
+            for child in getattr(getattr(node, "selection_set", None), "selections", None) or ():
+                if child.kind == "fragment_spread" and child.name.value not in used:
+                    used[child.name.value] = self.fragments[child.name.value]
+                    pending.append(used[child.name.value])
+                else:
+                    pending.append(child)
+        fragments = "".join("\n" + print_ast(f) for f in used.values())
+        return f"query {{ {root_field} {selection} }}{fragments}"
 
 
 LocalResolver = Callable[[LocalField], Awaitable[Any]]
@@ -158,7 +176,7 @@ class Gateway:
             raise RequestError("`variables` must be a JSON object", "BAD_REQUEST")
         document = self.parse_and_validate(query)
         try:
-            operation, fragments = _operation(document, operation_name)
+            operation, fragments = select_operation(document, operation_name)
         except PlanningError as error:
             raise RequestError(str(error), "GRAPHQL_VALIDATION_FAILED")
         kind = operation.operation.value

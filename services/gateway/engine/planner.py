@@ -116,7 +116,7 @@ class QueryPlanner:
 
     def plan(self, document: DocumentNode, operation_name: str | None, variables: dict | None = None,
              cache_key: str | None = None) -> QueryPlan:
-        operation, fragments = _operation(document, operation_name)
+        operation, fragments = select_operation(document, operation_name)
         conditions = condition_values(operation, variables)
         key = (cache_key, operation_name, tuple(sorted(conditions.items()))) if cache_key else None
         if key is not None and key in self._cache:
@@ -131,7 +131,7 @@ class QueryPlanner:
         return plan
 
 
-def _operation(document: DocumentNode, name: str | None):
+def select_operation(document: DocumentNode, name: str | None):
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     if name:

@@ -275,3 +275,19 @@ async def test_subgraph_timeout(world):
     assert result["data"] == {"me": None}
     assert result["errors"][0]["extensions"]["code"] == "SUBGRAPH_TIMEOUT"
     await gateway.aclose()
+
+
+async def test_two_hop_key_resolution(gateway):
+    result = await run(gateway, '{ search(term: "a") { ... on Product { upc inStock } } }')
+    assert result == {"data": {"search": [{}, {}, {"upc": "2", "inStock": False}]}}
+
+
+async def test_requires_with_client_selected_required_fields(gateway):
+    result = await run(gateway, "{ topProducts(first: 1) { cost: price weight shippingEstimate } }")
+    assert result == {"data": {"topProducts": [{"cost": 899, "weight": 100, "shippingEstimate": 50}]}}
+
+
+async def test_gateway_reuses_cached_plans(gateway):
+    for _ in range(3):
+        assert (await run(gateway, "{ me { name } }"))["data"] == {"me": {"name": "Ada Lovelace"}}
+    assert gateway.planner.cache_hits == 2

@@ -161,3 +161,34 @@ async def test_local_root_field_resolver_can_call_the_gateway(transport, world):
             "/graphql", json={"query": "{ summary: catalogSummary(limit: 2) { productCount } me { name } }"}
         )
     assert response.json() == {"data": {"summary": {"productCount": 2}, "me": {"name": "Ada Lovelace"}}}
+
+
+async def test_local_resolver_can_forward_its_selection(transport, world):
+    extra_sdl = "extend type Query { firstProduct: Product }"
+
+    async def first_product(field):
+        query = field.query_for("topProducts(first: 1)")
+        result = await field.gateway.execute({"query": query}, field.headers)
+        return result["data"]["topProducts"][0]
+
+    app = create_engine_app(
+        SUPERGRAPH, transport=transport, extra_sdl=extra_sdl, local_resolvers={"Query.firstProduct": first_product}
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ firstProduct { ...P reviews { rating } } } fragment P on Product { name }"},
+        )
+    assert response.json() == {"data": {"firstProduct": {"name": "Table", "reviews": [{"rating": 5}, {"rating": 1}]}}}
+
+
+def test_main_arguments_and_app():
+    from services.gateway.__main__ import build_app, parse_args
+
+    from .subgraph_kit import FIXTURES
+
+    args = parse_args(["--supergraph", str(FIXTURES / "supergraph.graphql"), "--port", "4000", "--introspection"])
+    assert (args.host, args.port, args.introspection) == ("127.0.0.1", 4000, True)
+    app = build_app(args)
+    assert app.state.gateway.options.introspection is True
+    assert set(app.state.gateway.supergraph.subgraphs) == {"accounts", "inventory", "media", "products", "ratings", "reviews"}

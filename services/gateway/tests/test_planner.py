@@ -480,3 +480,62 @@ def test_plan_cache_hits_on_same_text_and_conditions():
 @pytest.mark.parametrize("query", ["{ me { internalCode } }", "{ _entities(representations: []) { __typename } }"])
 def test_inaccessible_and_machinery_are_not_in_client_schema(query):
     assert validate(SCHEMA, parse(query))
+
+
+def test_shareable_key_field_is_resolved_in_current_subgraph():
+    assert [f.subgraph for f in plan("{ latestReviews { product { upc } } }").fetches()] == ["reviews"]
+    assert [f.subgraph for f in plan('{ search(term: "a") { ... on Product { upc } } }').fetches()] == ["media"]
+
+
+def test_key_not_known_locally_is_fetched_through_another_subgraph():
+    # media knows Product only by upc; inventory needs sku: products bridges.
+    check(
+        '{ search(term: "a") { ... on Product { inStock } } }',
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "media") {
+              {
+                search(term: "a") {
+                  __typename
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                }
+              }
+            },
+            Flatten(path: "search.@") {
+              Fetch(service: "products") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    sku
+                  }
+                }
+              },
+            },
+            Flatten(path: "search.@") {
+              Fetch(service: "inventory") {
+                {
+                  ... on Product {
+                    __typename
+                    sku
+                  }
+                } =>
+                {
+                  ... on Product {
+                    inStock
+                  }
+                }
+              },
+            },
+          }
+        }
+        """,
+    )
