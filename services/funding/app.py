@@ -1,0 +1,7 @@
+"""Funding's ASGI app: `uvicorn services.funding.app:app --port 4002`."""
+
+from services.common.subgraph import create_app
+
+from .service import service
+
+app = create_app(service)

@@ -1,0 +1,18 @@
+"""Funding as the shared plumbing sees it."""
+
+from services.common.service import ServiceDefinition
+
+from .events import emitter, handlers
+from .loaders import FundingLoaders
+from .models import PLATFORM
+from .schema import schema
+
+service = ServiceDefinition(
+    name="funding",
+    schema=schema,
+    models=PLATFORM,
+    emitter=emitter,
+    make_loaders=FundingLoaders,
+    handlers=handlers,
+    public_root_fields=frozenset({"publicNotices"}),
+)
