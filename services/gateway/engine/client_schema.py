@@ -76,7 +76,10 @@ def api_document(supergraph: DocumentNode) -> DocumentNode:
     definitions = []
     for node in supergraph.definitions:
         if isinstance(node, (SchemaDefinitionNode, SchemaExtensionNode)):
-            definitions.append(_clean_directives(node))
+            # With conventional root names drop the schema definition, so that
+            # extra SDL can add e.g. `type Subscription` and have it picked up.
+            if any(op.type.name.value != op.operation.value.capitalize() for op in node.operation_types or ()):
+                definitions.append(_clean_directives(node))
         elif isinstance(node, DirectiveDefinitionNode):
             locations = {DirectiveLocation[loc.value] for loc in node.locations}
             if not _is_machinery(node.name.value) and locations & _EXECUTABLE_LOCATIONS:
