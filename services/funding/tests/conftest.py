@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from services.common.config import amqp_url
+from services.common.events.consumer import EventConsumer
+from services.common.subgraph import create_app
+from services.common.testing import DAOLI, NANGANG, GraphQLClient, token
+from services.funding.models import InboxEvent
+from services.funding.service import service
+
+
+@pytest.fixture
+async def funding(databases, broker):
+    client = GraphQLClient(create_app(service, manage_database=False, workers=False))
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def consumer(databases) -> EventConsumer:
+    """Funding's consumer, for handing it envelopes directly (its `handle` is what the broker path calls)."""
+    return EventConsumer(name="funding", connection="funding", inbox=InboxEvent, handlers=service.handlers, amqp_url=amqp_url())
+
+
+@pytest.fixture
+def bureau() -> dict[str, str]:
+    return {DAOLI: token(DAOLI, "bureau_admin"), NANGANG: token(NANGANG, "bureau_admin")}
