@@ -17,7 +17,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    InlineFragmentNode,
     OperationDefinitionNode,
     print_ast,
     value_from_ast_untyped,

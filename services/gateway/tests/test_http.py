@@ -192,3 +192,13 @@ def test_main_arguments_and_app():
     app = build_app(args)
     assert app.state.gateway.options.introspection is True
     assert set(app.state.gateway.supergraph.subgraphs) == {"accounts", "inventory", "media", "products", "ratings", "reviews"}
+
+
+async def test_operation_name_selects_among_operations(transport, world):
+    query = "query A { me { name } } query B { users { id } }"
+    async with client_for(transport) as client:
+        response = await client.post("/graphql", json={"query": query, "operationName": "B"})
+        assert response.json() == {"data": {"users": [{"id": "u1"}, {"id": "u2"}]}}
+        response = await client.post("/graphql", json={"query": query})
+        assert response.status_code == 400
+    assert len(world["accounts"].requests) == 1
