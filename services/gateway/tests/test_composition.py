@@ -111,3 +111,42 @@ def test_type_conflicts_are_errors():
     d = SubgraphSource("d", "http://d", 'type Query { w: Int } type T @key(fields: "id") { id: ID! v: String @shareable }')
     with pytest.raises(CompositionError, match='Field "T.v" has incompatible types'):
         compose([c, d])
+
+
+LINK = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", '
+    'import: ["@key", "@external", "@requires", "@shareable"])\n'
+)
+ORGS = """
+type Query { members: [Member] }
+type Org @key(fields: "id") { id: ID! name: String }
+type Member @key(fields: "id org { id }") { id: ID! org: Org! @shareable address: Address }
+type Address @shareable { city: String zip: String }
+"""
+BILLING = """
+type Org @key(fields: "id", resolvable: false) { id: ID! }
+type Member @key(fields: "id org { id }") {
+  id: ID!
+  org: Org! @shareable
+  address: Address @external
+  balance(currency: String = "EUR"): Int @requires(fields: "address { city }")
+}
+type Address @shareable { city: String zip: String }
+"""
+
+
+def test_nested_key_and_nested_requires_with_field_arguments():
+    supergraph = parse_supergraph(
+        compose([SubgraphSource("orgs", "http://orgs", LINK + ORGS), SubgraphSource("billing", "http://billing", LINK + BILLING)])
+    )
+    assert [k.fields for k in supergraph.types["Member"].keys] == ["id org { id }", "id org { id }"]
+    plan = QueryPlanner(supergraph).plan(parse("query($c: String) { members { balance(currency: $c) address { zip } } }"), None)
+    assert [f.operation_text for f in plan.fetches()] == [
+        "query {members {__typename id org {id} address {city zip}}}",
+        "query($representations: [_Any!]!, $c: String) "
+        "{_entities(representations: $representations) {... on Member {balance(currency: $c)}}}",
+    ]
+    requires = plan.fetches()[1].requires
+    from services.gateway.engine.selections import print_compact
+
+    assert print_compact(requires) == "{... on Member {__typename id org {id} address {city}}}"
