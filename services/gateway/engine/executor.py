@@ -4,6 +4,7 @@ and re-path their errors to client paths."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, Mapping
 
 import orjson
@@ -13,6 +14,7 @@ from .selections import FieldSel, FragmentSel, SelectionList
 from .subgraph_client import SubgraphClient, SubgraphFetchError
 from .supergraph import Supergraph
 
+log = logging.getLogger(__name__)
 REDACTED_MESSAGE = "Subgraph errors redacted"
 _MISSING = object()
 
@@ -154,6 +156,7 @@ class _Run:
         try:
             payload = await self.call(fetch, self.body(fetch))
         except SubgraphFetchError as failure:
+            log.warning("subgraph %s failed: %s", failure.subgraph, failure)
             for sel in fetch.selections:
                 if isinstance(sel, FieldSel):
                     self.errors.append(self.ex.failure_error(failure, [sel.response_key]))
@@ -183,6 +186,7 @@ class _Run:
         try:
             payload = await self.call(fetch, self.body(fetch, {"representations": representations}))
         except SubgraphFetchError as failure:
+            log.warning("subgraph %s failed: %s", failure.subgraph, failure)
             for group in owners:
                 for obj, client_path in group:
                     field = _first_field(fetch.selections, obj.get("__typename"), fetch.typename_rewrites)

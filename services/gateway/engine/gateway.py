@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable, Mapping
@@ -31,6 +32,8 @@ from .planner import PlanningError, QueryPlanner, select_operation, condition_va
 from .shaping import ResponseShaper
 from .subgraph_client import SubgraphClient
 from .supergraph import parse_supergraph
+
+log = logging.getLogger(__name__)
 
 
 class RequestError(Exception):
@@ -126,6 +129,9 @@ class Gateway:
             return 200, await self._execute(request, dict(headers_to_forward or {}), context, http_method)
         except RequestError as error:
             return error.status, error.response()
+        except Exception:  # a bug must not leak internals to clients
+            log.exception("unexpected error while executing a request")
+            return 500, RequestError("internal server error", "INTERNAL_SERVER_ERROR", 500).response()
 
     def parse_and_validate(self, query: str) -> DocumentNode:
         """Parse with the token limit and validate against the client schema (cached)."""
