@@ -209,6 +209,8 @@ class Composer:
 
     def compose(self) -> str:
         names = sorted({n for types in self.subgraph_types.values() for n in types})
+        if "Query" not in names:
+            raise CompositionError(["no subgraph defines a Query type" if self.sources else "no subgraphs given"])
         kinds = {name: self.merged_kind(name) for name in names}
         # Fields an @interfaceObject adds must appear on every implementation.
         implementations = {

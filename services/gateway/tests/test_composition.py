@@ -150,3 +150,8 @@ def test_nested_key_and_nested_requires_with_field_arguments():
     from services.gateway.engine.selections import print_compact
 
     assert print_compact(requires) == "{... on Member {__typename id org {id} address {city}}}"
+
+
+def test_composition_without_query_type_is_an_error():
+    with pytest.raises(CompositionError, match="no subgraphs given"):
+        compose([])
