@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test infra db token venv clean-venv
+.PHONY: run test infra db token venv clean-venv supergraph bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ token: venv
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The platform's supergraph, composed from the three subgraph schemas (checked in; a test compares).
+supergraph: venv
+	$(PY) -m services.gateway.policy.supergraph --out deploy/supergraph.graphql

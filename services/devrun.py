@@ -37,7 +37,7 @@ def main() -> int:
     for name in services:
         if not _wait_healthy(SERVICE_PORTS[name]):
             print(f"{name} did not become healthy; see its log above", file=sys.stderr)
-    gateway = ROOT / "services" / "gateway" / "platform.py"
+    gateway = ROOT / "services" / "gateway" / "policy" / "app.py"
     if gateway.exists():
         processes.append(_start("services.gateway", "--policy", "platform"))
         _wait_healthy(SERVICE_PORTS["gateway"])

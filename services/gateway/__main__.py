@@ -1,6 +1,8 @@
 """`python -m services.gateway --supergraph FILE --port N [--host H] [--introspection]`
 
-Runs the plain federation engine (no token policy) with uvicorn.
+Runs the plain federation engine (no token policy) with uvicorn. `--policy platform` runs the
+platform's gateway instead: tokens at the edge, fund-recovery alerts, city rollups (defaults: the
+composed deploy/supergraph.graphql, port 4000).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from pathlib import Path
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """All command-line options in one place (a `--policy` flag can be added here)."""
     parser = argparse.ArgumentParser(prog="python -m services.gateway", description=__doc__)
-    parser.add_argument("--supergraph", required=True, help="supergraph SDL file (join-spec form)")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--supergraph", help="supergraph SDL file (join-spec form)")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--policy", choices=["none", "platform"], default="none",
+                        help="platform: tokens, tenancy, alerts and city rollups on top of the engine")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--introspection", action="store_true", help="allow introspection queries")
     parser.add_argument("--redact-subgraph-errors", action="store_true")
@@ -23,6 +27,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def build_app(args: argparse.Namespace):
     from .engine import EngineOptions, create_engine_app
 
+    if args.policy == "platform":
+        from .policy.app import create_platform_app
+        from .policy.supergraph import DEFAULT_OUT
+
+        return create_platform_app(Path(args.supergraph or DEFAULT_OUT).read_text())
+    if not args.supergraph or not args.port:
+        raise SystemExit("--supergraph and --port are required without --policy platform")
+
     options = EngineOptions(introspection=args.introspection, redact_subgraph_errors=args.redact_subgraph_errors)
     return create_engine_app(Path(args.supergraph).read_text(), options=options)
 
@@ -31,7 +43,8 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     args = parse_args(argv)
-    uvicorn.run(build_app(args), host=args.host, port=args.port, log_level="info")
+    port = args.port or (4000 if args.policy == "platform" else None)
+    uvicorn.run(build_app(args), host=args.host, port=port, log_level="info")
 
 
 if __name__ == "__main__":

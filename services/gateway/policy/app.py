@@ -19,7 +19,7 @@ from services.common.errors import DomainError
 from ..engine.gateway import Gateway, RequestError
 from ..engine.http import _read_request, json_response
 from ..engine.options import EngineOptions
-from ..engine.planner import _operation
+from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
 from .subscriptions import serve_subscriptions
@@ -150,7 +150,7 @@ def _public(gateway: Gateway, payload: dict) -> bool:
     if not isinstance(query, str):
         return False
     try:
-        operation, _ = _operation(gateway.parse_and_validate(query), payload.get("operationName"))
+        operation, _ = select_operation(gateway.parse_and_validate(query), payload.get("operationName"))
     except Exception:  # noqa: BLE001 - the engine reports parse and validation errors itself
         return False
     return is_public_operation(operation)

@@ -20,7 +20,7 @@ from services.common.events import Envelope
 from services.common.money import format_fen
 
 from ..engine.gateway import Gateway, RequestError
-from ..engine.planner import _operation, condition_values
+from ..engine.planner import condition_values, select_operation
 from ..engine.shaping import ResponseShaper
 from .alerts import AlertHub
 
@@ -177,7 +177,7 @@ async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principa
                             headers: dict, sub_id: str, payload: dict) -> None:
     try:
         document = gateway.parse_and_validate(payload.get("query") or "")
-        operation, fragments = _operation(document, payload.get("operationName"))
+        operation, fragments = select_operation(document, payload.get("operationName"))
         if operation.operation is not OperationType.SUBSCRIPTION:
             raise RequestError("only subscriptions are served over the websocket", "BAD_REQUEST")
         fields = [n for n in operation.selection_set.selections if isinstance(n, FieldNode)]

@@ -1,0 +1,68 @@
+"""The gateway's edge: tokens, tenancy and limits, in front of the three real subgraphs."""
+
+from __future__ import annotations
+
+from services.common.credit_code import make_credit_code
+from services.common.testing import DAOLI, HARBIN, NANGANG, token
+
+ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code } }"
+REGISTER = """mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id name creditCode } }"""
+
+
+async def onboard(gateway) -> dict[str, str]:
+    city = token(None, "city_admin", city=HARBIN)
+    for code, name in ((DAOLI, "道里区"), (NANGANG, "南岗区")):
+        await gateway.ok(ONBOARD, {"input": {"code": code, "name": name, "cityCode": HARBIN}}, token=city)
+    return {DAOLI: token(DAOLI, "bureau_admin"), NANGANG: token(NANGANG, "bureau_admin")}
+
+
+def organization(n: int) -> dict:
+    return {"input": {"name": f"道里为老服务中心{n}", "registration": "REGISTERED", "category": "ELDERLY_CARE",
+                      "creditCode": make_credit_code(f"52230102{n:09d}"), "subdistrict": "新阳路街道"}}
+
+
+async def test_a_mutation_and_a_query_pass_through_the_gateway(gateway):
+    tokens = await onboard(gateway)
+    created = (await gateway.ok(REGISTER, organization(1), token=tokens[DAOLI]))["registerOrganization"]
+    read = await gateway.ok("query($id: ID!) { organization(id: $id) { name creditCode } }", {"id": created["id"]},
+                            token=tokens[DAOLI])
+    assert read["organization"] == {"name": "道里为老服务中心1", "creditCode": created["creditCode"]}
+
+
+async def test_without_a_token_the_gateway_answers_401_before_any_subgraph(gateway):
+    response = await gateway.post("{ organizations { totalCount } }")
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    forged = await gateway.post("{ organizations { totalCount } }", token="not.a.token")
+    assert forged.status_code == 401
+
+
+async def test_public_notices_need_no_token(gateway):
+    await onboard(gateway)
+    response = await gateway.post('{ publicNotices(district: "230102") { __typename } }')
+    assert response.status_code == 200
+    assert response.json() == {"data": {"publicNotices": []}}
+
+
+async def test_a_token_of_another_district_sees_nothing_of_this_one(gateway):
+    tokens = await onboard(gateway)
+    created = (await gateway.ok(REGISTER, organization(2), token=tokens[DAOLI]))["registerOrganization"]
+    seen = await gateway.ok("query($id: ID!) { organization(id: $id) { id } organizations { totalCount } }",
+                            {"id": created["id"]}, token=tokens[NANGANG])
+    assert seen == {"organization": None, "organizations": {"totalCount": 0}}
+
+
+async def test_abusive_queries_are_refused_at_the_edge(gateway):
+    tokens = await onboard(gateway)
+    deep = "{ organizations { edges { node { projects { organization { projects { organization { projects { organization { projects { organization { projects { organization { projects { organization { id } } } } } } } } } } } } } } } }"
+    refused = await gateway.post(deep, token=tokens[DAOLI])
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["extensions"]["code"] == "MAX_DEPTH_EXCEEDED"
+    aliases = "{ " + " ".join(f"a{i}: organizations {{ totalCount }}" for i in range(40)) + " }"
+    assert (await gateway.post(aliases, token=tokens[DAOLI])).json()["errors"][0]["extensions"]["code"] == "MAX_ALIASES_EXCEEDED"
+    get_mutation = await gateway.http.get("/graphql", params={"query": "mutation { __typename }"},
+                                          headers={"Authorization": f"Bearer {tokens[DAOLI]}"})
+    assert get_mutation.status_code == 405
+    batch = await gateway.http.post("/graphql", json=[{"query": "{ __typename }"}],
+                                    headers={"Authorization": f"Bearer {tokens[DAOLI]}"})
+    assert batch.json()["errors"][0]["extensions"]["code"] == "BATCHING_NOT_ENABLED"
