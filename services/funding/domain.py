@@ -895,6 +895,7 @@ class Stats:
     disbursed_fen: int
     recovered_fen: int
     open_recovery_fen: int
+    open_recovery_orders: int
     beneficiaries: int
     person_times: int
     by_category: list[StatRow]
@@ -902,10 +903,15 @@ class Stats:
     by_community: list[StatRow]
 
 
-async def stats(round_id: UUID | None = None) -> Stats:
-    """Totals over the districts this transaction may see, for one round or all of them."""
+async def stats(round_id: UUID | None = None, district: str | None = None) -> Stats:
+    """Totals over the districts this transaction may see (or one of them), for one round or all."""
     conn = connections.get("funding")
-    where, args = ("AND p.round_id = $1", [round_id]) if round_id else ("", [])
+    clauses, args = [], []
+    for column, value in (("p.round_id", round_id), ("p.district", district)):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"AND {column} = ${len(args)}")
+    where = " ".join(clauses)
 
     async def q(sql: str) -> list[dict]:
         return await conn.execute_query_dict(sql, args)
@@ -916,7 +922,8 @@ async def stats(round_id: UUID | None = None) -> Stats:
     ))[0]
     recovered = (await q(
         "SELECT COALESCE(SUM(r.amount_fen) FILTER (WHERE r.status = 'SETTLED'), 0)::bigint AS settled, "
-        "COALESCE(SUM(r.amount_fen) FILTER (WHERE r.status = 'OPEN'), 0)::bigint AS open "
+        "COALESCE(SUM(r.amount_fen) FILTER (WHERE r.status = 'OPEN'), 0)::bigint AS open, "
+        "COUNT(*) FILTER (WHERE r.status = 'OPEN')::int AS open_orders "
         f"FROM recovery_order r JOIN project p ON p.id = r.project_id WHERE true {where}"
     ))[0]
     service = (await q(
@@ -946,6 +953,7 @@ async def stats(round_id: UUID | None = None) -> Stats:
         disbursed_fen=int(projects["disbursed"]),
         recovered_fen=int(recovered["settled"]),
         open_recovery_fen=int(recovered["open"]),
+        open_recovery_orders=recovered["open_orders"],
         beneficiaries=service["b"],
         person_times=int(service["t"]),
         by_category=await rollup("category", "p.category"),

@@ -46,8 +46,8 @@ def _score(value) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def _reader(info: strawberry.Info) -> None:
-    info.context.require_principal()
+def _reader(info: strawberry.Info):
+    return info.context.require_principal()
 
 
 async def _stats(info: strawberry.Info, round_id) -> domain.Stats:
@@ -97,6 +97,7 @@ class FundingStats:
     disbursed: Money
     recovered: Money = strawberry.field(description="Settled recovery orders")
     open_recovery: Money = strawberry.field(description="Recovery orders not yet settled")
+    open_recovery_orders: int = strawberry.field(description="How many recovery orders are not yet settled")
     beneficiaries: int = strawberry.field(description="Distinct beneficiaries served")
     person_times: int
     by_category: list[FundingStatRow]
@@ -107,7 +108,7 @@ class FundingStats:
     def from_stats(cls, s: domain.Stats) -> "FundingStats":
         return cls(
             projects=s.projects, committed=s.committed_fen, disbursed=s.disbursed_fen, recovered=s.recovered_fen,
-            open_recovery=s.open_recovery_fen, beneficiaries=s.beneficiaries, person_times=s.person_times,
+            open_recovery=s.open_recovery_fen, open_recovery_orders=s.open_recovery_orders, beneficiaries=s.beneficiaries, person_times=s.person_times,
             by_category=[FundingStatRow.from_row(r) for r in s.by_category],
             by_subdistrict=[FundingStatRow.from_row(r) for r in s.by_subdistrict],
             by_community=[FundingStatRow.from_row(r) for r in s.by_community],
@@ -746,10 +747,13 @@ class Query:
         return await paginate(rows, first=first, after=after, to_node=RecoveryOrder.from_row)
 
     @strawberry.field(description="The bureau's statistics, for one round or every round of the district.")
-    async def funding_stats(self, info: strawberry.Info, round_id: strawberry.ID | None = None) -> FundingStats:
-        _reader(info)
+    async def funding_stats(
+        self, info: strawberry.Info, round_id: strawberry.ID | None = None, district: str | None = None
+    ) -> FundingStats:
+        principal = _reader(info)
+        ensure_same_district(principal, district)
         uuid = domain._uuid(round_id, "roundId", "a funding round") if round_id is not None else None
-        return FundingStats.from_stats(await domain.stats(uuid))
+        return FundingStats.from_stats(await domain.stats(uuid, district))
 
     @strawberry.field(description="Public, no token: the district's projects now on notice (立项公示).")
     async def public_notices(self, info: strawberry.Info, district: str) -> list[PublicNotice]:
