@@ -415,13 +415,13 @@ class TenderBidInput:
 
 
 @strawberry.input
-class CriterionInput:
+class EvaluationCriterionInput:
     name: str
     max_points: int
 
 
 @strawberry.input
-class CriterionScoreInput:
+class EvaluationScoreInput:
     criterion: str
     points: int
 
@@ -539,7 +539,7 @@ class Mutation:
 
     @strawberry.mutation(description="evaluator of the chosen agency: open a phase, publishing its criteria.")
     async def open_evaluation_phase(
-        self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, criteria: list[CriterionInput]
+        self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, criteria: list[EvaluationCriterionInput]
     ) -> EvaluationPhase:
         principal = info.context.require_role(EVALUATOR)
         row = await domain.open_phase(
@@ -591,7 +591,7 @@ class Mutation:
         info: strawberry.Info,
         evaluation_id: strawberry.ID,
         phase: EvaluationPhaseKind,
-        scores: list[CriterionScoreInput],
+        scores: list[EvaluationScoreInput],
         summary: str | None = None,
     ) -> EvaluationPhase:
         principal = info.context.require_role(EVALUATOR)

@@ -21,7 +21,7 @@ BID = """mutation($tenderId: ID!, $input: TenderBidInput!) {
 DECIDE = """mutation($tenderId: ID!, $agencyId: ID!, $reason: String!) {
   decideEvaluationTender(tenderId: $tenderId, agencyId: $agencyId, reason: $reason) {
     status decisionReason decidedAt chosenAgency { id name } bids { price agency { name } } } }"""
-OPEN_PHASE = """mutation($id: ID!, $phase: EvaluationPhaseKind!, $criteria: [CriterionInput!]!) {
+OPEN_PHASE = """mutation($id: ID!, $phase: EvaluationPhaseKind!, $criteria: [EvaluationCriterionInput!]!) {
   openEvaluationPhase(evaluationId: $id, phase: $phase, criteria: $criteria) {
     phase status criteria { name maxPoints points } } }"""
 INSPECT = """mutation($id: ID!, $phase: EvaluationPhaseKind!, $input: InspectionInput!) {
@@ -32,7 +32,7 @@ DRAW = """mutation($id: ID!, $size: Int!, $seed: Int) {
     sample { size seed population populationDigest } followUps { id position beneficiary community } } }"""
 FOLLOW_UP = """mutation($id: ID!, $reached: Boolean!, $satisfied: Boolean) {
   recordFollowUp(id: $id, reached: $reached, satisfied: $satisfied) { beneficiary reached satisfied calledAt } }"""
-COMPLETE = """mutation($id: ID!, $phase: EvaluationPhaseKind!, $scores: [CriterionScoreInput!]!) {
+COMPLETE = """mutation($id: ID!, $phase: EvaluationPhaseKind!, $scores: [EvaluationScoreInput!]!) {
   completeEvaluationPhase(evaluationId: $id, phase: $phase, scores: $scores, summary: "完成") {
     phase status score evaluation { rating } } }"""
 FINDING = """mutation($id: ID!, $phase: EvaluationPhaseKind!, $input: FindingInput!) {
