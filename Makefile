@@ -39,3 +39,7 @@ clean-venv:
 # The platform's supergraph, composed from the three subgraph schemas (checked in; a test compares).
 supergraph: venv
 	$(PY) -m services.gateway.policy.supergraph --out deploy/supergraph.graphql
+
+# Gateway benchmark (not part of the tests): ours vs @apollo/gateway vs the subgraph directly; needs node + npm.
+bench: db
+	$(PY) -m bench.run $(BENCH_ARGS)

@@ -1,0 +1,1 @@
+"""`make bench`: our gateway vs @apollo/gateway vs the subgraphs directly (see run.py)."""

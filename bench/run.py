@@ -1,0 +1,469 @@
+"""`make bench`: requests/s and p50/p99 latency of portal queries through our gateway, through
+`@apollo/gateway` on the same subgraphs, and straight against the subgraph (single-subgraph queries).
+
+    python -m bench.run [--quick] [--requests N] [--seconds S] [--out bench/RESULTS.md]
+
+One process drives the load (asyncio + httpx). It starts the three subgraphs, our gateway
+(`--policy platform`) and the Apollo gateway (bench/apollo/server.mjs) as subprocesses on spare
+loopback ports with a temporary supergraph pointing at them, seeds a little data through the
+subgraphs, warms up, measures, prints one markdown table and stops every process it started (also on
+Ctrl-C and on errors). Not part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+APOLLO_DIR = ROOT / "bench" / "apollo"
+HOST = "127.0.0.1"
+DISTRICT = "230102"
+CITY = "2301"
+SUBGRAPHS = ("registry", "funding", "evaluation")
+CONCURRENCIES = (1, 16)
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    text: str
+    subgraph: str | None  # the one subgraph that serves it alone, or None for a cross-subgraph query
+    note: str
+
+
+QUERIES = (
+    Query(
+        "organizations",
+        "{ organizations(first: 10) { totalCount edges { node { id name status } } } }",
+        "registry",
+        "registry only",
+    ),
+    Query(
+        "organizations+projects",
+        "{ organizations(first: 10) { totalCount edges { node { id name status projects { id title status } } } } }",
+        None,
+        "registry -> funding (_entities)",
+    ),
+    Query(
+        "fundingRounds",
+        "{ fundingRounds(first: 10) { totalCount edges { node { id name year phase budget "
+        "needs(first: 5) { totalCount edges { node { id subdistrict description } } } } } } }",
+        "funding",
+        "funding only",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# processes
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
+def pick_port(preferred: int) -> int:
+    return preferred if port_free(preferred) else free_port()
+
+
+class Processes:
+    """The subprocesses this run started; each in its own session so it can be stopped by its own id."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.started: list[tuple[str, subprocess.Popen, Path]] = []
+
+    def start(self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+        log = self.log_dir / f"{name}.log"
+        handle = log.open("wb")
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=handle, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+        handle.close()
+        self.started.append((name, proc, log))
+
+    def check_alive(self) -> None:
+        for name, proc, log in self.started:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{tail(log)}")
+
+    def stop(self) -> None:
+        for _name, proc, _log in reversed(self.started):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)  # its own session: the process and its children
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 10
+        for _name, proc, _log in reversed(self.started):
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+        self.started.clear()
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def ensure_apollo_installed() -> None:
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        raise SystemExit("node and npm are needed for the @apollo/gateway comparison")
+    marker = APOLLO_DIR / "node_modules" / ".package-lock.json"
+    lock = APOLLO_DIR / "package-lock.json"
+    if marker.exists() and marker.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    print("installing bench/apollo (npm ci)", file=sys.stderr)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=APOLLO_DIR, check=True)
+
+
+async def wait_ready(client: httpx.AsyncClient, name: str, url: str, processes: Processes, *,
+                     post: dict | None = None, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        processes.check_alive()
+        try:
+            response = await (client.post(url, json=post) if post is not None else client.get(url))
+            if response.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} not ready at {url} after {timeout:.0f} s")
+        await asyncio.sleep(0.2)
+
+
+# ---------------------------------------------------------------------------------------------------
+# seed data (through the subgraphs directly)
+
+
+async def graphql(client: httpx.AsyncClient, url: str, token: str, query: str, variables: dict | None = None) -> dict:
+    response = await client.post(url, json={"query": query, "variables": variables or {}},
+                                 headers={"authorization": f"Bearer {token}"})
+    body = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"{url}: {response.status_code} {json.dumps(body, ensure_ascii=False)[:500]}")
+    return body["data"]
+
+
+async def seed(client: httpx.AsyncClient, urls: dict[str, str], admin_token: str, city_token: str) -> str:
+    """Idempotent: district 230102, a dozen organizations, one funding round with a few needs."""
+    from services.common.credit_code import make_credit_code
+
+    registry, funding = urls["registry"], urls["funding"]
+    districts = await graphql(client, registry, city_token, "{ districts { code } }")
+    if not any(d["code"] == DISTRICT for d in districts["districts"]):
+        await graphql(client, registry, city_token,
+                      "mutation($i: OnboardDistrictInput!) { onboardDistrict(input: $i) { code } }",
+                      {"i": {"code": DISTRICT, "name": "道里区", "cityCode": CITY}})
+
+    existing = await graphql(
+        client, registry, admin_token,
+        '{ organizations(first: 100, filter: { nameContains: "Bench org" }) { edges { node { name } } } }')
+    have = {e["node"]["name"] for e in existing["organizations"]["edges"]}
+    register = ("mutation($i: RegisterOrganizationInput!) "
+                "{ registerOrganization(input: $i) { id } }")
+    categories = ("ELDERLY_CARE", "YOUTH", "COMMUNITY_GOVERNANCE", "VOLUNTEERS", "SOCIAL_WORK", "LEGAL_AID")
+    for n in range(12):
+        name = f"Bench org {n:02d}"
+        if name in have:
+            continue
+        base = {"name": name, "category": categories[n % len(categories)], "subdistrict": "兆麟街道",
+                "community": f"社区{n % 4}"}
+        if n < 10:
+            try:
+                code = make_credit_code("5123010200000000" + str(n))
+                await graphql(client, registry, admin_token, register,
+                              {"i": {**base, "registration": "REGISTERED", "creditCode": code}})
+                continue
+            except RuntimeError:
+                pass  # the code is taken by other local data: file it instead
+        await graphql(client, registry, admin_token, register, {"i": {**base, "registration": "FILED"}})
+
+    rounds = await graphql(client, funding, admin_token,
+                           "{ fundingRounds(first: 100) { edges { node { id name needs { totalCount } } } } }")
+    round_ = next((e["node"] for e in rounds["fundingRounds"]["edges"] if e["node"]["name"] == "Bench round"), None)
+    if round_ is None:
+        opened = await graphql(
+            client, funding, admin_token,
+            "mutation($i: OpenRoundInput!) { openRound(input: $i) { id } }",
+            {"i": {"name": "Bench round", "year": datetime.now().year, "budget": "500000.00",
+                   "criteria": [{"name": "need", "weight": 60}, {"name": "feasibility", "weight": 40}]}})
+        round_ = {"id": opened["openRound"]["id"], "needs": {"totalCount": 0}}
+    for n in range(round_["needs"]["totalCount"], 6):
+        await graphql(
+            client, funding, admin_token,
+            "mutation($i: RecordNeedInput!) { recordNeed(input: $i) { id } }",
+            {"i": {"roundId": round_["id"], "subdistrict": "兆麟街道", "community": f"社区{n % 4}",
+                   "category": categories[n % len(categories)], "method": "QUESTIONNAIRE",
+                   "description": f"Bench need {n}: weekday lunches for elderly residents"}})
+    return round_["id"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# measurement
+
+
+@dataclass
+class Result:
+    requests: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)  # seconds
+    failures: int = 0
+    failure_sample: str = ""
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+        return ordered[index] * 1000.0
+
+    @property
+    def p50(self) -> float:
+        return self.quantile(0.50)
+
+    @property
+    def p99(self) -> float:
+        return self.quantile(0.99)
+
+
+async def load(client: httpx.AsyncClient, url: str, body: bytes, headers: dict, *, concurrency: int,
+               requests: int, max_seconds: float) -> Result:
+    """`requests` POSTs from `concurrency` workers, stopping early after `max_seconds`."""
+    latencies: list[float] = []
+    failures = 0
+    sample = ""
+    issued = 0
+    deadline = time.perf_counter() + max_seconds
+
+    async def worker() -> None:
+        nonlocal issued, failures, sample
+        while issued < requests and time.perf_counter() < deadline:
+            issued += 1
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, content=body, headers=headers)
+                payload = response.content
+                ok = response.status_code == 200 and b'"errors"' not in payload
+            except httpx.HTTPError as error:
+                ok, payload = False, repr(error).encode()
+            latencies.append(time.perf_counter() - started)
+            if not ok:
+                failures += 1
+                sample = sample or payload[:300].decode(errors="replace")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return Result(len(latencies), elapsed, latencies, failures, sample)
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return "–" if value != value else f"{value:,.{digits}f}"  # NaN -> dash
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    versions = json.loads((APOLLO_DIR / "package.json").read_text())["dependencies"]
+    return (f"{os.cpu_count()} CPUs (nproc), {model}; Linux {platform.release()}; "
+            f"Python {platform.python_version()}; Node {node}; "
+            f"@apollo/gateway {versions['@apollo/gateway']}, @apollo/server {versions['@apollo/server']}")
+
+
+def render(rows: list[tuple[Query, int, dict[str, Result]]], args: argparse.Namespace, seconds: float) -> str:
+    lines = [
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python -m bench.run"
+        f"{' --quick' if args.quick else ''}` on {machine()}.",
+        "",
+        f"Each cell: up to {args.requests} requests or {args.seconds:g} s, after "
+        f"{args.warmup} warm-up requests; the load generator, the gateways and the subgraphs share "
+        "this machine. Our gateway is `python -m services.gateway --policy platform` (one uvicorn "
+        "process); Apollo is `@apollo/gateway` in `@apollo/server` (one Node process); direct is the "
+        f"subgraph itself. Whole run: {seconds:.0f} s.",
+        "",
+        "| query | conc | ours req/s | apollo req/s | direct req/s | ours/apollo req/s "
+        "| ours p50 / p99 ms | apollo p50 / p99 ms | direct p50 / p99 ms | ours − direct p50 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    failures = []
+    for query, conc, results in rows:
+        ours, apollo, direct = results["ours"], results["apollo"], results.get("direct")
+        ratio = ours.rps / apollo.rps if apollo.rps else float("nan")
+        overhead = ours.p50 - direct.p50 if direct else float("nan")
+        lines.append(
+            f"| {query.name} ({query.note}) | {conc} | {fmt(ours.rps, 0)} | {fmt(apollo.rps, 0)} | "
+            f"{fmt(direct.rps, 0) if direct else '–'} | {fmt(ratio, 2)}× | "
+            f"{fmt(ours.p50, 2)} / {fmt(ours.p99, 2)} | {fmt(apollo.p50, 2)} / {fmt(apollo.p99, 2)} | "
+            f"{(fmt(direct.p50, 2) + ' / ' + fmt(direct.p99, 2)) if direct else '–'} | "
+            f"{('+' if overhead >= 0 else '') + fmt(overhead, 2) if direct else '–'} |"
+        )
+        for target, result in results.items():
+            if result.failures:
+                failures.append(f"- {query.name} c={conc} {target}: {result.failures} failed of "
+                                f"{result.requests}, e.g. `{result.failure_sample}`")
+    if failures:
+        lines += ["", "Failed requests (counted in the timings):", *failures]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace, processes: Processes) -> str:
+    from services.common.auth import mint_token
+    from services.gateway.policy.supergraph import platform_supergraph
+
+    began = time.perf_counter()
+    ports = {name: pick_port(14001 + i) for i, name in enumerate(SUBGRAPHS)}
+    ports["ours"] = pick_port(14000)
+    ports["apollo"] = pick_port(14010)
+    urls = {name: f"http://{HOST}:{ports[name]}/graphql" for name in SUBGRAPHS}
+    supergraph = processes.log_dir / "supergraph.graphql"
+    supergraph.write_text(platform_supergraph(urls))
+
+    quiet = {"LOG_LEVEL": "warning", "HOST": HOST}
+    for name in SUBGRAPHS:
+        processes.start(name, [sys.executable, "-m", f"services.{name}"], env={**quiet, "PORT": str(ports[name])})
+    processes.start("gateway", [sys.executable, "-m", "services.gateway", "--policy", "platform",
+                                "--supergraph", str(supergraph), "--port", str(ports["ours"]), "--host", HOST])
+    processes.start("apollo", ["node", str(APOLLO_DIR / "server.mjs")], cwd=APOLLO_DIR,
+                    env={"SUPERGRAPH": str(supergraph), "PORT": str(ports["apollo"]), "HOST": HOST,
+                         "NODE_ENV": "production"})
+
+    admin_token = mint_token(district=DISTRICT, roles=["bureau_admin"], sub="bench-admin")
+    city_token = mint_token(district=None, roles=["city_admin"], city=CITY, sub="bench-city")
+    targets = {"ours": f"http://{HOST}:{ports['ours']}/graphql", "apollo": f"http://{HOST}:{ports['apollo']}/graphql"}
+
+    limits = httpx.Limits(max_connections=max(CONCURRENCIES) * 2, max_keepalive_connections=max(CONCURRENCIES) * 2)
+    async with httpx.AsyncClient(timeout=30.0, limits=limits, trust_env=False) as client:
+        for name in SUBGRAPHS:
+            await wait_ready(client, name, f"http://{HOST}:{ports[name]}/healthz", processes)
+        await wait_ready(client, "our gateway", f"http://{HOST}:{ports['ours']}/healthz", processes)
+        await wait_ready(client, "apollo gateway", targets["apollo"], processes, post={"query": "{ __typename }"})
+        print(f"up: subgraphs {[ports[n] for n in SUBGRAPHS]}, ours {ports['ours']}, apollo {ports['apollo']}; "
+              f"logs in {processes.log_dir}", file=sys.stderr)
+
+        await seed(client, urls, admin_token, city_token)
+
+        headers = {"content-type": "application/json", "authorization": f"Bearer {admin_token}"}
+        rows = []
+        for query in QUERIES:
+            body = json.dumps({"query": query.text}).encode()
+            query_targets = dict(targets)
+            if query.subgraph:
+                query_targets["direct"] = urls[query.subgraph]
+            # Same answer everywhere, or the comparison means nothing.
+            answers = {}
+            for target, url in query_targets.items():
+                answer = (await client.post(url, content=body, headers=headers)).json()
+                if answer.get("errors") or not answer.get("data"):
+                    raise RuntimeError(f"{query.name} via {target}: {json.dumps(answer, ensure_ascii=False)[:500]}")
+                answers[target] = answer["data"]
+            if any(a != answers["ours"] for a in answers.values()):
+                raise RuntimeError(f"{query.name}: answers differ: {json.dumps(answers, ensure_ascii=False)[:1000]}")
+            for conc in CONCURRENCIES:
+                results = {}
+                for target, url in query_targets.items():
+                    await load(client, url, body, headers, concurrency=conc, requests=args.warmup, max_seconds=30)
+                    results[target] = await load(client, url, body, headers, concurrency=conc,
+                                                 requests=args.requests, max_seconds=args.seconds)
+                    processes.check_alive()
+                    r = results[target]
+                    print(f"{query.name:24} c={conc:<2} {target:6} {r.rps:8.0f} req/s  p50 {r.p50:6.2f} ms  "
+                          f"p99 {r.p99:6.2f} ms  ({r.requests} requests, {r.failures} failed)", file=sys.stderr)
+                rows.append((query, conc, results))
+    return render(rows, args, time.perf_counter() - began)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a short smoke run (200 requests per cell)")
+    parser.add_argument("--requests", type=int, help="requests per cell (default 2000; --quick 200)")
+    parser.add_argument("--seconds", type=float, help="time cap per cell (default 20; --quick 5)")
+    parser.add_argument("--warmup", type=int, help="warm-up requests per cell (default 200; --quick 50)")
+    parser.add_argument("--out", help="also write the table to this file (e.g. bench/RESULTS.md)")
+    args = parser.parse_args(argv)
+    args.requests = args.requests or (200 if args.quick else 2000)
+    args.seconds = args.seconds or (5.0 if args.quick else 20.0)
+    args.warmup = args.warmup if args.warmup is not None else (50 if args.quick else 200)
+
+    ensure_apollo_installed()
+    log_dir = Path(tempfile.mkdtemp(prefix="civic-bench-"))
+    processes = Processes(log_dir)
+    # SIGTERM behaves like Ctrl-C, so the finally below stops the subprocesses either way.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        table = asyncio.run(run(args, processes))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        for name, _proc, log in processes.started:
+            print(f"--- {name} log ({log}) ---\n{tail(log, 15)}", file=sys.stderr)
+        raise
+    finally:
+        processes.stop()
+    print(table)
+    if args.out:
+        Path(args.out).write_text("# Gateway benchmark\n\n" + table)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
