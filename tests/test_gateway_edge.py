@@ -66,3 +66,14 @@ async def test_abusive_queries_are_refused_at_the_edge(gateway):
     batch = await gateway.http.post("/graphql", json=[{"query": "{ __typename }"}],
                                     headers={"Authorization": f"Bearer {tokens[DAOLI]}"})
     assert batch.json()["errors"][0]["extensions"]["code"] == "BATCHING_NOT_ENABLED"
+
+
+async def test_probes_and_metrics_report_the_gateway_and_its_subgraph_fetches(gateway):
+    tokens = await onboard(gateway)
+    await gateway.ok("{ organizations { totalCount } }", token=tokens[DAOLI])
+    assert (await gateway.http.get("/healthz")).json()["status"] == "ok"
+    ready = await gateway.http.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"ready": True, "openCircuits": []}
+    metrics = (await gateway.http.get("/metrics")).text
+    assert 'gateway_subgraph_fetches_total{outcome="ok",subgraph="registry"}' in metrics
+    assert "civic_gateway_request_seconds_bucket" in metrics

@@ -11,6 +11,8 @@ from typing import Mapping
 import httpx
 import orjson
 
+from .metrics import SUBGRAPH_FETCHES, SUBGRAPH_LATENCY
+
 
 class SubgraphFetchError(Exception):
     def __init__(self, subgraph: str, message: str, code: str = "SUBGRAPH_REQUEST_FAILED"):
@@ -87,14 +89,18 @@ class SubgraphClient:
         for attempt in range(attempts):
             if not breaker.allow():
                 raise SubgraphFetchError(subgraph, f"circuit open for subgraph '{subgraph}'", "SUBGRAPH_UNAVAILABLE")
+            started = time.perf_counter()
             try:
                 result = await self._post(subgraph, body, headers)
             except SubgraphFetchError as error:
+                SUBGRAPH_FETCHES.labels(subgraph, error.code).inc()
                 breaker.record_failure()
                 last = error
                 if attempt + 1 < attempts:
                     await asyncio.sleep(0.05 * (attempt + 1))
                 continue
+            SUBGRAPH_LATENCY.labels(subgraph).observe(time.perf_counter() - started)
+            SUBGRAPH_FETCHES.labels(subgraph, "errors" if result.get("errors") else "ok").inc()
             breaker.record_success()
             return result
         assert last is not None

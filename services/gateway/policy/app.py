@@ -113,7 +113,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         return json_response(200, {"status": "ok", "service": "gateway"})
 
     async def readyz(request: Request) -> Response:
-        open_circuits = [name for name, b in gateway.client.breakers.items() if b.is_open()] if hasattr(gateway.client, "breakers") else []
+        open_circuits = [name for name, breaker in gateway.client.breakers.items() if breaker.state == "open"]
         return json_response(200 if not open_circuits else 503, {"ready": not open_circuits, "openCircuits": open_circuits})
 
     async def metrics(request: Request) -> Response:

@@ -1,0 +1,13 @@
+"""Prometheus metrics of subgraph fetches: how many, how they ended, how long they took."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+SUBGRAPH_FETCHES = Counter("gateway_subgraph_fetches_total", "Subgraph fetches", ["subgraph", "outcome"])
+SUBGRAPH_LATENCY = Histogram(
+    "gateway_subgraph_fetch_seconds",
+    "Subgraph fetch latency",
+    ["subgraph"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
