@@ -42,9 +42,13 @@ def main() -> int:
         processes.append(_start("services.gateway", "--policy", "platform"))
         _wait_healthy(SERVICE_PORTS["gateway"])
     print("\nThe platform is up:")
+    if gateway.exists():
+        print(f"  gateway    http://127.0.0.1:{SERVICE_PORTS['gateway']}/graphql   (district portals use this one)")
     for name in services:
         print(f"  {name:<10} http://127.0.0.1:{SERVICE_PORTS[name]}/graphql")
     print("\nA token for Daoli's bureau:  .venv/bin/civic token --district 230102 --role bureau_admin")
+    print("Then, e.g.:  curl -s localhost:4000/graphql -H \"Authorization: Bearer $TOKEN\" "
+          "-H 'content-type: application/json' -d '{\"query\": \"{ registryStats { organizations registered filed } }\"}'")
     print("Ctrl-C stops everything started here.\n")
     try:
         while all(p.poll() is None for p in processes):
