@@ -82,6 +82,8 @@ def free_port() -> int:
 
 def port_free(port: int) -> bool:
     with socket.socket() as sock:
+        # As uvicorn and Node do: a listener may bind over the TIME_WAIT sockets of an earlier run.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
@@ -249,6 +251,13 @@ class Result:
     failures: int = 0
     failure_sample: str = ""
 
+    def merge(self, other: "Result") -> None:
+        self.requests += other.requests
+        self.seconds += other.seconds
+        self.latencies += other.latencies
+        self.failures += other.failures
+        self.failure_sample = self.failure_sample or other.failure_sample
+
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
@@ -325,8 +334,9 @@ def render(rows: list[tuple[Query, int, dict[str, Result]]], args: argparse.Name
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python -m bench.run"
         f"{' --quick' if args.quick else ''}` on {machine()}.",
         "",
-        f"Each cell: up to {args.requests} requests or {args.seconds:g} s, after "
-        f"{args.warmup} warm-up requests; the load generator, the gateways and the subgraphs share "
+        f"Each cell: up to {args.requests} requests or {args.seconds:g} s per target, after "
+        f"{args.warmup} warm-up requests, run as {args.slices} slices interleaved across the targets; "
+        "the load generator, the gateways and the subgraphs share "
         "this machine. Our gateway is `python -m services.gateway --policy platform` (one uvicorn "
         "process); Apollo is `@apollo/gateway` in `@apollo/server` (one Node process); direct is the "
         f"subgraph itself. Whole run: {seconds:.0f} s.",
@@ -412,12 +422,21 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
             if any(a != answers["ours"] for a in answers.values()):
                 raise RuntimeError(f"{query.name}: answers differ: {json.dumps(answers, ensure_ascii=False)[:1000]}")
             for conc in CONCURRENCIES:
-                results = {}
-                for target, url in query_targets.items():
-                    await load(client, url, body, headers, concurrency=conc, requests=args.warmup, max_seconds=30)
-                    results[target] = await load(client, url, body, headers, concurrency=conc,
-                                                 requests=args.requests, max_seconds=args.seconds)
+                names = list(query_targets)
+                for target in names:
+                    await load(client, query_targets[target], body, headers, concurrency=conc,
+                               requests=args.warmup, max_seconds=30)
+                # Interleaved slices (the order rotating) so that drift and other load on the machine
+                # fall on every target alike.
+                results = {target: Result(0, 0.0) for target in names}
+                for index in range(args.slices):
+                    for target in names[index % len(names):] + names[:index % len(names)]:
+                        part = await load(client, query_targets[target], body, headers, concurrency=conc,
+                                          requests=args.requests // args.slices,
+                                          max_seconds=args.seconds / args.slices)
+                        results[target].merge(part)
                     processes.check_alive()
+                for target in names:
                     r = results[target]
                     print(f"{query.name:24} c={conc:<2} {target:6} {r.rps:8.0f} req/s  p50 {r.p50:6.2f} ms  "
                           f"p99 {r.p99:6.2f} ms  ({r.requests} requests, {r.failures} failed)", file=sys.stderr)
@@ -436,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="requests per cell (default 2000; --quick 200)")
     parser.add_argument("--seconds", type=float, help="time cap per cell (default 20; --quick 5)")
     parser.add_argument("--warmup", type=int, help="warm-up requests per cell (default 200; --quick 50)")
+    parser.add_argument("--slices", type=int, default=5,
+                        help="each cell runs as this many interleaved slices per target (default 5)")
     parser.add_argument("--out", help="also write the table to this file (e.g. bench/RESULTS.md)")
     args = parser.parse_args(argv)
     args.requests = args.requests or (200 if args.quick else 2000)
