@@ -112,6 +112,9 @@ class Processes:
         handle.close()
         self.started.append((name, proc, log))
 
+    def pid(self, name: str) -> int:
+        return next(proc.pid for n, proc, _log in self.started if n == name)
+
     def check_alive(self) -> None:
         for name, proc, log in self.started:
             if proc.poll() is not None:
@@ -135,6 +138,15 @@ class Processes:
                     pass
                 proc.wait()
         self.started.clear()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (from /proc; 0 where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -250,12 +262,18 @@ class Result:
     latencies: list[float] = field(default_factory=list)  # seconds
     failures: int = 0
     failure_sample: str = ""
+    cpu: float = 0.0  # CPU seconds the process serving the target used meanwhile
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.cpu * 1000.0 / self.requests if self.requests else float("nan")
 
     def merge(self, other: "Result") -> None:
         self.requests += other.requests
         self.seconds += other.seconds
         self.latencies += other.latencies
         self.failures += other.failures
+        self.cpu += other.cpu
         self.failure_sample = self.failure_sample or other.failure_sample
 
     @property
@@ -339,11 +357,12 @@ def render(rows: list[tuple[Query, int, dict[str, Result]]], args: argparse.Name
         "the load generator, the gateways and the subgraphs share "
         "this machine. Our gateway is `python -m services.gateway --policy platform` (one uvicorn "
         "process); Apollo is `@apollo/gateway` in `@apollo/server` (one Node process); direct is the "
-        f"subgraph itself. Whole run: {seconds:.0f} s.",
+        f"subgraph itself. CPU ms/req: CPU time of that one process (the gateway, or the subgraph for "
+        f"direct) per request, from /proc. Whole run: {seconds:.0f} s.",
         "",
         "| query | conc | ours req/s | apollo req/s | direct req/s | ours/apollo req/s "
-        "| ours p50 / p99 ms | apollo p50 / p99 ms | direct p50 / p99 ms | ours − direct p50 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ours p50 / p99 ms | apollo p50 / p99 ms | direct p50 / p99 ms | ours − direct p50 ms | CPU ms/req ours / apollo / direct |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     failures = []
     for query, conc, results in rows:
@@ -355,7 +374,9 @@ def render(rows: list[tuple[Query, int, dict[str, Result]]], args: argparse.Name
             f"{fmt(direct.rps, 0) if direct else '–'} | {fmt(ratio, 2)}× | "
             f"{fmt(ours.p50, 2)} / {fmt(ours.p99, 2)} | {fmt(apollo.p50, 2)} / {fmt(apollo.p99, 2)} | "
             f"{(fmt(direct.p50, 2) + ' / ' + fmt(direct.p99, 2)) if direct else '–'} | "
-            f"{('+' if overhead >= 0 else '') + fmt(overhead, 2) if direct else '–'} |"
+            f"{('+' if overhead >= 0 else '') + fmt(overhead, 2) if direct else '–'} | "
+            f"{fmt(ours.cpu_ms_per_request, 2)} / {fmt(apollo.cpu_ms_per_request, 2)} / "
+            f"{fmt(direct.cpu_ms_per_request, 2) if direct else '–'} |"
         )
         for target, result in results.items():
             if result.failures:
@@ -392,6 +413,7 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
 
     admin_token = mint_token(district=DISTRICT, roles=["bureau_admin"], sub="bench-admin")
     city_token = mint_token(district=None, roles=["city_admin"], city=CITY, sub="bench-city")
+    serving = {"ours": "gateway", "apollo": "apollo"}
     targets = {"ours": f"http://{HOST}:{ports['ours']}/graphql", "apollo": f"http://{HOST}:{ports['apollo']}/graphql"}
 
     limits = httpx.Limits(max_connections=max(CONCURRENCIES) * 2, max_keepalive_connections=max(CONCURRENCIES) * 2)
@@ -431,15 +453,18 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
                 results = {target: Result(0, 0.0) for target in names}
                 for index in range(args.slices):
                     for target in names[index % len(names):] + names[:index % len(names)]:
+                        pid = processes.pid(serving[target] if target != "direct" else query.subgraph)
+                        cpu_before = cpu_seconds(pid)
                         part = await load(client, query_targets[target], body, headers, concurrency=conc,
                                           requests=args.requests // args.slices,
                                           max_seconds=args.seconds / args.slices)
+                        part.cpu = cpu_seconds(pid) - cpu_before
                         results[target].merge(part)
                     processes.check_alive()
                 for target in names:
                     r = results[target]
                     print(f"{query.name:24} c={conc:<2} {target:6} {r.rps:8.0f} req/s  p50 {r.p50:6.2f} ms  "
-                          f"p99 {r.p99:6.2f} ms  ({r.requests} requests, {r.failures} failed)", file=sys.stderr)
+                          f"p99 {r.p99:6.2f} ms  cpu {r.cpu_ms_per_request:5.2f} ms/req  ({r.requests} requests, {r.failures} failed)", file=sys.stderr)
                 rows.append((query, conc, results))
     return render(rows, args, time.perf_counter() - began)
 
