@@ -41,5 +41,6 @@ supergraph: venv
 	$(PY) -m services.gateway.policy.supergraph --out deploy/supergraph.graphql
 
 # Gateway benchmark (not part of the tests): ours vs @apollo/gateway vs the subgraph directly; needs node + npm.
+# make bench BENCH_ARGS=--quick   |   make bench BENCH_ARGS="--out bench/RESULTS.md"
 bench: db
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -37,6 +37,7 @@ DISTRICT = "230102"
 CITY = "2301"
 SUBGRAPHS = ("registry", "funding", "evaluation")
 CONCURRENCIES = (1, 16)
+NOTES_MARKER = "<!-- notes: kept when bench.run --out rewrites the table above -->"
 
 
 @dataclass(frozen=True)
@@ -506,7 +507,11 @@ def main(argv: list[str] | None = None) -> int:
         processes.stop()
     print(table)
     if args.out:
-        Path(args.out).write_text("# Gateway benchmark\n\n" + table)
+        out = Path(args.out)
+        notes = ""
+        if out.exists() and NOTES_MARKER in (previous := out.read_text()):
+            notes = "\n" + previous[previous.index(NOTES_MARKER):]  # hand-written notes survive a re-run
+        out.write_text("# Gateway benchmark\n\n" + table + notes)
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
