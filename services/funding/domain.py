@@ -728,6 +728,32 @@ async def report_service_record(
     return record
 
 
+@dataclass
+class ServiceRecordItem:
+    project_id: Any
+    community: str
+    service_date: dt.date
+    beneficiary: str
+    person_times: int
+    subdistrict: str | None = None
+
+
+MAX_RECORDS_PER_BATCH = 1000
+
+
+async def report_service_records(principal: Principal, items: list[ServiceRecordItem]) -> list[ServiceRecord]:
+    """Many service records in one operation: the same rules as one record, all or none (one transaction)."""
+    if not 1 <= len(items) <= MAX_RECORDS_PER_BATCH:
+        raise BadInput(f"a batch holds 1 to {MAX_RECORDS_PER_BATCH} service records", field="input")
+    return [
+        await report_service_record(
+            principal, project_id=item.project_id, community=item.community, service_date=item.service_date,
+            beneficiary=item.beneficiary, person_times=item.person_times, subdistrict=item.subdistrict,
+        )
+        for item in items
+    ]
+
+
 async def report_expense(
     principal: Principal, *, project_id: Any, amount_fen: int, spent_on: dt.date, description: str
 ) -> Expense:

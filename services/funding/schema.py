@@ -905,6 +905,17 @@ class Mutation:
         )
         return ServiceRecord.from_row(row)
 
+    @strawberry.mutation(description="org_member of the implementing organization: up to 1000 service records at once, "
+                                     "same rules as reportServiceRecord; one bad record rejects them all.")
+    async def report_service_records(self, info: strawberry.Info, input: list[ServiceRecordInput]) -> list[ServiceRecord]:
+        principal = info.context.require_role(ORG_MEMBER)
+        rows = await domain.report_service_records(principal, [
+            domain.ServiceRecordItem(project_id=i.project_id, community=i.community, service_date=i.service_date,
+                                     beneficiary=i.beneficiary, person_times=i.person_times, subdistrict=i.subdistrict)
+            for i in input
+        ])
+        return [ServiceRecord.from_row(row) for row in rows]
+
     @strawberry.mutation(description="org_member of the implementing organization: an expense against the grant.")
     async def report_expense(self, info: strawberry.Info, input: ExpenseInput) -> Expense:
         principal = info.context.require_role(ORG_MEMBER)
