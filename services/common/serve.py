@@ -12,4 +12,8 @@ from .config import SERVICE_PORTS
 def serve(service: str, app_path: str) -> None:
     port = int(os.environ.get("PORT", SERVICE_PORTS[service]))
     host = os.environ.get("HOST", "127.0.0.1")
-    uvicorn.run(app_path, host=host, port=port, log_level=os.environ.get("LOG_LEVEL", "info"), proxy_headers=False)
+    uvicorn.run(app_path, host=host, port=port, log_level=os.environ.get("LOG_LEVEL", "info"),
+        # A line per request costs CPU on the hot path; ACCESS_LOG=1 turns it on for debugging.
+        access_log=os.environ.get("ACCESS_LOG") == "1",
+        proxy_headers=False,
+    )

@@ -39,12 +39,19 @@ def build_app(args: argparse.Namespace):
     return create_engine_app(Path(args.supergraph).read_text(), options=options)
 
 
+def access_log() -> bool:
+    # A line per request costs CPU on the hot path; turn it on with ACCESS_LOG=1 when debugging.
+    import os
+
+    return os.environ.get("ACCESS_LOG") == "1"
+
+
 def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     args = parse_args(argv)
     port = args.port or (4000 if args.policy == "platform" else None)
-    uvicorn.run(build_app(args), host=args.host, port=port, log_level="info")
+    uvicorn.run(build_app(args), host=args.host, port=port, log_level="info", access_log=access_log())
 
 
 if __name__ == "__main__":

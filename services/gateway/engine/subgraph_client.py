@@ -12,6 +12,7 @@ import httpx
 import orjson
 
 from .metrics import SUBGRAPH_FETCHES, SUBGRAPH_LATENCY
+from .transport import AiohttpPoster, HttpxPoster, Poster, TransportFailure
 
 
 class SubgraphFetchError(Exception):
@@ -73,14 +74,17 @@ class SubgraphClient:
         breaker_cooldown: float = 10.0,
     ):
         self.urls = dict(urls)
-        self.http = http_client or httpx.AsyncClient(transport=transport)
+        if http_client is not None or transport is not None:
+            self.poster: Poster = HttpxPoster(http_client or httpx.AsyncClient(transport=transport))
+        else:
+            self.poster = AiohttpPoster()
         self.timeout = timeout
         self.timeouts = dict(timeouts or {})
         self.query_retries = query_retries
         self.breakers = {name: CircuitBreaker(breaker_threshold, breaker_cooldown) for name in self.urls}
 
     async def aclose(self) -> None:
-        await self.http.aclose()
+        await self.poster.aclose()
 
     async def fetch(self, subgraph: str, body: dict, headers: Mapping[str, str], *, is_query: bool) -> dict:
         breaker = self.breakers[subgraph]
@@ -110,20 +114,19 @@ class SubgraphClient:
         request_headers = {"content-type": "application/json", "accept": "application/json", **headers}
         timeout = self.timeouts.get(subgraph, self.timeout)
         try:
-            response = await asyncio.wait_for(
-                self.http.post(self.urls[subgraph], content=orjson.dumps(body), headers=request_headers),
-                timeout,
+            status, content = await asyncio.wait_for(
+                self.poster.post(self.urls[subgraph], orjson.dumps(body), request_headers), timeout
             )
         except asyncio.TimeoutError:
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' timed out after {timeout}s", "SUBGRAPH_TIMEOUT")
-        except httpx.HTTPError as error:
-            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' request failed: {error.__class__.__name__}")
-        if response.status_code >= 500 or response.status_code in (404, 408, 429):
-            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned HTTP {response.status_code}")
+        except TransportFailure as error:
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' request failed: {error}")
+        if status >= 500 or status in (404, 408, 429):
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned HTTP {status}")
         try:
-            payload = orjson.loads(response.content)
+            payload = orjson.loads(content)
         except orjson.JSONDecodeError:
-            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned invalid JSON (HTTP {response.status_code})")
+            raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned invalid JSON (HTTP {status})")
         if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned a malformed response")
         return payload

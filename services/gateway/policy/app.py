@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import orjson
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.applications import Starlette
@@ -23,7 +26,7 @@ from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
 from .subscriptions import serve_subscriptions
-from .tokens import forward_authorization, is_public_operation, principal_from_headers, unauthenticated
+from .tokens import VerifiedTokens, forward_authorization, is_public_operation, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
@@ -67,7 +70,7 @@ def platform_options() -> EngineOptions:
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
-                        alerts: bool = True) -> Starlette:
+                        alerts: bool = True) -> "PlatformApp":
     gateway = Gateway(
         supergraph_sdl,
         options=options or platform_options(),
@@ -76,34 +79,42 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         local_resolvers={"Query.cityOverview": city_overview},
     )
     hub = AlertHub(amqp_url())
+    tokens = VerifiedTokens()
 
-    async def graphql(request: Request) -> Response:
-        if request.method == "GET" and "text/html" in request.headers.get("accept", "") and development():
-            return HTMLResponse(GRAPHIQL)
+    async def run(payload: Any, headers: Mapping[str, str], method: str) -> tuple[int, dict]:
+        """One client operation: token at the edge, then the engine with only Authorization forwarded."""
         started = time.perf_counter()
-        name = "-"
+        name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
         try:
-            payload = await _read_request(request, gateway.options)
             if isinstance(payload, list):
                 raise RequestError("batched requests are not enabled", "BATCHING_NOT_ENABLED")
             if not isinstance(payload, dict):
                 raise RequestError("request body must be a JSON object", "BAD_REQUEST")
-            name = payload.get("operationName") or "-"
             try:
-                principal = principal_from_headers(request.headers)
+                principal = tokens.principal(headers.get("authorization"))
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
-                return json_response(401, unauthenticated(error))
+                return 401, unauthenticated(error)
             if principal is None and not _public(gateway, payload):
                 REQUESTS.labels(name, "unauthenticated").inc()
-                return json_response(401, unauthenticated())
+                return 401, unauthenticated()
             status, body = await gateway.execute_with_status(
-                payload, forward_authorization(request.headers), CallerContext(principal), http_method=request.method
+                payload, forward_authorization(headers), CallerContext(principal), http_method=method
             )
         except RequestError as error:
             status, body = error.status, error.response()
         REQUESTS.labels(name, "error" if body.get("errors") else "ok").inc()
         LATENCY.labels(name).observe(time.perf_counter() - started)
+        return status, body
+
+    async def graphql_get(request: Request) -> Response:
+        if "text/html" in request.headers.get("accept", "") and development():
+            return HTMLResponse(GRAPHIQL)
+        try:
+            payload = await _read_request(request, gateway.options)
+        except RequestError as error:
+            return json_response(error.status, error.response())
+        status, body = await run(payload, request.headers, "GET")
         return json_response(status, body)
 
     async def websocket(ws: WebSocket) -> None:
@@ -131,7 +142,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql_get, methods=["GET"]),
             WebSocketRoute("/graphql", websocket),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -139,9 +150,54 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         ],
         lifespan=lifespan,
     )
-    app.state.gateway = gateway
-    app.state.hub = hub
-    return app
+    return PlatformApp(app, gateway, hub, run)
+
+
+class PlatformApp:
+    """POST /graphql, the hot path, is served as plain ASGI; everything else goes through Starlette."""
+
+    def __init__(self, app: Starlette, gateway: Gateway, hub: AlertHub, run) -> None:
+        self.app = app
+        self.gateway = gateway
+        self.hub = hub
+        self.run = run
+        self.state = app.state
+        self.state.gateway = gateway
+        self.state.hub = hub
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
+            await self._post(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _post(self, scope: dict, receive: Any, send: Any) -> None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        limit = self.gateway.options.max_body_bytes
+        try:
+            declared = headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+            chunks, size, more = [], 0, True
+            while more:
+                message = await receive()
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+            try:
+                payload = orjson.loads(b"".join(chunks))
+            except orjson.JSONDecodeError:
+                raise RequestError("request body is not valid JSON", "BAD_REQUEST")
+            status, body = await self.run(payload, headers, "POST")
+        except RequestError as error:
+            status, body = error.status, error.response()
+        content = orjson.dumps(body)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]})
+        await send({"type": "http.response.body", "body": content})
 
 
 def _public(gateway: Gateway, payload: dict) -> bool:

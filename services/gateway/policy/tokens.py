@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
+
+import jwt
 
 from graphql import FieldNode
 
@@ -19,10 +23,27 @@ def forward_authorization(headers: Mapping[str, str]) -> dict[str, str]:
     return {"authorization": value} if value else {}
 
 
-def principal_from_headers(headers: Mapping[str, str]) -> Principal | None:
-    """The verified caller, None without a token; a bad token raises Unauthenticated."""
-    token = bearer_token(headers.get("authorization"))
-    return verify_token(token) if token else None
+class VerifiedTokens:
+    """Tokens already verified, until they expire: a portal sends the same token on every request."""
+
+    def __init__(self, maxsize: int = 10_000) -> None:
+        self.maxsize = maxsize
+        self._seen: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+
+    def principal(self, authorization: str | None) -> Principal | None:
+        """The verified caller, None without a token; a bad token raises Unauthenticated."""
+        token = bearer_token(authorization)
+        if not token:
+            return None
+        hit = self._seen.get(token)
+        if hit is not None and hit[1] > time.time():
+            return hit[0]
+        principal = verify_token(token)
+        expires = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
+        self._seen[token] = (principal, float(expires))
+        if len(self._seen) > self.maxsize:
+            self._seen.popitem(last=False)
+        return principal
 
 
 def is_public_operation(operation) -> bool:
@@ -35,4 +56,4 @@ def unauthenticated(error: DomainError | None = None) -> dict:
     return {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
 
 
-__all__ = ["Unauthenticated", "forward_authorization", "is_public_operation", "principal_from_headers", "unauthenticated"]
+__all__ = ["Unauthenticated", "VerifiedTokens", "forward_authorization", "is_public_operation", "unauthenticated"]
