@@ -34,6 +34,8 @@ class ResponseShaper:
         self.conditions = conditions
         self.errors = errors
         self.error_paths = [tuple(e.get("path") or ()) for e in errors if e.get("path")]
+        # Every item of a list shares its selection sets: collect their fields once per type.
+        self._collected: dict[tuple, dict[str, list[FieldNode]]] = {}
 
     def shape(self, root_type: GraphQLObjectType, selection_set, data: dict | None) -> dict | None:
         try:
@@ -43,9 +45,13 @@ class ResponseShaper:
 
     # -- field collection ------------------------------------------------------
     def collect(self, type_name: str, selection_sets) -> dict[str, list[FieldNode]]:
-        fields: dict[str, list[FieldNode]] = {}
-        for selection_set in selection_sets:
-            self._collect(type_name, selection_set.selections, fields)
+        key = (type_name, *map(id, selection_sets))
+        fields = self._collected.get(key)
+        if fields is None:
+            fields = {}
+            for selection_set in selection_sets:
+                self._collect(type_name, selection_set.selections, fields)
+            self._collected[key] = fields
         return fields
 
     def _collect(self, type_name: str, selections, into: dict) -> None:
