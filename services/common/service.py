@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +11,15 @@ import strawberry
 from .events.consumer import Handler
 from .events.outbox import Emitter
 from .models import PlatformModels
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work a service's workers repeat on a timer (e.g. finding overdue rectifications)."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[], Awaitable[Any]]
 
 
 @dataclass
@@ -23,6 +32,7 @@ class ServiceDefinition:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     # Root fields anyone may read without a token; they scope themselves by their `district` argument.
     public_root_fields: frozenset[str] = frozenset()
+    periodic: tuple[PeriodicJob, ...] = ()
 
     async def city_districts(self, city: str) -> tuple[str, ...]:
         """A city admin's tenants, from the district directory that registry.district.onboarded fills."""

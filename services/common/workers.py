@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from .config import amqp_url, database_url
 from .events.consumer import EventConsumer
 from .events.relay import OutboxRelay
-from .service import ServiceDefinition
+from .service import PeriodicJob, ServiceDefinition
+
+log = logging.getLogger("civic.workers")
+
+
+async def _repeat(job: PeriodicJob) -> None:
+    """Runs the job now and then every `every_seconds`; a failed run is logged and tried next time."""
+    while True:
+        try:
+            await job.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("periodic job %s failed", job.name)
+        await asyncio.sleep(job.every_seconds)
 
 
 class ServiceWorkers:
@@ -32,20 +47,24 @@ class ServiceWorkers:
             if service.handlers
             else None
         )
-        self._relay_task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
         # The consumer declares its queues first: the topology exists before anything is consumed.
         if self.consumer is not None:
             await self.consumer.start()
         await self.relay.start()
-        self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.service.name}-relay")
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service.name}-relay"))
+        for job in self.service.periodic:
+            self._tasks.append(asyncio.create_task(_repeat(job), name=f"{self.service.name}-{job.name}"))
 
     async def stop(self) -> None:
-        if self._relay_task is not None:
-            self._relay_task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
+                await task
+        self._tasks.clear()
         await self.relay.close()
         if self.consumer is not None:
             await self.consumer.close()

@@ -1,12 +1,24 @@
 """Evaluation as the shared plumbing sees it."""
 
-from services.common.service import ServiceDefinition
+import os
 
+from services.common.service import PeriodicJob, ServiceDefinition
+
+from .domain import check_overdue_rectifications
 from .events import HANDLERS, emitter
 from .loaders import EvaluationLoaders
 from .models import PLATFORM
 from .schema import schema
 
+# How often the workers look for rectifications past their deadline (each is reported overdue once).
+OVERDUE_CHECK_SECONDS = float(os.environ.get("OVERDUE_CHECK_SECONDS", "300"))
+
 service = ServiceDefinition(
-    name="evaluation", schema=schema, models=PLATFORM, emitter=emitter, make_loaders=EvaluationLoaders, handlers=HANDLERS
+    name="evaluation",
+    schema=schema,
+    models=PLATFORM,
+    emitter=emitter,
+    make_loaders=EvaluationLoaders,
+    handlers=HANDLERS,
+    periodic=(PeriodicJob("rectification-overdue", OVERDUE_CHECK_SECONDS, check_overdue_rectifications),),
 )
