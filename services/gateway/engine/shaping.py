@@ -137,4 +137,6 @@ class ResponseShaper:
             if existing[: len(here)] == here or here[: len(existing)] == existing:
                 return  # an error already explains this null
         self.error_paths.append(here)
-        self.errors.append({"message": f"Cannot return null for non-nullable field {coordinate}.", "path": list(path)})
+        # Every error carries extensions.code, the gateway's own too.
+        self.errors.append({"message": f"Cannot return null for non-nullable field {coordinate}.", "path": list(path),
+                            "extensions": {"code": "INTERNAL_SERVER_ERROR"}})

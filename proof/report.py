@@ -1,0 +1,82 @@
+"""The proof's one table: what was tried, what was expected, what happened.
+
+Every proof test calls `record(...)`; rows are appended (one JSON object a line) to the results file,
+so several pytest processes (checks, faults, load) add to one table. `python -m proof.report` prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(os.environ.get("PROOF_RESULTS", Path(__file__).resolve().parent / ".results" / "results.jsonl"))
+
+
+def mode() -> str:
+    """`ci` (the short version inside `make test`) or `full` (`make proof`)."""
+    return os.environ.get("PROOF_MODE", "ci")
+
+
+def full() -> bool:
+    return mode() == "full"
+
+
+def record(item: str, tried: str, expected: str, happened: str, ok: bool, **figures) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    row = {"item": item, "tried": tried, "expected": expected, "happened": happened, "ok": bool(ok),
+           "mode": mode(), "at": time.strftime("%Y-%m-%d %H:%M:%S"), **figures}
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def reset() -> None:
+    if RESULTS.exists():
+        RESULTS.unlink()
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or str(os.cpu_count())
+    return f"{nproc} CPUs (nproc), {cpu}; Linux {platform.release()}; Python {platform.python_version()}"
+
+
+def rows() -> list[dict]:
+    if not RESULTS.exists():
+        return []
+    return [json.loads(line) for line in RESULTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def table(items: list[dict]) -> str:
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| # | tried | expected | happened | ok |", "|---|---|---|---|---|"]
+    for row in items:
+        lines.append(f"| {cell(row['item'])} | {cell(row['tried'])} | {cell(row['expected'])} | "
+                     f"{cell(row['happened'])} | {'yes' if row['ok'] else '**NO**'} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    items = rows()
+    print(f"\nProof ({mode()} run) on {machine()}\n")
+    print(table(items))
+    failed = [r for r in items if not r["ok"]]
+    print(f"\n{len(items)} rows, {len(failed)} not as expected.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
