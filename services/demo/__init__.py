@@ -1,0 +1,1 @@
+"""Demo data drawn from the source report (Harbin, Daoli district), loaded through the gateway's API."""
