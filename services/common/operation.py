@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 import strawberry.federation
-from graphql import GraphQLError, OperationType
+from graphql import ExecutionResult, GraphQLError, OperationType
 from strawberry.extensions import SchemaExtension
 from tortoise.exceptions import DBConnectionError, OperationalError
 
@@ -44,6 +44,13 @@ class OperationTransaction(SchemaExtension):
         ctx = self.execution_context
         operation = _operation_node(ctx)
         districts = tenant_districts(ctx.context, operation, ctx.variables)
+        auth_error = getattr(ctx.context, "auth_error", None)
+        if auth_error is not None and not districts:
+            # A bad token is refused before any database work: no transaction, no resolver.
+            ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
+                auth_error.message, original_error=auth_error, extensions=auth_error.extensions)])
+            yield
+            return
         try:
             async with tenant_transaction(ctx.context.service.name, districts):
                 yield
