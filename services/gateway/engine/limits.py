@@ -36,16 +36,18 @@ def measure_operation(schema: GraphQLSchema, operation, fragments: dict, variabl
     root = schema.get_root_type(operation.operation)
     aliases = 0
 
-    def list_size(node: FieldNode) -> int:
+    def explicit_size(node: FieldNode) -> int | None:
         for arg in node.arguments or ():
             if arg.name.value in LIST_SIZE_ARGUMENTS:
                 if isinstance(arg.value, IntValueNode):
                     return max(1, int(arg.value.value))
                 if isinstance(arg.value, VariableNode) and isinstance(variables.get(arg.value.name.value), int):
                     return max(1, variables[arg.value.name.value])
-        return default_list_size
+        return None
 
-    def walk(parent, selections, depth: int, multiplier: int) -> tuple[int, int]:
+    def walk(parent, selections, depth: int, multiplier: int, pending: int | None = None) -> tuple[int, int]:
+        # `pending`: the size a connection field (`organizations(first: 1000)`, not itself a list) asked for,
+        # which its list below (`edges`) returns.
         nonlocal aliases
         deepest, cost = depth, 0
         for node in selections:
@@ -57,8 +59,13 @@ def measure_operation(schema: GraphQLSchema, operation, fragments: dict, variabl
                     continue
                 field = getattr(parent, "fields", {}).get(node.name.value) if parent else None
                 child_type = get_named_type(field.type) if field else None
-                factor = list_size(node) if field and _is_list(field.type) else 1
-                sub_depth, sub_cost = walk(child_type, node.selection_set.selections, depth + 1, multiplier * factor)
+                size = explicit_size(node)
+                if field and _is_list(field.type):
+                    factor, carried = size or pending or default_list_size, None
+                else:
+                    factor, carried = 1, size
+                sub_depth, sub_cost = walk(child_type, node.selection_set.selections, depth + 1, multiplier * factor,
+                                           carried)
                 deepest, cost = max(deepest, sub_depth), cost + sub_cost
                 continue
             if isinstance(node, FragmentSpreadNode):
@@ -70,7 +77,7 @@ def measure_operation(schema: GraphQLSchema, operation, fragments: dict, variabl
                 condition = node.type_condition.name.value if node.type_condition else None
                 sub = node.selection_set.selections
             target = schema.get_type(condition) if condition else parent
-            sub_depth, sub_cost = walk(target, sub, depth, multiplier)
+            sub_depth, sub_cost = walk(target, sub, depth, multiplier, pending)
             deepest, cost = max(deepest, sub_depth), cost + sub_cost
         return deepest, cost
 
