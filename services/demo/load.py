@@ -65,7 +65,7 @@ OPEN_ORDERS = "{ recoveryOrders(status: OPEN, first: 5) { totalCount } }"
 CRITERIA = [{"name": "需求契合度", "weight": 40}, {"name": "可行性", "weight": 30}, {"name": "社会效益", "weight": 30}]
 EVALUATION_CRITERIA = [{"name": "服务成效", "maxPoints": 60}, {"name": "财务规范", "maxPoints": 40}]
 SHA = "5f1d2b7c0a9e8d7c6b5a49382716f5e4d3c2b1a09f8e7d6c5b4a392817f6e5d4"
-RECORD_BATCH = 250
+RECORD_BATCH = 100
 
 # Names of organizations (illustrative): registered ones by prefix and category, filed ones by activity.
 PREFIXES = ("夕阳红", "阳光", "爱心", "温馨", "和谐", "同心", "益邻", "暖心", "春晖", "启航", "向日葵", "彩虹", "晨曦",
