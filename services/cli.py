@@ -1,14 +1,30 @@
-"""`civic`: the platform's command-line tool. Every command has --help."""
+"""`civic`: the platform's command-line tool. Every command has --help.
+
+    civic token            mint a development token
+    civic onboard          bring a new district (tenant) into a city, through the gateway
+    civic alerts           tail fund-recovery alerts from RabbitMQ, as a finance or audit subscriber would
+    civic export-360giving export a district's awarded projects as 360Giving JSON, from the gateway
+    civic demo             load the demo district through the gateway (same as python -m services.demo.load)
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import os
 import sys
+from decimal import Decimal
 
 from services.common.auth import ROLES, mint_token
 
+DEFAULT_GATEWAY = os.environ.get("CIVIC_GATEWAY", "http://127.0.0.1:4000")
+
 
 def _token(args: argparse.Namespace) -> int:
+    if not args.district and "city_admin" not in args.role:
+        print("civic token: --district is required unless --role city_admin", file=sys.stderr)
+        return 2
     print(
         mint_token(
             district=args.district,
@@ -24,11 +40,211 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- onboard ------------------------------------------------------------------------------------------
+
+ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code name cityCode } }"
+
+
+def _onboard(args: argparse.Namespace) -> int:
+    from services.demo.api import Api, ApiError
+
+    city = args.city or args.code[:4]
+    token = args.token or mint_token(district=None, roles=["city_admin"], city=city, sub="civic-cli")
+
+    async def run() -> dict:
+        async with Api(args.gateway) as api:
+            return (await api.call(ONBOARD, {"input": {"code": args.code, "name": args.name, "cityCode": city}},
+                                   token=token))["onboardDistrict"]
+
+    try:
+        district = asyncio.run(run())
+    except ApiError as exc:
+        print(f"civic onboard: {exc}", file=sys.stderr)
+        return 1
+    print(f"onboarded {district['code']} {district['name']} into city {district['cityCode']}")
+    print(f"its bureau's token: civic token --district {district['code']} --role bureau_admin")
+    return 0
+
+
+# --- alerts -------------------------------------------------------------------------------------------
+
+ALERT_KEYS = "funding.recovery.*"
+
+
+def format_alert(envelope: dict) -> str:
+    """One human-readable line per fund-recovery alert."""
+    from services.common.money import format_fen
+
+    data = envelope.get("data") or {}
+    kind = "ORDERED" if envelope.get("type", "").endswith("ordered") else "SETTLED"
+    amount = format_fen(int(data.get("amountFen", 0)))
+    what = data.get("projectTitle") or data.get("projectId")
+    org = data.get("organizationName") or data.get("organizationId")
+    line = f"{envelope.get('occurredAt', '')}  {envelope.get('district')}  recovery {kind:<7} CNY {amount:>12}  project {what}"
+    if org:
+        line += f"  ({org})"
+    if data.get("reason"):
+        line += f"  reason: {data['reason']}"
+    return line + f"  order {data.get('orderId')}"
+
+
+async def tail_alerts(*, amqp: str, district: str | None, as_json: bool, count: int | None, out=print) -> int:
+    """Binds an exclusive, auto-deleted queue of its own to funding.recovery.* and prints what arrives."""
+    import aio_pika
+
+    from services.common.events.topology import declare_exchanges
+
+    connection = await aio_pika.connect_robust(amqp)
+    seen = 0
+    async with connection:
+        channel = await connection.channel()
+        exchange = await declare_exchanges(channel)
+        queue = await channel.declare_queue("", exclusive=True, auto_delete=True)
+        await queue.bind(exchange, routing_key=ALERT_KEYS)
+        print(f"listening for fund-recovery alerts ({ALERT_KEYS} on {exchange.name}); Ctrl-C stops", file=sys.stderr,
+              flush=True)
+        async with queue.iterator() as messages:
+            async for message in messages:
+                async with message.process():
+                    try:
+                        envelope = json.loads(message.body)
+                    except ValueError:
+                        continue
+                    if district and envelope.get("district") != district:
+                        continue
+                    out(json.dumps(envelope, ensure_ascii=False) if as_json else format_alert(envelope))
+                    seen += 1
+                    if count is not None and seen >= count:
+                        break
+    return 0
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    from services.common.config import amqp_url
+
+    def out(line: str) -> None:
+        print(line, flush=True)
+
+    try:
+        return asyncio.run(tail_alerts(amqp=args.amqp or amqp_url(), district=args.district, as_json=args.json,
+                                       count=args.count, out=out))
+    except KeyboardInterrupt:
+        return 0
+
+
+# --- export-360giving ---------------------------------------------------------------------------------
+
+EXPORT = """query($after: String) {
+  district { code name cityCode }
+  projects(status: AWARDED, first: 50, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id title category subdistrict community grant disbursed awardedAt beneficiaries personTimes
+      round { name year }
+      organization { id name registration creditCode filingNumber }
+      organizationName
+      libraryEntry { needs { description } }
+      tranches { sequence amount dueOn status disbursedAt } } } } }"""
+
+CATEGORY_NAMES = {"ELDERLY_CARE": "为老", "DISABILITY_SUPPORT": "助残", "POVERTY_RELIEF": "帮扶济困", "YOUTH": "青少年",
+                  "COMMUNITY_GOVERNANCE": "社区治理", "NEIGHBOR_MUTUAL_AID": "邻里互助", "VOLUNTEERS": "志愿者",
+                  "SOCIAL_WORK": "社工", "LEGAL_AID": "法律援助", "OTHER": "其他"}
+
+
+def _amount(money: str) -> int | float:
+    # 360Giving amounts are JSON numbers; Money is exact decimal text, converted only here, for output.
+    value = Decimal(money)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def grant_360(district: dict, node: dict, *, prefix: str = "360G-civic") -> dict:
+    code = district["code"]
+    org = node.get("organization") or {}
+    if org.get("creditCode"):
+        recipient_id = f"CN-USCC-{org['creditCode']}"
+    else:
+        recipient_id = f"{prefix}-{code}-org-{org.get('filingNumber') or org.get('id')}"
+    needs = [n["description"] for n in ((node.get("libraryEntry") or {}).get("needs") or [])]
+    rnd = node.get("round") or {}
+    description = (f"{rnd.get('name', '')}({rnd.get('year', '')}) {CATEGORY_NAMES.get(node['category'], node['category'])}"
+                   f"类服务项目。")
+    if needs:
+        description += " 源自居民需求: " + "; ".join(needs)
+    tranches = sorted(node.get("tranches") or [], key=lambda t: t["sequence"])
+    location = [part for part in (node.get("community"), node.get("subdistrict"), district["name"]) if part]
+    grant = {
+        "id": f"{prefix}-{code}-{node['id']}",
+        "title": node["title"],
+        "description": description,
+        "currency": "CNY",
+        "amountAwarded": _amount(node["grant"]),
+        "amountDisbursed": _amount(node["disbursed"]),
+        "awardDate": node["awardedAt"],
+        "fundingOrganization": [{"id": f"{prefix}-{code}", "name": f"{district['name']}民政局"}],
+        "recipientOrganization": [{"id": recipient_id, "name": org.get("name") or node.get("organizationName")}],
+        "beneficiaryLocation": [{"name": ", ".join(location), "countryCode": "CN", "geoCode": code,
+                                 "geoCodeType": "CN-ADMIN-DIVISION"}],
+        "grantProgramme": [{"code": f"{prefix}-{code}-programme-{rnd.get('year', '')}", "title": rnd.get("name", "")}],
+        "disbursements": [{"sequence": t["sequence"], "amount": _amount(t["amount"]), "plannedDate": t["dueOn"],
+                           "status": t["status"], "disbursedAt": t["disbursedAt"]} for t in tranches],
+        "classifications": [{"vocabulary": "civic-category", "code": node["category"],
+                             "title": CATEGORY_NAMES.get(node["category"], node["category"])}],
+        "beneficiaries": node["beneficiaries"],
+        "personTimes": node["personTimes"],
+    }
+    if tranches:
+        grant["plannedDates"] = [{"startDate": tranches[0]["dueOn"], "endDate": tranches[-1]["dueOn"]}]
+    return grant
+
+
+async def export_360giving(gateway: str, token: str) -> dict:
+    from services.demo.api import Api
+
+    grants, after = [], None
+    async with Api(gateway) as api:
+        while True:
+            data = await api.call(EXPORT, {"after": after}, token=token)
+            grants += [grant_360(data["district"], e["node"]) for e in data["projects"]["edges"]]
+            if not data["projects"]["pageInfo"]["hasNextPage"]:
+                break
+            after = data["projects"]["pageInfo"]["endCursor"]
+    return {"grants": grants}
+
+
+def _export(args: argparse.Namespace) -> int:
+    from services.demo.api import ApiError
+
+    token = args.token or mint_token(district=args.district, roles=["bureau_admin"], sub="civic-cli-export")
+    try:
+        package = asyncio.run(export_360giving(args.gateway, token))
+    except ApiError as exc:
+        print(f"civic export-360giving: {exc}", file=sys.stderr)
+        return 1
+    text = json.dumps(package, ensure_ascii=False, indent=2)
+    if args.out and args.out != "-":
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        print(f"wrote {len(package['grants'])} grants to {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from services.demo.load import main as load_main
+
+    return load_main(["--gateway", args.gateway, "--scale", str(args.scale)])
+
+
+# --- the parser ---------------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="civic", description="Community social-organization platform tools.")
+    parser = argparse.ArgumentParser(prog="civic", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    token = commands.add_parser("token", help="mint a development token (HS256 with AUTH_JWT_SECRET)")
+    token = commands.add_parser("token", help="mint a development token (HS256 with AUTH_JWT_SECRET)",
+                                description="Mint a development token (HS256 with AUTH_JWT_SECRET). "
+                                            "Production tokens come from the city's identity provider.")
     token.add_argument("--district", help="6-digit district code, e.g. 230102 (omit for a city admin)")
     token.add_argument("--city", help="4-digit city code; defaults to the district's first four digits")
     token.add_argument("--role", action="append", choices=sorted(ROLES), required=True, help="repeat for several roles")
@@ -38,14 +254,51 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--agency", help="an evaluator's agency id")
     token.add_argument("--hours", type=int, default=8, help="lifetime in hours (default 8)")
     token.set_defaults(run=_token)
+
+    onboard = commands.add_parser("onboard", help="bring a new district (tenant) into a city, via the gateway",
+                                  description="Onboard a new district into a city through the gateway's "
+                                              "onboardDistrict mutation, with a city_admin token. "
+                                              "Example: civic onboard --code 230104 --name 香坊区 --city 2301")
+    onboard.add_argument("--code", required=True, help="the district's 6-digit administrative division code")
+    onboard.add_argument("--name", required=True, help="the district's name, e.g. 香坊区")
+    onboard.add_argument("--city", help="the city's 4-digit code (default: the code's first four digits)")
+    onboard.add_argument("--gateway", default=DEFAULT_GATEWAY, help="the gateway's URL (default: %(default)s; env CIVIC_GATEWAY)")
+    onboard.add_argument("--token", help="a city_admin token (default: a development token minted here)")
+    onboard.set_defaults(run=_onboard)
+
+    alerts = commands.add_parser("alerts", help="tail fund-recovery alerts from RabbitMQ",
+                                 description="Tail fund-recovery alerts as a subscriber would: an exclusive queue of "
+                                             "its own, bound to funding.recovery.* on the civic.events exchange "
+                                             "(AMQP_URL). One human-readable line per alert, or --json lines (the "
+                                             "event envelope). Systems that must not miss an alert bind a durable "
+                                             "queue instead.")
+    alerts.add_argument("--json", action="store_true", help="print each alert's envelope as one JSON line")
+    alerts.add_argument("--district", help="only this district's alerts")
+    alerts.add_argument("--amqp", help="RabbitMQ URL (default: AMQP_URL)")
+    alerts.add_argument("--count", type=int, help="exit after this many alerts")
+    alerts.set_defaults(run=_alerts)
+
+    export = commands.add_parser("export-360giving", help="export a district's awarded projects as 360Giving JSON",
+                                 description="Export a district's awarded projects as a 360Giving JSON package "
+                                             "({\"grants\": [...]}), read through the gateway's GraphQL with a "
+                                             "bureau_admin token. Ids are 360G-civic-<district>-<projectId>.")
+    export.add_argument("--district", required=True, help="the district's 6-digit code, e.g. 230102")
+    export.add_argument("--gateway", default=DEFAULT_GATEWAY, help="the gateway's URL (default: %(default)s; env CIVIC_GATEWAY)")
+    export.add_argument("--out", help="write to this file (default: standard output)")
+    export.add_argument("--token", help="a bureau_admin token of the district (default: a development token minted here)")
+    export.set_defaults(run=_export)
+
+    demo = commands.add_parser("demo", help="load the demo district through the gateway",
+                               description="Load the demo district (Harbin's Daoli, from the source report) through "
+                                           "the gateway; does nothing when it is already there.")
+    demo.add_argument("--gateway", default=DEFAULT_GATEWAY, help="the gateway's URL (default: %(default)s)")
+    demo.add_argument("--scale", type=float, default=1.0, help="shrink the service records and stations, e.g. 0.1")
+    demo.set_defaults(run=_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "token" and not args.district and "city_admin" not in args.role:
-        print("civic token: --district is required unless --role city_admin", file=sys.stderr)
-        return 2
     return args.run(args)
 
 
