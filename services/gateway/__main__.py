@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parse_args(argv)
     port = args.port or (4000 if args.policy == "platform" else None)
-    uvicorn.run(build_app(args), host=args.host, port=port, log_level="info", access_log=access_log())
+    uvicorn.run(build_app(args), host=args.host, port=port, log_level="info", access_log=access_log(),
+                proxy_headers=False)
 
 
 if __name__ == "__main__":

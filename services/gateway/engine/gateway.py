@@ -201,13 +201,16 @@ class Gateway:
 
         root_type = self.schema.get_root_type(operation.operation)
         locals_ = self._local_root_fields(root_type.name, operation, fragments, variables)
-        local_task = asyncio.ensure_future(
-            self._run_locals(root_type.name, locals_, fragments, variables, kind, headers, context)
-        )
-        data, errors = await self.executor.execute(plan, variables, headers)
-        local_data, local_errors = await local_task
-        data.update(local_data)
-        errors += local_errors
+        if locals_:
+            local_task = asyncio.ensure_future(
+                self._run_locals(root_type.name, locals_, fragments, variables, kind, headers, context)
+            )
+            data, errors = await self.executor.execute(plan, variables, headers)
+            local_data, local_errors = await local_task
+            data.update(local_data)
+            errors += local_errors
+        else:
+            data, errors = await self.executor.execute(plan, variables, headers)
         if _uses_introspection(operation, fragments):
             data.update(self._introspect(document, operation, variables))
         shaper = ResponseShaper(self.schema, fragments, condition_values(operation, variables), errors)

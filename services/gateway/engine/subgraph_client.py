@@ -114,10 +114,10 @@ class SubgraphClient:
         request_headers = {"content-type": "application/json", "accept": "application/json", **headers}
         timeout = self.timeouts.get(subgraph, self.timeout)
         try:
-            status, content = await asyncio.wait_for(
-                self.poster.post(self.urls[subgraph], orjson.dumps(body), request_headers), timeout
-            )
-        except asyncio.TimeoutError:
+            # asyncio.timeout, not wait_for: no extra task and loop hop per subgraph call.
+            async with asyncio.timeout(timeout):
+                status, content = await self.poster.post(self.urls[subgraph], orjson.dumps(body), request_headers)
+        except TimeoutError:
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' timed out after {timeout}s", "SUBGRAPH_TIMEOUT")
         except TransportFailure as error:
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' request failed: {error}")
