@@ -77,3 +77,8 @@ async def test_probes_and_metrics_report_the_gateway_and_its_subgraph_fetches(ga
     metrics = (await gateway.http.get("/metrics")).text
     assert 'gateway_subgraph_fetches_total{outcome="ok",subgraph="registry"}' in metrics
     assert "civic_gateway_request_seconds_bucket" in metrics
+
+
+async def test_graphiql_is_served_to_browsers_in_development(gateway):
+    page = await gateway.http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
