@@ -19,7 +19,7 @@ from .tenancy import tenant_transaction
 
 log = logging.getLogger("civic.graphql")
 
-_VALUE_ERROR_HINTS = ("got invalid value", "Expected value of type", "cannot represent", "does not exist in")
+_VALUE_ERROR_HINTS = ("got invalid value", "Expected value of type", "Expected value of non-null type", "cannot represent", "does not exist in")
 _RETRYABLE = (
     ConnectionError,
     TimeoutError,
