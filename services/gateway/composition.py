@@ -300,6 +300,16 @@ class Composer:
         owners = [s for s, _ in defs]
         field_names = list(dict.fromkeys(f for _, d in defs for f in d.fields))
         if kind == "input":
+            # Inputs merge by intersection; a required field that some subgraph lacks cannot be dropped.
+            for f in field_names:
+                missing = [s for s, d in defs if f not in d.fields]
+                required = [s for s, d in defs if f in d.fields and d.fields[f].type.endswith("!")
+                            and getattr(d.fields[f].node, "default_value", None) is None]
+                if missing and required:
+                    self.errors.append(
+                        f'Input field "{name}.{f}" is required in {", ".join(map(repr, required))} '
+                        f'but missing in {", ".join(map(repr, missing))}'
+                    )
             field_names = [f for f in field_names if all(f in d.fields for _, d in defs)]
         lines = [self.field_line(name, kind, f, defs, owners) for f in field_names]
         for iface in interfaces:  # fields contributed by @interfaceObject subgraphs

@@ -155,3 +155,21 @@ def test_nested_key_and_nested_requires_with_field_arguments():
 def test_composition_without_query_type_is_an_error():
     with pytest.raises(CompositionError, match="no subgraphs given"):
         compose([])
+
+
+def test_an_input_type_whose_required_field_one_subgraph_lacks_is_an_error():
+    a = SubgraphSource("a", "http://a", "type Query { x(c: CriterionInput): Int } input CriterionInput { name: String! weight: Int! }")
+    b = SubgraphSource("b", "http://b", "type Query { y(c: CriterionInput): Int } input CriterionInput { name: String! maxPoints: Int! }")
+    with pytest.raises(CompositionError) as error:
+        compose([a, b])
+    assert error.value.errors == [
+        "Input field \"CriterionInput.weight\" is required in 'a' but missing in 'b'",
+        "Input field \"CriterionInput.maxPoints\" is required in 'b' but missing in 'a'",
+    ]
+
+
+def test_an_optional_input_field_one_subgraph_lacks_is_dropped():
+    a = SubgraphSource("a", "http://a", "type Query { x(f: Filter): Int } input Filter { name: String limit: Int }")
+    b = SubgraphSource("b", "http://b", "type Query { y(f: Filter): Int } input Filter { name: String }")
+    supergraph = compose([a, b])
+    assert "limit" not in supergraph.split("input Filter")[1].split("}")[0]
