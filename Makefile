@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test infra db token venv clean-venv supergraph bench
+.PHONY: run test e2e demo infra db token venv clean-venv supergraph bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,11 +21,21 @@ infra:
 db: venv infra
 	$(PY) -m services.common.db bootstrap
 
+# DEMO=0 make run skips the demo district; DEMO_SCALE=0.1 loads a tenth of its service records.
 run: db
 	$(PY) -m services.devrun
 
 test: venv infra
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+# The end-to-end run with the source's full figures (slow: ~13,000 service records through the gateway).
+e2e: venv infra
+	$(PY) -m pytest -q -s -m slow tests/test_e2e_run.py $(PYTEST_ARGS)
+
+# Load the demo district into a running platform (`make run` does this itself unless DEMO=0).
+GATEWAY ?= http://127.0.0.1:4000
+demo: venv
+	$(PY) -m services.demo.load --gateway $(GATEWAY)
 
 # make token DISTRICT=230102 ROLE=bureau_admin
 DISTRICT ?= 230102

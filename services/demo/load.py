@@ -179,7 +179,7 @@ def service_records(project_index: int, project_id: str, entry: Entry, beneficia
     communities = list(F.SERVED[entry.subdistrict])
     return [
         {"projectId": project_id, "subdistrict": entry.subdistrict, "community": communities[k % len(communities)],
-         "serviceDate": dt.date(F.ROUND_YEAR, 3 + k % 9, 1 + k % 28).isoformat(),
+         "serviceDate": (dt.date.today() - dt.timedelta(days=1 + k % 90)).isoformat(),
          "beneficiary": f"DL{project_index:02d}-{k:05d}", "personTimes": each + (1 if k < rest else 0)}
         for k in range(beneficiaries)
     ]
@@ -309,8 +309,9 @@ class Loader:
         awarded = []
         for i, (project_id, org) in enumerate(zip(projects, implementers)):
             grant = F.GRANTS_YUAN[i]
-            tranches = [{"amount": f"{grant * 6 // 10}.00", "dueOn": f"{F.ROUND_YEAR}-04-30"},
-                        {"amount": f"{grant - grant * 6 // 10}.00", "dueOn": f"{F.ROUND_YEAR}-10-31"}]
+            today = dt.date.today()
+            tranches = [{"amount": f"{grant * 6 // 10}.00", "dueOn": today.isoformat()},
+                        {"amount": f"{grant - grant * 6 // 10}.00", "dueOn": (today + dt.timedelta(days=180)).isoformat()}]
             awarded.append({"project": project_id, "org": orgs[org.name], "grant": grant, "index": i,
                             "entry": self.plan.entries[i], "input": {"input": {
                                 "projectId": project_id, "organizationId": orgs[org.name], "grant": f"{grant}.00",
@@ -334,7 +335,7 @@ class Loader:
             for start in range(0, len(records), RECORD_BATCH):
                 jobs.append(self.api.call(RECORDS, {"input": records[start:start + RECORD_BATCH]}, token=member))
             jobs.append(self.api.call(EXPENSE, {"input": {"projectId": a["project"], "amount": f"{a['grant'] // 5}.00",
-                                                           "spentOn": f"{F.ROUND_YEAR}-05-15",
+                                                           "spentOn": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
                                                            "description": "活动场地、物料与社工劳务"}}, token=member))
         await gather_limited(self.concurrency, jobs)
         self.log(f"delivery: {self.figures.beneficiaries} beneficiaries, {self.figures.person_times} person-times")
@@ -366,7 +367,7 @@ class Loader:
         for n, evaluation in enumerate(under_way):
             await self.api.call(OPEN_PHASE, {"id": evaluation, "criteria": EVALUATION_CRITERIA}, token=evaluator)
             await self.api.call(INSPECT, {"id": evaluation, "input": {
-                "method": "DOCUMENT_REVIEW" if n % 2 == 0 else "SITE_VISIT", "inspectedOn": f"{F.ROUND_YEAR}-06-10",
+                "method": "DOCUMENT_REVIEW" if n % 2 == 0 else "SITE_VISIT", "inspectedOn": (dt.date.today() - dt.timedelta(days=7)).isoformat(),
                 "inspector": "心视界评估组", "evidence": [{"fileName": "项目台账.pdf", "checksum": SHA,
                                                        "location": f"archive://{F.ROUND_YEAR}/daoli/{n}/项目台账.pdf"}]}},
                 token=evaluator)
