@@ -1,0 +1,158 @@
+"""What can be checked of deploy/ without a Docker engine or a cluster: the files parse, and they name the
+images, ports, probe paths, commands and environment variables the code really has."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from services.common.config import SERVICE_PORTS
+from services.common.subgraph import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+BASE = DEPLOY / "k8s" / "base"
+SUBGRAPHS = ("registry", "funding", "evaluation")
+IMAGE = "civic-platform"
+
+
+def documents(path: Path) -> list[dict]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def base_resources() -> list[dict]:
+    kustomization = yaml.safe_load((BASE / "kustomization.yaml").read_text())
+    return [d for name in kustomization["resources"] for d in documents(BASE / name)]
+
+
+def of_kind(kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in base_resources() if d["kind"] == kind}
+
+
+def variables_the_code_reads() -> set[str]:
+    """Every environment variable named in services/ (env("X"), os.environ.get("X"), per-service URLs)."""
+    names: set[str] = set()
+    for source in (ROOT / "services").rglob("*.py"):
+        if "tests" in source.parts:
+            continue
+        text = source.read_text()
+        names |= set(re.findall(r'(?:env|environ\.get|environ\.setdefault|getenv)\(\s*"([A-Z][A-Z0-9_]+)"', text))
+        names |= set(re.findall(r'environ\["([A-Z][A-Z0-9_]+)"\]', text))
+    for service in SUBGRAPHS:
+        names |= {f"{service.upper()}_DATABASE_URL", f"{service.upper()}_OWNER_DATABASE_URL", f"{service.upper()}_URL"}
+    return names
+
+
+def test_every_manifest_and_config_parses():
+    files = [*DEPLOY.glob("k8s/**/*.yaml"), DEPLOY / "compose.yaml", DEPLOY / "router" / "router.yaml"]
+    assert len(files) >= 10
+    for path in files:
+        assert documents(path), path
+
+
+def test_the_kustomization_lists_every_base_file_and_the_city_overlay_builds_on_it():
+    listed = set(yaml.safe_load((BASE / "kustomization.yaml").read_text())["resources"])
+    assert listed == {p.name for p in BASE.glob("*.yaml")} - {"kustomization.yaml"}
+    overlay_dir = DEPLOY / "k8s" / "overlays" / "city"
+    overlay = yaml.safe_load((overlay_dir / "kustomization.yaml").read_text())
+    assert "../../base" in overlay["resources"]
+    for name in [r for r in overlay["resources"] if r.endswith(".yaml")] + [p["path"] for p in overlay["patches"]]:
+        assert (overlay_dir / name).exists(), name
+    deployments, hpas = of_kind("Deployment"), of_kind("HorizontalPodAutoscaler")
+    for patch in documents(overlay_dir / "scale.yaml"):
+        assert patch["metadata"]["name"] in {"Deployment": deployments, "HorizontalPodAutoscaler": hpas}[patch["kind"]]
+
+
+@pytest.mark.parametrize("name", ["gateway", *SUBGRAPHS])
+def test_each_process_is_a_deployment_with_its_port_probes_resources_autoscaler_and_disruption_budget(name):
+    deployment = of_kind("Deployment")[name]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == IMAGE
+    assert [p["containerPort"] for p in container["ports"]] == [SERVICE_PORTS[name]]
+    assert {"name": "PORT", "value": str(SERVICE_PORTS[name])} in container["env"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["port"] == container["ports"][0]["name"]
+    assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+    command = " ".join(container.get("command", []) + container.get("args", []))
+    assert (f"services.{name}" if name != "gateway" else "services.gateway --policy platform") in command
+    assert "migrate" not in command  # migrations are a Job of their own
+    selector = deployment["spec"]["selector"]["matchLabels"]
+    assert of_kind("Service")[name]["spec"]["ports"][0]["port"] == SERVICE_PORTS[name]
+    assert of_kind("HorizontalPodAutoscaler")[name]["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+    assert of_kind("PodDisruptionBudget")[name]["spec"]["selector"]["matchLabels"] == selector
+
+
+@pytest.mark.parametrize("name", SUBGRAPHS)
+def test_the_probe_paths_exist_in_each_subgraph_app(name):
+    service = __import__(f"services.{name}.service", fromlist=["service"]).service
+    paths = {getattr(route, "path", None) for route in create_app(service, manage_database=False, workers=False).routes}
+    assert {"/healthz", "/readyz", "/metrics", "/graphql"} <= paths
+
+
+async def test_the_gateway_answers_on_its_probe_paths(gateway):
+    for path in ("/healthz", "/readyz"):
+        assert (await gateway.http.get(path)).status_code == 200, path
+
+
+def test_migrations_run_as_a_job_and_rabbitmq_is_a_three_node_quorum_cluster():
+    job = of_kind("Job")["civic-migrate"]["spec"]["template"]["spec"]["containers"][0]
+    assert job["image"] == IMAGE and job["command"] == ["python", "-m", "services.common.db", "migrate"]
+    rabbit = of_kind("StatefulSet")["rabbitmq"]
+    assert rabbit["spec"]["replicas"] == 3
+    assert "default_queue_type = quorum" in of_kind("ConfigMap")["rabbitmq-config"]["data"]["rabbitmq.conf"]
+    assert {f"postgres-{s}" for s in SUBGRAPHS} <= set(of_kind("StatefulSet"))
+
+
+def test_the_secret_and_config_name_only_variables_the_code_reads_and_every_database_url():
+    known = variables_the_code_reads()
+    config = set(of_kind("ConfigMap")["civic-config"]["data"]) | set(of_kind("Secret")["civic-secrets"]["stringData"])
+    assert config <= known, config - known
+    assert {f"{s.upper()}_DATABASE_URL" for s in SUBGRAPHS} | {"AMQP_URL", "AUTH_JWT_SECRET"} <= config
+
+
+def test_compose_runs_the_platform_with_the_variables_the_services_read():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    assert {"postgres", "rabbitmq", "migrate", "gateway", *SUBGRAPHS} <= set(compose)
+    known = variables_the_code_reads()
+    needed = {"AMQP_URL", "AUTH_JWT_SECRET", "CIVIC_ENV", "HOST", "PORT"}
+    for name in ("gateway", *SUBGRAPHS):
+        service = compose[name]
+        env = service["environment"]
+        assert set(env) <= known, set(env) - known
+        assert needed <= set(env)
+        assert {f"{s.upper()}_DATABASE_URL" for s in SUBGRAPHS} <= set(env)
+        assert env["PORT"] == str(SERVICE_PORTS[name])
+        assert service["image"].split(":")[0] == IMAGE and service["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert "migrate" not in " ".join(service["command"])
+    assert {f"{s.upper()}_URL" for s in SUBGRAPHS} <= set(compose["gateway"]["environment"])
+    assert compose["gateway"]["ports"] == [f"{SERVICE_PORTS['gateway']}:{SERVICE_PORTS['gateway']}"]
+    migrate = compose["migrate"]
+    assert migrate["command"][:3] == ["python", "-m", "services.common.db"] and migrate["restart"] == "no"
+    assert set(migrate["environment"]) <= known
+
+
+def test_the_dockerfile_installs_the_platform_and_ships_the_supergraph():
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert "COPY services ./services" in text and "COPY deploy/supergraph.graphql" in text
+    assert "services.gateway" in text and "--policy" in text
+
+
+def test_the_router_forwards_authorization_to_the_subgraphs_the_supergraph_names():
+    router = yaml.safe_load((DEPLOY / "router" / "router.yaml").read_text())
+    assert {"propagate": {"named": "authorization"}} in router["headers"]["all"]["request"]
+    graphs = set(re.findall(r'@join__graph\(name: "(\w+)"', (DEPLOY / "supergraph.graphql").read_text()))
+    assert set(router["override_subgraph_url"]) == graphs == set(SUBGRAPHS)
+    for name, url in router["override_subgraph_url"].items():
+        assert url == f"http://{name}:{SERVICE_PORTS[name]}/graphql"
+
+
+def test_the_citus_script_distributes_by_district():
+    sql = (DEPLOY / "citus" / "distribute.sql").read_text()
+    assert "create_distributed_table" in sql and "'district'" in sql and "create_reference_table" in sql
+    assert (DEPLOY / "citus" / "README.md").exists()
