@@ -10,6 +10,7 @@ Never HTTP 500, never INTERNAL_SERVER_ERROR, never an error without extensions.c
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from graphql import (GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType,
@@ -50,8 +51,8 @@ CASES = [(s, m) for s in SERVICES for m in mutations(s)]
 
 # -- strategies from the GraphQL input types ---------------------------------------------------------------
 def mix(sane, hostile):
-    """Mostly sane values, so that inputs get applied and invariants are exercised; one in four hostile."""
-    return st.integers(0, 3).flatmap(lambda i: hostile if i == 3 else sane)
+    """Mostly sane values, so that inputs get applied and invariants are exercised; one in eight hostile."""
+    return st.integers(0, 7).flatmap(lambda i: hostile if i == 7 else sane)
 
 
 texts = mix(
@@ -65,7 +66,7 @@ money = mix(
     st.one_of(st.sampled_from(["0.01", "1.00", "100.00", "20000.00", "40000.00", "60000.00", "100000.00", "200000.00"]),
               st.integers(min_value=1, max_value=30_000_000).map(lambda f: f"{f // 100}.{f % 100:02d}")),
     st.one_of(st.sampled_from(["0.00", "-1.00", "1.005", "1e5", "abc", "", "99999999999999.99", "999999999999999999999.00",
-                               " 5.00 ", "5,00", "0x10", "١٠٠.٠٠"]), st.integers(), st.floats(allow_nan=True), st.none()),
+                               " 5.00 ", "5,00", "0x10", "١٠٠.٠٠"]), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.none()),
 )
 dates = mix(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2027, 12, 31)).map(str),
             st.one_of(st.dates().map(str), st.sampled_from(["2026-02-30", "yesterday", "", "9999-12-31", "0001-01-01"]),
@@ -77,29 +78,69 @@ ints = mix(st.integers(min_value=0, max_value=10),
            st.one_of(st.integers(min_value=-2**31, max_value=2**31 - 1), st.sampled_from([-1, 2**31, -2**31 - 1, 10**20])))
 
 
-def value_for(type_, ids: list[str], depth: int = 0):
+def value_for(type_, ids: dict, depth: int = 0, name: str = "", hint: str = ""):
     nullable = not isinstance(type_, GraphQLNonNull)
     inner = type_.of_type if not nullable else type_
     if isinstance(inner, GraphQLList):
-        strategy = st.lists(value_for(inner.of_type, ids, depth + 1), min_size=0, max_size=4)
+        strategy = st.lists(value_for(inner.of_type, ids, depth + 1, name, hint), min_size=0, max_size=4)
     else:
         named = get_named_type(inner)
         if isinstance(named, GraphQLEnumType):
             strategy = mix(st.sampled_from(list(named.values)), st.just("NOT_A_VALUE"))
         elif isinstance(named, GraphQLInputObjectType):
-            fields = {name: value_for(f.type, ids, depth + 1) for name, f in named.fields.items()}
+            fields = {n: value_for(f.type, ids, depth + 1, n, hint) for n, f in named.fields.items()}
             strategy = st.fixed_dictionaries({}, optional=fields) if depth > 2 else st.fixed_dictionaries(
                 {n: s for n, s in fields.items() if isinstance(named.fields[n].type, GraphQLNonNull)},
                 optional={n: s for n, s in fields.items() if not isinstance(named.fields[n].type, GraphQLNonNull)})
         elif isinstance(named, GraphQLScalarType):
             strategy = {
-                "String": texts, "Int": ints, "Boolean": st.booleans(), "Float": st.floats(),
-                "ID": mix(st.sampled_from(ids), st.one_of(st.uuids().map(str), st.sampled_from(["", "1", "-1", "x", "9" * 30]))),
+                "String": texts, "Int": ints, "Boolean": st.booleans(), "Float": st.floats(allow_nan=False, allow_infinity=False),
+                "ID": mix(st.integers(0, 999).map(lambda k, n=name: IdRef(n, hint, k)), st.one_of(st.uuids().map(str), st.sampled_from(["", "1", "-1", "x", "9" * 30]))),
                 "Money": money, "Date": dates, "DateTime": datetimes, "JSON": st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
             }.get(named.name, texts)
         else:
             strategy = texts
     return mix(strategy, st.none()) if nullable else strategy
+
+
+class IdRef:
+    """An existing ID, chosen when the request is sent: the pool grows as inputs are applied, and
+    hypothesis needs the same draws to give the same values."""
+
+    def __init__(self, name: str, hint: str, k: int) -> None:
+        self.name, self.hint, self.k = name, hint, k
+
+    def __repr__(self) -> str:
+        return f"IdRef({self.name!r}, {self.k})"
+
+
+def resolve(value, ids: dict):
+    if isinstance(value, IdRef):
+        pool = ids_for(ids, value.name, value.hint)
+        return pool[value.k % len(pool)]
+    if isinstance(value, dict):
+        return {k: resolve(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, ids) for v in value]
+    return value
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z]+", text) if w.lower() not in ("id", "ids")]
+
+
+def ids_for(ids: dict, name: str, hint: str) -> list[str]:
+    """IDs of the table the argument names (`trancheId` -> tranche; `id` of `settleRecovery` -> recovery_order)."""
+    for source in (name, hint):
+        for word in reversed(words(source)):
+            found = [i for table, values in ids.items() if word in table.split("_") for i in values]
+            if found:
+                return found
+    return [i for values in ids.values() for i in values] or ["1"]
+
+
+def description(service: str, name: str) -> str | None:
+    return service_definition(service).schema._schema.mutation_type.fields[name].description
 
 
 def operation(service: str, name: str) -> tuple[str, dict]:
@@ -149,20 +190,26 @@ async def seed(clients: dict[str, GraphQLClient]) -> dict:
     await econsumer.handle(ev.awarded(awarded["project"], round_id=awarded["round"]))
     await econsumer.handle(ev.service_record(awarded["project"], "张三"))
     return {
-        "callers": [bureau] * 8 + [token(DAOLI, "reviewer", sub=REVIEWER),
-                    token(DAOLI, "org_member", org=funding_org), token(DAOLI, "org_member", org=org),
-                    token(DAOLI, "evaluator", agency=agency), token(DAOLI, "subdistrict_officer", subdistrict="新阳路街道"),
-                    city, token(NANGANG, "bureau_admin")],
+        "callers": {
+            "bureau_admin": bureau, "reviewer": token(DAOLI, "reviewer", sub=REVIEWER),
+            "org_member": token(DAOLI, "org_member", org=funding_org), "org_member_registry": token(DAOLI, "org_member", org=org),
+            "evaluator": token(DAOLI, "evaluator", agency=agency),
+            "subdistrict_officer": token(DAOLI, "subdistrict_officer", subdistrict="新阳路街道"),
+            "city_admin": city, "another district": token(NANGANG, "bureau_admin"),
+        },
     }
 
 
-async def all_ids(conn) -> list[str]:
+async def all_ids(conn) -> dict[str, list[str]]:
     tables = await conn.fetch("SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
-                              "AND column_name = 'id' AND table_name NOT IN ('tortoise_migrations')")
-    ids: list[str] = []
+                              "AND column_name = 'id' AND table_name NOT IN ('tortoise_migrations', 'outbox', 'inbox', "
+                              "'audit_entry', 'audit_log')")
+    ids: dict[str, list[str]] = {}
     for t in tables:
-        ids += [str(r["id"]) for r in await conn.fetch(f'SELECT id FROM "{t["table_name"]}" LIMIT 50')]
-    return ids or ["1"]
+        values = [str(r["id"]) for r in await conn.fetch(f'SELECT id FROM "{t["table_name"]}" LIMIT 50')]
+        if values:
+            ids[t["table_name"]] = values
+    return ids
 
 
 async def snapshot(conn) -> str:
@@ -232,8 +279,13 @@ async def test_every_mutation_input(service, mutation, data, databases, broker):
     conn = databases[service]
     text, args = operation(service, mutation)
     ids = state["ids"]
-    variables = {name: data.draw(value_for(arg.type, ids), label=name) for name, arg in args.items()}
-    caller = data.draw(st.sampled_from(state["world"]["callers"]), label="caller")
+    drawn = {name: data.draw(value_for(arg.type, ids, 0, name, mutation), label=name) for name, arg in args.items()}
+    variables = resolve(drawn, ids)
+    callers = state["world"]["callers"]
+    # Mostly a caller of a role the mutation names (its description says which), sometimes anyone.
+    named = [r for r in callers if r.split("_registry")[0] in (description(service, mutation) or "")] or list(callers)
+    who = data.draw(mix(st.sampled_from(sorted(named)), st.sampled_from(sorted(callers))), label="caller")
+    caller = callers[who]
     before = await snapshot(conn)
     response = await state["clients"][service].http.post("/graphql", json={"query": text, "variables": variables},
                                                          headers={"Authorization": f"Bearer {caller}"})
@@ -250,15 +302,19 @@ async def test_every_mutation_input(service, mutation, data, databases, broker):
     after = await snapshot(conn)
     if errors:
         totals["refused"] += 1
+        for e in errors:
+            key = f'{(e.get("extensions") or {}).get("code")}: {e.get("message", "")[:70]}'
+            _messages[key] = _messages.get(key, 0) + 1
         assert before == after, f"refused with {codes} but the tables changed: {variables}"
     else:
         totals["applied"] += 1
-        ids.extend(str(v) for v in (body.get("data") or {}).values() if isinstance(v, str))
+        state["ids"] = await all_ids(conn)
     broken = await invariants(service, conn, state["seen"])
     assert not broken, (variables, broken)
 
 
 _state: dict = {}
+_messages: dict = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -280,3 +336,9 @@ def _report():
            f"{applied} applied, {refused} refused (tables unchanged), {bad} unlabelled/500; "
            f"{len(never_applied)} mutations never applied by a random input", bad == 0)
     _totals.clear()
+
+
+def test_zz_refusal_mix():
+    """Not a check: prints what refused the drawn inputs most often (run with -s)."""
+    for key, n in sorted(_messages.items(), key=lambda kv: -kv[1])[:25]:
+        print(n, key)
