@@ -1,0 +1,113 @@
+"""Events through the real outbox -> relay -> broker -> consumer path, with an effect that is NOT idempotent
+by itself (one row per handling), so the inbox alone stands between a redelivery and a double effect."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+
+import asyncpg
+from aio_pika.abc import AbstractIncomingMessage
+from tortoise.transactions import in_transaction
+
+from services.common.events.consumer import EventConsumer
+from services.common.events.envelope import Envelope
+from services.common.events.outbox import Emitter
+from services.common.events.relay import OutboxRelay
+from services.common.tenancy import tenant_transaction
+
+TYPE = "proof.load.tick"
+PRODUCER_DB = "registry"  # the registry's outbox and relay publish
+CONSUMER_DB = "funding"  # into a consumer that keeps its inbox in the funding database
+DISTRICT = "230102"
+
+EFFECT_TABLE = """
+CREATE TABLE IF NOT EXISTS proof_effect (
+  event_id uuid NOT NULL, district text NOT NULL, seq bigint NOT NULL,
+  occurred_at timestamptz NOT NULL, handled_at timestamptz NOT NULL DEFAULT clock_timestamp());
+GRANT SELECT, INSERT, DELETE ON proof_effect TO civic_app;
+"""
+
+
+async def prepare(owner_url: str) -> None:
+    conn = await asyncpg.connect(owner_url)
+    try:
+        await conn.execute(EFFECT_TABLE)
+        await conn.execute("TRUNCATE proof_effect")
+    finally:
+        await conn.close()
+
+
+async def effect(envelope: Envelope) -> None:
+    async with in_transaction(CONSUMER_DB) as conn:
+        await conn.execute_query(
+            "INSERT INTO proof_effect (event_id, district, seq, occurred_at) VALUES ($1, $2, $3, $4)",
+            [envelope.id, envelope.district, envelope.data["seq"], dt.datetime.fromisoformat(envelope.occurredAt)],
+        )
+
+
+class CountingConsumer(EventConsumer):
+    """The platform's consumer, counting redeliveries as the broker flags them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.redelivered = 0
+        self.received = 0
+
+    async def on_message(self, message: AbstractIncomingMessage) -> None:
+        self.received += 1
+        if message.redelivered:
+            self.redelivered += 1
+        await super().on_message(message)
+
+
+def consumer(amqp_url: str, inbox, *, name: str = "proof", handlers=None, cls=CountingConsumer, prefetch: int = 64):
+    return cls(name=name, connection=CONSUMER_DB, inbox=inbox, handlers=handlers or {TYPE: effect},
+               amqp_url=amqp_url, prefetch=prefetch)
+
+
+def relay(amqp_url: str, outbox, listen_dsn: str | None = None, **kw) -> OutboxRelay:
+    return OutboxRelay(outbox=outbox, connection=PRODUCER_DB, amqp_url=amqp_url, listen_dsn=listen_dsn, **kw)
+
+
+async def emit(outbox, count: int, *, start: int = 0, batch: int = 500, district: str = DISTRICT) -> list[str]:
+    """`count` events written to the outbox the way a service does it: inside tenant transactions."""
+    emitter = Emitter("registry", outbox, PRODUCER_DB)
+    ids: list[str] = []
+    for first in range(start, start + count, batch):
+        async with tenant_transaction(PRODUCER_DB, [district]):
+            for seq in range(first, min(first + batch, start + count)):
+                envelope = await emitter.emit(TYPE, district, {"seq": seq})
+                ids.append(envelope.id)
+    return ids
+
+
+async def tally(admin: asyncpg.Connection, expected: int) -> dict:
+    row = await admin.fetchrow("SELECT count(*) AS rows, count(DISTINCT event_id) AS distinct_events FROM proof_effect")
+    return {"applied": row["distinct_events"], "duplicated": row["rows"] - row["distinct_events"],
+            "lost": expected - row["distinct_events"]}
+
+
+async def latencies(admin: asyncpg.Connection) -> list[float]:
+    rows = await admin.fetch("SELECT extract(epoch FROM handled_at - occurred_at) * 1000 AS ms FROM proof_effect")
+    return sorted(float(r["ms"]) for r in rows)
+
+
+async def wait_for(predicate, timeout: float, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            return value
+        await asyncio.sleep(interval)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]

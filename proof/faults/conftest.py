@@ -1,0 +1,45 @@
+"""The fault proofs run against their own PostgreSQL and RabbitMQ (see proof/infra.py), in a pytest
+process of their own: `pytest proof/faults` (the Makefile does so). They never touch the shared servers."""
+
+from __future__ import annotations
+
+import os
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
+
+from services.common.db import SERVICES, start_database, stop_database
+
+from ..infra import ThrowawayPostgres, ThrowawayRabbit, provision
+
+
+@pytest.fixture(scope="session")
+async def pg():
+    if Tortoise._inited:
+        pytest.fail("run the fault proofs in a pytest process of their own: pytest proof/faults")
+    server = ThrowawayPostgres().init()
+    server.start()
+    env = await provision(server)
+    os.environ.update(env)  # every service now reads its database URL from here
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+async def rabbit():
+    server = ThrowawayRabbit()
+    server.start()
+    os.environ["AMQP_URL"] = server.url()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+async def stack(pg, rabbit):
+    await start_database(SERVICES, pool_max=20)
+    admins = {s: await asyncpg.connect(pg.url(database=f"civic_{s}")) for s in SERVICES}
+    yield {"pg": pg, "rabbit": rabbit, "admin": admins}
+    for conn in admins.values():
+        await conn.close()
+    await stop_database()
