@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test e2e demo infra db token venv clean-venv supergraph bench
+.PHONY: run test e2e demo infra db token venv clean-venv supergraph bench proof
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ run: db
 
 test: venv infra
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m proof
+
+# Proof under load, faults and bad input: the full version, ending with one table of figures.
+# `make test` runs its short version (above). Rows also land in proof/.results/results.jsonl.
+proof: venv infra
+	$(PY) -m proof --full
 
 # The end-to-end run with the source's full figures (slow: ~13,000 service records through the gateway).
 e2e: venv infra
