@@ -30,7 +30,7 @@ test: venv infra
 	$(PY) -m proof
 
 # Proof under load, faults and bad input: the full version, ending with one table of figures.
-# `make test` runs its short version (above). Rows also land in proof/.results/results.jsonl.
+# `make test` runs its short version (above). Rows also land in proof/.results/results-<namespace>.jsonl.
 proof: venv infra
 	$(PY) -m proof --full
 

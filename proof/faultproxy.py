@@ -68,7 +68,12 @@ class FaultProxy:
             return
         pair = (writer, up_writer)
         self._pairs.add(pair)
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True)
+        # When either side closes, close both (as PostgreSQL and RabbitMQ do: no half-closed sessions).
+        pipes = [asyncio.ensure_future(self._pipe(reader, up_writer)), asyncio.ensure_future(self._pipe(up_reader, writer))]
+        await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+        for pipe in pipes:
+            pipe.cancel()
+        await asyncio.gather(*pipes, return_exceptions=True)
         self._pairs.discard(pair)
         for w in pair:
             with contextlib.suppress(Exception):
@@ -78,8 +83,6 @@ class FaultProxy:
         while True:
             data = await reader.read(65536)
             if not data:
-                with contextlib.suppress(Exception):
-                    writer.write_eof()
                 return
             while self.mode == "blackhole":
                 await asyncio.sleep(0.05)

@@ -14,7 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-RESULTS = Path(os.environ.get("PROOF_RESULTS", Path(__file__).resolve().parent / ".results" / "results.jsonl"))
+# One file per test namespace, so that runs sharing a machine (and a working tree) keep their own table.
+RESULTS = Path(os.environ.get("PROOF_RESULTS", Path(__file__).resolve().parent / ".results" /
+                              f"results-{os.environ.get('CIVIC_TEST_NAMESPACE', 'test')}.jsonl"))
 
 
 def mode() -> str:

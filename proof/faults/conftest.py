@@ -11,6 +11,7 @@ from tortoise import Tortoise
 
 from services.common.db import SERVICES, start_database, stop_database
 
+from ..faultproxy import FaultProxy
 from ..infra import ThrowawayPostgres, ThrowawayRabbit, provision
 
 
@@ -37,9 +38,15 @@ async def rabbit():
 
 @pytest.fixture(scope="session")
 async def stack(pg, rabbit):
+    # The services reach PostgreSQL through a fault proxy (passing bytes unless a proof says otherwise).
+    db_proxy = await FaultProxy("127.0.0.1", pg.port).start()
+    for s in SERVICES:
+        os.environ[f"{s.upper()}_DATABASE_URL"] = pg.url("civic_app", "civic_app", f"civic_{s}").replace(
+            f":{pg.port}/", f":{db_proxy.port}/")
     await start_database(SERVICES, pool_max=20)
     admins = {s: await asyncpg.connect(pg.url(database=f"civic_{s}")) for s in SERVICES}
-    yield {"pg": pg, "rabbit": rabbit, "admin": admins}
+    yield {"pg": pg, "rabbit": rabbit, "admin": admins, "db_proxy": db_proxy}
     for conn in admins.values():
         await conn.close()
     await stop_database()
+    await db_proxy.close()
