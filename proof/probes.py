@@ -19,13 +19,14 @@ class QueryCounter:
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.full: list[tuple[str, tuple]] = []  # (query, args) of each statement, for EXPLAIN
         self.enabled = False
 
     @property
     def count(self) -> int:
         return len(self.statements)
 
-    def _note(self, query: str) -> None:
+    def _note(self, query: str, args: tuple = ()) -> None:
         if not self.enabled:
             return
         task = asyncio.current_task()
@@ -33,6 +34,7 @@ class QueryCounter:
         if name.endswith("-relay"):
             return
         self.statements.append(" ".join(str(query).split())[:120])
+        self.full.append((str(query), tuple(args)))
 
     @contextlib.contextmanager
     def installed(self) -> Iterator["QueryCounter"]:
@@ -45,7 +47,7 @@ class QueryCounter:
             return await originals["execute"](self, query, *args, **kwargs)
 
         async def _execute(self, query, *args, **kwargs):
-            counter._note(query)
+            counter._note(query, args[0] if args and isinstance(args[0], (list, tuple)) else ())
             return await originals["_execute"](self, query, *args, **kwargs)
 
         async def _executemany(self, query, *args, **kwargs):
@@ -65,6 +67,7 @@ class QueryCounter:
     def window(self) -> Iterator[list[str]]:
         """Statements issued while the block runs."""
         self.statements = []
+        self.full = []
         self.enabled = True
         try:
             yield self.statements
