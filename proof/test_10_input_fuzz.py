@@ -31,7 +31,7 @@ from .report import full, record
 SERVICES = ("registry", "funding", "evaluation")
 LABELLED = {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "SERVICE_UNAVAILABLE",
             "GRAPHQL_VALIDATION_FAILED"}
-EXAMPLES = 120 if full() else 12
+EXAMPLES = 120 if full() else 8
 PHASES = ["NEEDS_INTAKE", "LIBRARY", "REVIEW", "NOTICE", "AWARDED", "CLOSED"]
 STAGES = [None, "STARTUP", "GROWTH", "HUB", "GRADUATED"]
 REVIEWER = "proof-reviewer"

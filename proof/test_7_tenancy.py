@@ -147,3 +147,22 @@ async def test_tenancy_fuzz(gateway, subgraphs, databases):
     record("7", f"civic_app with no district set / an empty one, SELECT count(*) on all {tables} RLS tables",
            "0 rows", f"{leaked} rows (the tables hold {owned} rows in all)", leaked == 0 and owned > 0 and tables >= 15)
     assert leaked == 0 and owned > 0
+
+
+async def test_a_unique_value_taken_in_another_district(gateway, databases):
+    """Credit codes are unique platform-wide (a national identifier). Registering one that another district
+    holds must be refused with a label, never a 500, and show nothing of the other district's row."""
+    from services.common.credit_code import make_credit_code
+
+    await world.onboard(gateway, ["230102", "230103"])
+    code = make_credit_code("52230102777777777")
+    variables = {"input": {"name": "甲", "registration": "REGISTERED", "category": "ELDERLY_CARE", "creditCode": code,
+                           "subdistrict": "新阳路街道"}}
+    await gateway.ok(world.REGISTER, variables, token=token("230102", "bureau_admin"))
+    body = (await gateway.post(world.REGISTER, variables, token=token("230103", "bureau_admin"))).json()
+    errors = body.get("errors") or [{}]
+    got = (errors[0].get("extensions") or {}).get("code")
+    record("7", "district 230103 registers a credit code that district 230102 already holds",
+           "refused with a labelled code (CONFLICT), no row of 230102 shown, never a 500",
+           f"{got}: {errors[0].get('message', '')[:90]}", got == "CONFLICT")
+    assert got == "CONFLICT", body

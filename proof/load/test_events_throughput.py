@@ -14,7 +14,7 @@ from .. import eventkit as kit
 from ..report import full, record
 
 RATE = 2000  # events a second, offered
-SECONDS = 30 if full() else 5
+SECONDS = 30 if full() else 2
 PER_TICK = 20  # events per business transaction
 
 
@@ -63,6 +63,8 @@ async def test_sustained_event_throughput(stack):
            f"latency p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {lat[-1]:.0f} ms; lost {counts['lost']}, "
            f"applied twice {counts['duplicated']}", counts["lost"] == 0 and counts["duplicated"] == 0 and bool(done),
            events_per_s=round(throughput), p50_ms=round(p50, 1), p99_ms=round(p99, 1))
+    record("L1", "the same run against the target", "2,000 events/s end to end with p99 under 250 ms",
+           f"{throughput / 2000:.2f}x the target rate; p99 {p99:.0f} ms", throughput >= 2000 and p99 < 250, figure=True)
     assert counts["lost"] == 0 and counts["duplicated"] == 0
 
 
@@ -73,7 +75,7 @@ async def _applied(conn, n: int) -> bool:
 async def test_drain_throughput_of_a_full_outbox(stack):
     """The publish/consume side alone: an outbox already holding the events, drained through the broker."""
     rabbit, admin = stack["rabbit"], stack["admin"]
-    total = 20_000 if full() else 5_000
+    total = 20_000 if full() else 3_000
     await kit.prepare(stack["pg"].url(database="civic_funding"))
     await admin["funding"].execute("TRUNCATE inbox")
     await admin["registry"].execute("TRUNCATE outbox")
