@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     env = {**os.environ, "PROOF_MODE": "full" if args.full else os.environ.get("PROOF_MODE", "ci")}
     os.environ.update(env)
-    report.reset()
+    if not args.only:  # `--only` adds its rows to the table of the last whole run
+        report.reset()
     failed = 0
     for (title, paths), key in zip(GROUPS, ("checks", "faults", "load")):
         if args.only and args.only != key:

@@ -72,6 +72,14 @@ def table(items: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _latest(items: list[dict]) -> list[dict]:
+    seen: dict[tuple, dict] = {}
+    for row in items:
+        seen[(row["item"], row["tried"][:40])] = row
+    order = {key: i for i, key in enumerate(seen)}
+    return sorted(seen.values(), key=lambda r: order[(r["item"], r["tried"][:40])])
+
+
 def _verdict(row: dict) -> str:
     if row.get("figure"):
         return "figure: met" if row["ok"] else "figure: not met"
@@ -79,7 +87,8 @@ def _verdict(row: dict) -> str:
 
 
 def main() -> int:
-    items = rows()
+    # A group rerun alone (`--only`) replaces that group's rows of the last whole run: keep the latest of each.
+    items = _latest(rows())
     print(f"\nProof ({mode()} run) on {machine()}\n")
     print(table(items))
     failed = [r for r in items if not r["ok"] and not r.get("figure")]
