@@ -27,6 +27,8 @@ _RETRYABLE = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.InterfaceError,
+    # A connection the server dropped mid-transaction refuses the next statement this way.
+    asyncpg.exceptions.InternalClientError,
 )
 
 
