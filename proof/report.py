@@ -19,6 +19,10 @@ RESULTS = Path(os.environ.get("PROOF_RESULTS", Path(__file__).resolve().parent /
                               f"results-{os.environ.get('CIVIC_TEST_NAMESPACE', 'test')}.jsonl"))
 
 
+# The issue's numbering: isolation and bad input 7-10, faults F1-F6, load L1-L2.
+ORDER = ["7", "8", "9", "10", "F1", "F2", "F3", "F4", "F5", "F6", "L1", "L2"]
+
+
 def mode() -> str:
     """`ci` (the short version inside `make test`) or `full` (`make proof`)."""
     return os.environ.get("PROOF_MODE", "ci")
@@ -73,11 +77,21 @@ def table(items: list[dict]) -> str:
 
 
 def _latest(items: list[dict]) -> list[dict]:
-    seen: dict[tuple, dict] = {}
+    """For each item, the rows of its last run (a proof writes its rows one after another)."""
+    order: list[str] = []
+    blocks: dict[str, list[dict]] = {}
+    previous = None
     for row in items:
-        seen[(row["item"], row["tried"][:40])] = row
-    order = {key: i for i, key in enumerate(seen)}
-    return sorted(seen.values(), key=lambda r: order[(r["item"], r["tried"][:40])])
+        item = row["item"]
+        if item not in blocks:
+            order.append(item)
+        if item != previous:
+            blocks[item] = []
+        blocks[item].append(row)
+        previous = item
+    rank = {item: i for i, item in enumerate(ORDER)}
+    order.sort(key=lambda item: rank.get(item, len(ORDER)))
+    return [row for item in order for row in blocks[item]]
 
 
 def _verdict(row: dict) -> str:

@@ -67,7 +67,7 @@ async def test_a_subgraph_down_slow_or_erroring(subgraphs, databases):
                       and closed["ready"])
                 label = {"reset": "down (connections reset)", "http500": "erroring (HTTP 500)",
                          "blackhole": "hanging (blackhole)"}[mode]
-                record("6", f"funding {label}; 8 gateway queries across registry+funding, timeout 1 s, breaker 5/2 s",
+                record("F6", f"funding {label}; 8 gateway queries across registry+funding, timeout 1 s, breaker 5/2 s",
                        "partial data (districts from registry) with errors at fundingRound and organization.projects; "
                        "circuit opens, then closes when funding is back",
                        f"{sum(c for c, _ in checks)}/8 partial with errors at the right paths ({', '.join(codes)}); "
@@ -93,7 +93,7 @@ async def test_a_subgraph_down_slow_or_erroring(subgraphs, databases):
     await proxy.close()
     b50, d50 = percentile(baseline, 50), percentile(during, 50)
     ok = d50 < 1000 and slowest < 2 * (1.0 + 0.05) * 2 + 1
-    record("6", "funding slow (0.8 s a chunk) with 40 queries waiting on it; registry-only queries meanwhile",
+    record("F6", "funding slow (0.8 s a chunk) with 40 queries waiting on it; registry-only queries meanwhile",
            "registry-only queries keep answering (no gateway worker stuck); no query past its timeout",
            f"registry-only p50 {d50:.0f} ms during vs {b50:.0f} ms before ({d50 / b50:.1f}x); slowest waiting query "
            f"{slowest:.1f} s (timeout 1 s x 2 attempts)", ok)
