@@ -62,12 +62,12 @@ async def test_database_restart_under_load(stack):
 
     workers = [asyncio.create_task(worker()) for _ in range(CONCURRENCY)]
     restarts = []
-    await asyncio.sleep(3)
+    await asyncio.sleep(2)
     for mode in ("fast", "immediate") * (3 if full() else 1):
         at = time.monotonic()
         away = await asyncio.get_running_loop().run_in_executor(None, pg.restart, mode)
         restarts.append((mode, at, at + away))
-        await asyncio.sleep(6)
+        await asyncio.sleep(6 if full() else 4)
     stop.set()
     await asyncio.gather(*workers)
     await client.close()
