@@ -25,6 +25,7 @@ from services.common.categories import Category
 from services.common.credit_code import credit_code_problem
 from services.common.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.tenancy import tenant_transaction
+from services.common.validation import clean_text, parse_uuid
 
 from . import events
 from .models import (
@@ -62,27 +63,9 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _text(value: str | None, field: str, *, required: bool = True, max_length: int = 200) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise BadInput(f"{field} must not be empty", field=field)
-        return None
-    if len(value) > max_length:
-        raise BadInput(f"{field} is longer than {max_length} characters", field=field)
-    return value
-
-
-def _uuid(value: Any, field: str, what: str) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise BadInput(f"'{value}' is not {what} id", field=field) from None
-
-
 async def _one(model, value: Any, field: str, what: str, *, lock: bool = True):
     # Row-level security hides other districts' rows, so "not yours" and "no such" read the same.
-    query = model.filter(id=_uuid(value, field, what))
+    query = model.filter(id=parse_uuid(value, field, what))
     row = await (query.select_for_update() if lock else query).first()
     if row is None:
         raise NotFound(f"no {what} {value} in this district", field=field)
@@ -95,8 +78,8 @@ async def _one(model, value: Any, field: str, what: str, *, lock: bool = True):
 
 async def register_agency(principal: Principal, *, name: str, credit_code: str, contact: str | None) -> EvaluationAgency:
     district = principal.home_district
-    name = _text(name, "name")
-    contact = _text(contact, "contact", required=False)
+    name = clean_text(name, "name")
+    contact = clean_text(contact, "contact", required=False)
     code = (credit_code or "").strip().upper()
     # Agencies are usually companies: any registration authority, but the check character must hold.
     problem = credit_code_problem(code)
@@ -114,9 +97,9 @@ async def register_agency(principal: Principal, *, name: str, credit_code: str, 
 
 async def open_tender(principal: Principal, *, round_id: str, round_name: str, description: str | None) -> Tender:
     district = principal.home_district
-    round_id = _text(round_id, "roundId", max_length=64)
-    round_name = _text(round_name, "roundName")
-    description = _text(description, "description", required=False, max_length=4000)
+    round_id = clean_text(round_id, "roundId", max_length=64)
+    round_name = clean_text(round_name, "roundName")
+    description = clean_text(description, "description", required=False, max_length=4000)
     if await Tender.exists(round_id=round_id):
         raise Conflict(f"round {round_id} already has an evaluation tender", field="roundId")
     tender = await Tender.create(district=district, round_id=round_id, round_name=round_name, description=description)
@@ -131,7 +114,7 @@ async def record_bid(principal: Principal, tender_id: str, *, agency_id: str, pr
     agency = await _one(EvaluationAgency, agency_id, "agencyId", "evaluation agency", lock=False)
     if price_fen <= 0:
         raise BadInput("a bid's price must be more than zero", field="price")
-    proposal = _text(proposal, "proposal", required=False, max_length=4000)
+    proposal = clean_text(proposal, "proposal", required=False, max_length=4000)
     if await Bid.exists(tender_id=tender.id, agency_id=agency.id):
         raise Conflict(f"{agency.name} has already bid in this tender", field="agencyId")
     bid = await Bid.create(district=tender.district, tender=tender, agency=agency, price_fen=price_fen, proposal=proposal)
@@ -141,7 +124,7 @@ async def record_bid(principal: Principal, tender_id: str, *, agency_id: str, pr
 
 async def decide_tender(principal: Principal, tender_id: str, *, agency_id: str, reason: str) -> Tender:
     tender = await _one(Tender, tender_id, "tenderId", "tender")
-    reason = _text(reason, "reason", max_length=4000)
+    reason = clean_text(reason, "reason", max_length=4000)
     if tender.status is TenderStatus.DECIDED:
         raise Conflict("the tender is already decided", field="tenderId")
     agency = await _one(EvaluationAgency, agency_id, "agencyId", "evaluation agency", lock=False)
@@ -288,7 +271,7 @@ def _check_criteria(criteria: Sequence[Criterion]) -> list[dict[str, Any]]:
     names: set[str] = set()
     published = []
     for n, criterion in enumerate(criteria):
-        name = _text(criterion.name, f"criteria[{n}].name")
+        name = clean_text(criterion.name, f"criteria[{n}].name")
         if name in names:
             raise BadInput(f"criterion '{name}' is listed twice", field=f"criteria[{n}].name")
         if criterion.max_points <= 0:
@@ -311,7 +294,7 @@ async def complete_phase(
         raise BadInput(
             f"the {kind.value} phase has no inspection yet; record at least one before completing it", field="phase"
         )
-    summary = _text(summary, "summary", required=False, max_length=8000)
+    summary = clean_text(summary, "summary", required=False, max_length=8000)
     scored = _score(phase.criteria, scores)
     before = audit.snapshot(phase)
     phase.criteria = scored
@@ -411,8 +394,8 @@ async def record_inspection(principal: Principal, evaluation_id: str, kind: Phas
     phase = await _open_phase_of(evaluation, kind, doing="recording an inspection")
     if data.inspected_on > utcnow().astimezone(CHINA).date():
         raise BadInput(f"an inspection cannot be dated in the future ({data.inspected_on})", field="inspectedOn")
-    inspector = _text(data.inspector, "inspector", max_length=120)
-    notes = _text(data.notes, "notes", required=False, max_length=8000)
+    inspector = clean_text(data.inspector, "inspector", max_length=120)
+    notes = clean_text(data.notes, "notes", required=False, max_length=8000)
     evidence = []
     for n, ref in enumerate(data.evidence):
         checksum = (ref.checksum or "").strip()
@@ -423,9 +406,9 @@ async def record_inspection(principal: Principal, evaluation_id: str, kind: Phas
             )
         evidence.append(
             {
-                "fileName": _text(ref.file_name, f"evidence[{n}].fileName", max_length=255),
+                "fileName": clean_text(ref.file_name, f"evidence[{n}].fileName", max_length=255),
                 "checksum": checksum.lower().removeprefix("sha256:"),
-                "location": _text(ref.location, f"evidence[{n}].location", max_length=500),
+                "location": clean_text(ref.location, f"evidence[{n}].location", max_length=500),
             }
         )
     inspection = await Inspection.create(
@@ -517,7 +500,7 @@ async def record_follow_up(
     before = audit.snapshot(follow_up)
     follow_up.reached = reached
     follow_up.satisfied = satisfied
-    follow_up.notes = _text(notes, "notes", required=False, max_length=4000)
+    follow_up.notes = clean_text(notes, "notes", required=False, max_length=4000)
     follow_up.called_at = utcnow()
     await follow_up.save()
     await audit.record(AuditRecord, principal, district=follow_up.district, action="recordFollowUp", entity=follow_up, before=before)
@@ -551,7 +534,7 @@ async def record_finding(
     evaluation = await get_evaluation(evaluation_id)
     await _require_round_evaluator(principal, evaluation)
     phase = await _open_phase_of(evaluation, kind, doing="a new finding")
-    description = _text(data.description, "description", max_length=8000)
+    description = clean_text(data.description, "description", max_length=8000)
     amount = data.amount_fen
     if amount is not None:
         if data.severity is not Severity.VIOLATION:
@@ -614,7 +597,7 @@ async def complete_rectification(principal: Principal, rectification_id: str, no
     rectification = await _one(Rectification, rectification_id, "id", "rectification")
     if BUREAU_ADMIN not in principal.roles:
         await _require_round_evaluator(principal, await get_evaluation(str(rectification.evaluation_id), lock=False))
-    note = _text(note, "note", max_length=4000)
+    note = clean_text(note, "note", max_length=4000)
     if rectification.status is RectificationStatus.COMPLETED:
         raise BadInput("the rectification is already completed", field="id")
     before = audit.snapshot(rectification)
@@ -635,7 +618,7 @@ async def complete_rectification(principal: Principal, rectification_id: str, no
 
 async def resolve_finding(principal: Principal, finding_id: str, resolution: str) -> Finding:
     finding = await _one(Finding, finding_id, "id", "finding")
-    resolution = _text(resolution, "resolution", max_length=4000)
+    resolution = clean_text(resolution, "resolution", max_length=4000)
     if finding.resolved:
         raise BadInput("the finding is already resolved", field="id")
     if await Rectification.exists(

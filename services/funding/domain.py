@@ -20,6 +20,7 @@ from services.common.auth import BUREAU_ADMIN, Principal
 from services.common.categories import Category
 from services.common.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.money import format_fen
+from services.common.validation import clean_text, parse_uuid
 
 from . import events
 from .models import (
@@ -62,27 +63,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _text(value: str | None, field: str, *, required: bool = True, max_length: int = 200) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise BadInput(f"{field} must not be empty", field=field)
-        return None
-    if len(value) > max_length:
-        raise BadInput(f"{field} is longer than {max_length} characters", field=field)
-    return value
-
-
-def _uuid(value: Any, field: str, what: str) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise BadInput(f"'{value}' is not {what} id", field=field) from None
-
-
 async def _one(model, value: Any, field: str, what: str, *, lock: bool = False):
     """A row by id; row-level security hides other districts, so "not yours" reads as "no such"."""
-    query = model.filter(id=_uuid(value, field, f"a {what}"))
+    query = model.filter(id=parse_uuid(value, field, f"a {what}"))
     if lock:
         query = query.select_for_update()
     row = await query.first()
@@ -129,7 +112,7 @@ async def open_round(
     notice_days: int = 7,
 ) -> FundingRound:
     district = principal.home_district
-    name = _text(name, "name")
+    name = clean_text(name, "name")
     if not 2000 <= year <= 2100:
         raise BadInput(f"year {year} is not a plausible funding year", field="year")
     if budget_fen <= 0:
@@ -138,7 +121,7 @@ async def open_round(
         raise BadInput("publish at least one review criterion with its weight", field="criteria")
     published: list[dict] = []
     for index, criterion in enumerate(criteria):
-        cname = _text(criterion.name, f"criteria[{index}].name", max_length=100)
+        cname = clean_text(criterion.name, f"criteria[{index}].name", max_length=100)
         if any(c["name"] == cname for c in published):
             raise BadInput(f"criterion '{cname}' is listed twice", field=f"criteria[{index}].name")
         if not 1 <= criterion.weight <= 100:
@@ -208,7 +191,7 @@ async def record_need(
     method: CollectionMethod,
     description: str,
 ) -> Need:
-    subdistrict = _text(subdistrict, "subdistrict", max_length=100)
+    subdistrict = clean_text(subdistrict, "subdistrict", max_length=100)
     if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
         raise Forbidden(
             f"a subdistrict officer of {principal.subdistrict or 'no subdistrict'} cannot record needs of {subdistrict}",
@@ -220,10 +203,10 @@ async def record_need(
         district=round_.district,
         round_id=round_.id,
         subdistrict=subdistrict,
-        community=_text(community, "community", max_length=100),
+        community=clean_text(community, "community", max_length=100),
         category=category,
         method=method,
-        description=_text(description, "description", max_length=4000),
+        description=clean_text(description, "description", max_length=4000),
         recorded_by=principal.sub,
     )
     await _record(principal, "recordNeed", need)
@@ -243,10 +226,10 @@ async def merge_needs(
     requested_fen: int | None = None,
 ) -> LibraryEntry:
     """Merge like needs into a new entry, or into an existing one when `entry_id` is given."""
-    reason = _text(reason, "reason", max_length=2000)
+    reason = clean_text(reason, "reason", max_length=2000)
     if not need_ids:
         raise BadInput("name at least one need to merge", field="needIds")
-    ids = [_uuid(value, "needIds", "a need") for value in need_ids]
+    ids = [parse_uuid(value, "needIds", "a need") for value in need_ids]
     if len(set(ids)) != len(ids):
         raise BadInput("a need is named twice", field="needIds")
     needs = await Need.filter(id__in=ids).select_for_update().order_by("created_at")
@@ -265,7 +248,7 @@ async def merge_needs(
         if entry.round_id != round_.id:
             raise BadInput("the entry belongs to another round", field="entryId")
     else:
-        title = _text(title, "title")
+        title = clean_text(title, "title")
         if requested_fen is None or requested_fen <= 0:
             raise BadInput("a new entry needs the amount it requests, above zero", field="requested")
         if requested_fen > round_.budget_fen:
@@ -292,7 +275,7 @@ async def merge_needs(
 
 
 async def unmerge_need(principal: Principal, need_id: Any, reason: str) -> LibraryEntry:
-    reason = _text(reason, "reason", max_length=2000)
+    reason = clean_text(reason, "reason", max_length=2000)
     need = await _one(Need, need_id, "needId", "need", lock=True)
     round_ = await _round(need.round_id)
     require_phase(round_, Phase.LIBRARY, doing="unmerging needs")
@@ -317,8 +300,8 @@ async def unmerge_need(principal: Principal, need_id: Any, reason: str) -> Libra
 async def add_panel_member(principal: Principal, *, round_id: Any, name: str, kind: MemberKind, sub: str) -> PanelMember:
     round_ = await _round(round_id, lock=True)
     require_phase(round_, Phase.NEEDS_INTAKE, Phase.LIBRARY, Phase.REVIEW, doing="seating panel members")
-    name = _text(name, "name", max_length=100)
-    sub = _text(sub, "sub", max_length=120)
+    name = clean_text(name, "name", max_length=100)
+    sub = clean_text(sub, "sub", max_length=120)
     if await PanelMember.filter(round_id=round_.id, sub=sub).exists():
         raise Conflict(f"token subject {sub} already sits on this round's panel", field="sub")
     member = await PanelMember.create(district=round_.district, round_id=round_.id, name=name, kind=kind, sub=sub)
@@ -334,7 +317,7 @@ async def _member(principal: Principal, round_id: UUID) -> PanelMember:
 
 
 async def declare_conflict(principal: Principal, entry_id: Any, reason: str) -> ConflictDeclaration:
-    reason = _text(reason, "reason", max_length=2000)
+    reason = clean_text(reason, "reason", max_length=2000)
     entry = await _one(LibraryEntry, entry_id, "entryId", "library entry")
     round_ = await _round(entry.round_id)
     require_phase(round_, Phase.LIBRARY, Phase.REVIEW, doing="declaring a conflict of interest")
@@ -368,7 +351,7 @@ async def score_entry(principal: Principal, entry_id: Any, grades: dict[str, int
             raise BadInput(f"criterion '{cname}' is graded {grade}; grades run from 0 to {MAX_GRADE}", field="grades")
     if not await Need.filter(library_entry_id=entry.id).exists():
         raise BadInput("this entry has no needs left to review", field="entryId")
-    comment = _text(comment, "comment", required=False, max_length=4000)
+    comment = clean_text(comment, "comment", required=False, max_length=4000)
     review = await Review.filter(member_id=member.id, entry_id=entry.id).first()
     before = audit.snapshot(review)
     if review is None:
@@ -465,7 +448,7 @@ async def close_notice_period(principal: Principal, round_id: Any) -> FundingRou
 
 
 async def lodge_objection(principal: Principal, project_id: Any, reason: str) -> Objection:
-    reason = _text(reason, "reason", max_length=4000)
+    reason = clean_text(reason, "reason", max_length=4000)
     project = await _one(Project, project_id, "projectId", "project", lock=True)
     round_ = await _round(project.round_id)
     require_phase(round_, Phase.NOTICE, doing="lodging objections")
@@ -484,7 +467,7 @@ async def resolve_objection(principal: Principal, objection_id: Any, outcome: Ob
     """Upheld: the project drops out. Dismissed: it stays."""
     if outcome is ObjectionStatus.OPEN:
         raise BadInput("an objection is resolved as UPHELD or DISMISSED", field="outcome")
-    resolution = _text(resolution, "resolution", max_length=4000)
+    resolution = clean_text(resolution, "resolution", max_length=4000)
     objection = await _one(Objection, objection_id, "id", "objection", lock=True)
     project = await Project.filter(id=objection.project_id).select_for_update().get()
     round_ = await _round(project.round_id)
@@ -537,7 +520,7 @@ def _check_schedule(tranches: list[TrancheInput], remaining: int, *, field: str)
 
 
 async def _organization(organization_id: Any, *, field: str) -> KnownOrganization:
-    org = await KnownOrganization.filter(id=_uuid(organization_id, field, "an organization")).first()
+    org = await KnownOrganization.filter(id=parse_uuid(organization_id, field, "an organization")).first()
     if org is None:
         raise NotFound(f"funding knows no organization {organization_id} in this district", field=field)
     return org
@@ -697,7 +680,7 @@ async def report_service_record(
     subdistrict: str | None = None,
 ) -> ServiceRecord:
     project, _ = await _own_project(principal, project_id, "reporting service records")
-    subdistrict = _text(subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
+    subdistrict = clean_text(subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
     if not subdistrict:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
     if not 1 <= person_times <= 100_000:
@@ -706,9 +689,9 @@ async def report_service_record(
         district=project.district,
         project_id=project.id,
         subdistrict=subdistrict,
-        community=_text(community, "community", max_length=100),
+        community=clean_text(community, "community", max_length=100),
         service_date=_past_date(service_date, "serviceDate"),
-        beneficiary=_text(beneficiary, "beneficiary", max_length=100),
+        beneficiary=clean_text(beneficiary, "beneficiary", max_length=100),
         person_times=person_times,
         reported_by=principal.sub,
     )
@@ -771,7 +754,7 @@ async def report_expense(
         project_id=project.id,
         amount_fen=amount_fen,
         spent_on=_past_date(spent_on, "spentOn"),
-        description=_text(description, "description", max_length=2000),
+        description=clean_text(description, "description", max_length=2000),
         reported_by=principal.sub,
     )
     await _record(principal, "reportExpense", expense)
@@ -829,7 +812,7 @@ async def _open_recovery(
 
 
 async def order_recovery(principal: Principal, *, project_id: Any, amount_fen: int, reason: str) -> RecoveryOrder:
-    reason = _text(reason, "reason", max_length=2000)
+    reason = clean_text(reason, "reason", max_length=2000)
     project = await _one(Project, project_id, "projectId", "project", lock=True)
     if amount_fen <= 0:
         raise BadInput("a recovery order is an amount above zero", field="amount")

@@ -22,6 +22,7 @@ from services.common.errors import BadInput
 from services.common.operation import OperationTransaction, SubgraphSchema
 from services.common.pagination import Connection, paginate
 from services.common.scalars import Money
+from services.common.validation import parse_uuid
 
 from . import domain, models
 
@@ -723,7 +724,7 @@ class Query:
         _reader(info)
         rows = models.Project.all()
         if round_id is not None:
-            rows = rows.filter(round_id=domain._uuid(round_id, "roundId", "a funding round"))
+            rows = rows.filter(round_id=parse_uuid(round_id, "roundId", "a funding round"))
         if status is not None:
             rows = rows.filter(status=status)
         if category is not None:
@@ -752,7 +753,7 @@ class Query:
     ) -> FundingStats:
         principal = _reader(info)
         ensure_same_district(principal, district)
-        uuid = domain._uuid(round_id, "roundId", "a funding round") if round_id is not None else None
+        uuid = parse_uuid(round_id, "roundId", "a funding round") if round_id is not None else None
         return FundingStats.from_stats(await domain.stats(uuid, district))
 
     @strawberry.field(description="Public, no token: the district's projects now on notice (立项公示).")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
@@ -11,8 +10,9 @@ from services.common import audit
 from services.common.auth import BUREAU_ADMIN, CITY_CODE, DISTRICT_CODE, Principal
 from services.common.categories import Category
 from services.common.credit_code import CIVIL_AFFAIRS, credit_code_problem
-from services.common.tenancy import admit_district
 from services.common.errors import BadInput, Conflict, Forbidden, NotFound
+from services.common.tenancy import admit_district
+from services.common.validation import clean_text, parse_uuid
 
 from . import events
 from .models import (
@@ -31,17 +31,6 @@ from .models import (
 STAGE_ORDER = [IncubationStage.STARTUP, IncubationStage.GROWTH, IncubationStage.HUB, IncubationStage.GRADUATED]
 
 
-def _text(value: str | None, field: str, *, required: bool = True, max_length: int = 100) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        if required:
-            raise BadInput(f"{field} must not be empty", field=field)
-        return None
-    if len(value) > max_length:
-        raise BadInput(f"{field} is longer than {max_length} characters", field=field)
-    return value
-
-
 async def onboard_district(principal: Principal, *, code: str, name: str, city_code: str) -> District:
     """A city brings a new district (tenant) onto the platform."""
     if not DISTRICT_CODE.match(code or ""):
@@ -50,7 +39,7 @@ async def onboard_district(principal: Principal, *, code: str, name: str, city_c
         raise BadInput(f"district {code} does not belong to city {city_code}", field="cityCode")
     if city_code != principal.city:
         raise Forbidden(f"a city admin of {principal.city} cannot onboard districts of city {city_code}", field="cityCode")
-    name = _text(name, "name")
+    name = clean_text(name, "name", max_length=100)
     if await DistrictDirectory.exists(code=code):
         raise Conflict(f"district {code} is already on the platform", field="code")
     # The new district is not yet among the city admin's tenants; the city's own code vouches for it.
@@ -76,9 +65,9 @@ class OrganizationInput:
 
 async def register_organization(principal: Principal, data: OrganizationInput) -> SocialOrganization:
     district = principal.home_district
-    name = _text(data.name, "name", max_length=200)
-    subdistrict = _text(data.subdistrict, "subdistrict")
-    community = _text(data.community, "community", required=False)
+    name = clean_text(data.name, "name", max_length=200)
+    subdistrict = clean_text(data.subdistrict, "subdistrict", max_length=100)
+    community = clean_text(data.community, "community", required=False, max_length=100)
     credit_code = (data.credit_code or "").strip().upper() or None
     filing_number = None
     if data.registration is Registration.REGISTERED:
@@ -128,10 +117,7 @@ async def next_filing_number(district: str) -> str:
 
 
 async def get_organization(org_id: str) -> SocialOrganization:
-    try:
-        uuid = UUID(str(org_id))
-    except ValueError:
-        raise BadInput(f"'{org_id}' is not an organization id", field="id") from None
+    uuid = parse_uuid(org_id, "id", "an organization")
     # Row-level security hides other districts' rows, so "not yours" and "no such" read the same.
     org = await SocialOrganization.filter(id=uuid).select_for_update().first()
     if org is None:
@@ -165,7 +151,7 @@ async def set_party_organization(principal: Principal, org_id: str, kind: PartyO
 
 
 async def change_status(principal: Principal, org_id: str, status: OrganizationStatus, reason: str) -> SocialOrganization:
-    reason = _text(reason, "reason", max_length=2000)
+    reason = clean_text(reason, "reason", max_length=2000)
     org = await get_organization(org_id)
     if org.status is status:
         raise BadInput(f"the organization is already {status.value}", field="status")
@@ -199,8 +185,8 @@ class StationInput:
 async def upsert_service_station(principal: Principal, data: StationInput) -> ServiceStation:
     """One station per community: created the first time, its checklist updated after that."""
     district = principal.home_district
-    subdistrict = _text(data.subdistrict, "subdistrict")
-    community = _text(data.community, "community")
+    subdistrict = clean_text(data.subdistrict, "subdistrict", max_length=100)
+    community = clean_text(data.community, "community", max_length=100)
     if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
         raise Forbidden(f"a subdistrict officer of {principal.subdistrict} cannot record stations of {subdistrict}", field="subdistrict")
     checklist = {
