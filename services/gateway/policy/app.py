@@ -172,26 +172,11 @@ class PlatformApp:
             await self.app(scope, receive, send)
 
     async def _post(self, scope: dict, receive: Any, send: Any) -> None:
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        limit = self.gateway.options.max_body_bytes
+        # Starlette's Request only wraps the scope; no routing or middleware runs on this path.
+        request = Request(scope, receive)
         try:
-            declared = headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-            chunks, size, more = [], 0, True
-            while more:
-                message = await receive()
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > limit:
-                    raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-                chunks.append(chunk)
-                more = message.get("more_body", False)
-            try:
-                payload = orjson.loads(b"".join(chunks))
-            except orjson.JSONDecodeError:
-                raise RequestError("request body is not valid JSON", "BAD_REQUEST")
-            status, body = await self.run(payload, headers, "POST")
+            payload = await _read_request(request, self.gateway.options)
+            status, body = await self.run(payload, request.headers, "POST")
         except RequestError as error:
             status, body = error.status, error.response()
         content = orjson.dumps(body)
