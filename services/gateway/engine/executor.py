@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 import orjson
 
+from .pass_through import answer_is_final
 from .plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from .selections import FieldSel, FragmentSel, SelectionList
 from .subgraph_client import SubgraphClient, SubgraphFetchError
@@ -31,6 +32,14 @@ class PlanExecutor:
         if plan.node is not None:
             await run.node(plan.node)
         return run.data, run.errors
+
+    async def execute_pass_through(self, plan: QueryPlan, variables: Mapping[str, Any],
+                                   headers: Mapping[str, str]) -> bytes | tuple[dict, list]:
+        """Run a plan whose one fetch selects exactly what the client did (`plan.pass_through`): the
+        subgraph's bytes when its answer is final, else merged data and errors as `execute` gives."""
+        run = _Run(self, variables, headers, plan.operation_kind)
+        content = await run.root_fetch(plan.pass_through, pass_through=True)
+        return content if content is not None else (run.data, run.errors)
 
     # -- errors ------------------------------------------------------------------
     def subgraph_error(self, error: dict, subgraph: str, path: list | None) -> dict:
@@ -139,28 +148,34 @@ class _Run:
         else:
             await self.root_fetch(node)
 
-    def body(self, fetch: Fetch, extra_variables: dict | None = None) -> dict:
+    def body(self, fetch: Fetch, extra_variables: dict | None = None) -> bytes:
+        if fetch.request_body is not None and not extra_variables:
+            return fetch.request_body
         variables = {k: self.variables[k] for k in fetch.variable_usages if k in self.variables}
         variables.update(extra_variables or {})
         body: dict = {"query": fetch.operation_text}
         if variables:
             body["variables"] = variables
-        return body
+        return orjson.dumps(body)
 
-    async def call(self, fetch: Fetch, body: dict) -> dict:
+    async def call(self, fetch: Fetch, body: bytes) -> tuple[dict, bytes]:
         return await self.ex.client.fetch(
             fetch.subgraph, body, self.headers, is_query=fetch.operation_kind == "query" and self.kind == "query"
         )
 
-    async def root_fetch(self, fetch: Fetch) -> None:
+    async def root_fetch(self, fetch: Fetch, pass_through: bool = False) -> bytes | None:
+        """Merge a root fetch's answer into the response; with `pass_through`, return the subgraph's
+        own bytes instead when they already are the client's response (see pass_through.py)."""
         try:
-            payload = await self.call(fetch, self.body(fetch))
+            payload, content = await self.call(fetch, self.body(fetch))
         except SubgraphFetchError as failure:
             log.warning("subgraph %s failed: %s", failure.subgraph, failure)
             for sel in fetch.selections:
                 if isinstance(sel, FieldSel):
                     self.errors.append(self.ex.failure_error(failure, [sel.response_key]))
-            return
+            return None
+        if pass_through and answer_is_final(payload, content):
+            return content
         if isinstance(payload.get("data"), dict):
             self.ex.merge(self.data, payload["data"])
         for error in payload.get("errors") or ():
@@ -184,7 +199,7 @@ class _Run:
         if not representations:
             return
         try:
-            payload = await self.call(fetch, self.body(fetch, {"representations": representations}))
+            payload, _ = await self.call(fetch, self.body(fetch, {"representations": representations}))
         except SubgraphFetchError as failure:
             log.warning("subgraph %s failed: %s", failure.subgraph, failure)
             for group in owners:

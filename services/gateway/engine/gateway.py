@@ -7,10 +7,11 @@ import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass, replace
-from typing import Any, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Awaitable, Callable, Mapping, NamedTuple
 
 import httpx
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -26,14 +27,17 @@ from graphql.execution.values import get_variable_values
 
 from .client_schema import build_client_schema
 from .executor import PlanExecutor
-from .limits import measure_operation
+from .limits import OperationMeasure, measure_operation, size_variables
+from .metrics import PASS_THROUGH
 from .options import EngineOptions
-from .planner import PlanningError, QueryPlanner, select_operation, condition_values, is_included
+from .conditions import condition_values, is_included
+from .planner import PlanningError, QueryPlanner, select_operation
 from .shaping import ResponseShaper
 from .subgraph_client import SubgraphClient
 from .supergraph import parse_supergraph
 
 log = logging.getLogger(__name__)
+MEASURES_PER_OPERATION = 16  # distinct list sizes remembered per operation (the rest measured each time)
 
 
 class RequestError(Exception):
@@ -81,6 +85,35 @@ class LocalField:
 LocalResolver = Callable[[LocalField], Awaitable[Any]]
 
 
+class EncodedResponse(NamedTuple):
+    status: int
+    body: bytes  # JSON
+    has_errors: bool
+
+
+@dataclass
+class _Prepared:
+    """One operation text, parsed, validated and measured: kept so that a repeated query is not."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    fragments: dict
+    kind: str
+    introspects_anywhere: bool
+    size_variables: tuple[str, ...]  # the variables the cost measure reads (e.g. `first: $n`)
+    measures: dict[tuple, OperationMeasure] = field(default_factory=dict)
+
+    def measure(self, schema, variables: dict, default_list_size: int) -> OperationMeasure:
+        # Only integer values change the measure; anything else counts as absent.
+        key = tuple(v if isinstance(v := variables.get(n), int) else None for n in self.size_variables)
+        found = self.measures.get(key)
+        if found is None:
+            found = measure_operation(schema, self.operation, self.fragments, variables, default_list_size)
+            if len(self.measures) < MEASURES_PER_OPERATION:
+                self.measures[key] = found
+        return found
+
+
 class Gateway:
     def __init__(
         self,
@@ -114,6 +147,7 @@ class Gateway:
             self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors
         )
         self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self._prepared: OrderedDict[tuple[str, str | None], _Prepared] = OrderedDict()
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -126,12 +160,29 @@ class Gateway:
     async def execute_with_status(self, request: Any, headers_to_forward: Mapping[str, str] | None = None,
                                   context: Any = None, *, http_method: str = "POST") -> tuple[int, dict]:
         try:
-            return 200, await self._execute(request, dict(headers_to_forward or {}), context, http_method)
+            return 200, await self._execute(request, headers_to_forward or {}, context, http_method)
         except RequestError as error:
             return error.status, error.response()
         except Exception:  # a bug must not leak internals to clients
             log.exception("unexpected error while executing a request")
             return 500, RequestError("internal server error", "INTERNAL_SERVER_ERROR", 500).response()
+
+    async def execute_encoded(self, request: Any, headers_to_forward: Mapping[str, str] | None = None,
+                              context: Any = None, *, http_method: str = "POST") -> EncodedResponse:
+        """What an HTTP server sends: the response as JSON bytes. A single-subgraph answer that needs no
+        shaping is the subgraph's own bytes (pass_through.py)."""
+        try:
+            result = await self._execute(request, headers_to_forward or {}, context, http_method, pass_through=True)
+        except RequestError as error:
+            return EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        except Exception:  # a bug must not leak internals to clients
+            log.exception("unexpected error while executing a request")
+            error = RequestError("internal server error", "INTERNAL_SERVER_ERROR", 500)
+            return EncodedResponse(500, orjson.dumps(error.response()), True)
+        if isinstance(result, bytes):
+            PASS_THROUGH.inc()
+            return EncodedResponse(200, result, False)
+        return EncodedResponse(200, orjson.dumps(result), "errors" in result)
 
     def parse_and_validate(self, query: str) -> DocumentNode:
         """Parse with the token limit and validate against the client schema (cached)."""
@@ -172,7 +223,33 @@ class Gateway:
             raise RequestError("operation is not in the persisted operation safelist", "PERSISTED_QUERY_NOT_ALLOWED")
         return query
 
-    async def _execute(self, request: Any, headers: dict[str, str], context: Any, http_method: str) -> dict:
+    def _prepare(self, query: str, operation_name: str | None) -> "_Prepared":
+        """Parse, validate and pick the operation once per text: the rest of a request reuses it."""
+        key = (query, operation_name)
+        prepared = self._prepared.get(key)
+        if prepared is not None:
+            self._prepared.move_to_end(key)
+            return prepared
+        document = self.parse_and_validate(query)
+        try:
+            operation, fragments = select_operation(document, operation_name)
+        except PlanningError as error:
+            raise RequestError(str(error), "GRAPHQL_VALIDATION_FAILED")
+        prepared = _Prepared(
+            document=document,
+            operation=operation,
+            fragments=fragments,
+            kind=operation.operation.value,
+            introspects_anywhere=_uses_introspection(operation, fragments, anywhere=True),
+            size_variables=size_variables(operation, fragments),
+        )
+        self._prepared[key] = prepared
+        if len(self._prepared) > self.options.document_cache_size:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    async def _execute(self, request: Any, headers: Mapping[str, str], context: Any, http_method: str,
+                       pass_through: bool = False) -> dict | bytes:
         if not isinstance(request, dict):
             raise RequestError("request body must be a JSON object", "BAD_REQUEST")
         query = self._resolve_query_text(request)
@@ -180,30 +257,41 @@ class Gateway:
         operation_name = request.get("operationName") or None
         if not isinstance(variables, dict):
             raise RequestError("`variables` must be a JSON object", "BAD_REQUEST")
-        document = self.parse_and_validate(query)
-        try:
-            operation, fragments = select_operation(document, operation_name)
-        except PlanningError as error:
-            raise RequestError(str(error), "GRAPHQL_VALIDATION_FAILED")
-        kind = operation.operation.value
+        prepared = self._prepare(query, operation_name)
+        operation, fragments, kind = prepared.operation, prepared.fragments, prepared.kind
         if http_method.upper() == "GET" and kind != "query":
             raise RequestError(f"{kind} operations can only be sent over HTTP POST", "METHOD_NOT_ALLOWED", 405)
         if kind == "subscription":
             raise RequestError("subscriptions are not served over HTTP", "BAD_REQUEST")
-        self._check_limits(operation, fragments, variables)
-        coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables)
-        if isinstance(coerced, list):
-            raise RequestError(coerced[0].message, "BAD_USER_INPUT")
+        self._check_limits(prepared, variables)
+        if operation.variable_definitions:
+            coerced = get_variable_values(self.schema, operation.variable_definitions, variables)
+            if isinstance(coerced, list):
+                raise RequestError(coerced[0].message, "BAD_USER_INPUT")
         try:
-            plan = self.planner.plan(document, operation_name, variables, cache_key=query)
+            plan = self.planner.plan(prepared.document, operation_name, variables, cache_key=query)
         except PlanningError as error:
             raise RequestError(f"query planning failed: {error}", "QUERY_PLANNING_FAILED", 500)
 
         root_type = self.schema.get_root_type(operation.operation)
+        if pass_through and plan.pass_through is not None:
+            # No local or introspection root fields by construction: one fetch, maybe no shaping.
+            outcome = await self.executor.execute_pass_through(plan, variables, headers)
+            if isinstance(outcome, bytes):
+                return outcome
+            data, errors = outcome
+        else:
+            data, errors = await self._run_plan(plan, prepared, root_type, variables, headers, context)
+        shaper = ResponseShaper(self.schema, fragments, condition_values(operation, variables), errors)
+        shaped = shaper.shape(root_type, operation.selection_set, data)
+        return {"errors": errors, "data": shaped} if errors else {"data": shaped}
+
+    async def _run_plan(self, plan, prepared: "_Prepared", root_type, variables, headers, context) -> tuple[dict, list]:
+        operation, fragments = prepared.operation, prepared.fragments
         locals_ = self._local_root_fields(root_type.name, operation, fragments, variables)
         if locals_:
             local_task = asyncio.ensure_future(
-                self._run_locals(root_type.name, locals_, fragments, variables, kind, headers, context)
+                self._run_locals(root_type.name, locals_, fragments, variables, prepared.kind, headers, context)
             )
             data, errors = await self.executor.execute(plan, variables, headers)
             local_data, local_errors = await local_task
@@ -212,16 +300,14 @@ class Gateway:
         else:
             data, errors = await self.executor.execute(plan, variables, headers)
         if _uses_introspection(operation, fragments):
-            data.update(self._introspect(document, operation, variables))
-        shaper = ResponseShaper(self.schema, fragments, condition_values(operation, variables), errors)
-        shaped = shaper.shape(root_type, operation.selection_set, data)
-        return {"errors": errors, "data": shaped} if errors else {"data": shaped}
+            data.update(self._introspect(prepared.document, operation, variables))
+        return data, errors
 
-    def _check_limits(self, operation, fragments, variables) -> None:
+    def _check_limits(self, prepared: "_Prepared", variables: dict) -> None:
         o = self.options
-        if not o.introspection and _uses_introspection(operation, fragments, anywhere=True):
+        if not o.introspection and prepared.introspects_anywhere:
             raise RequestError("GraphQL introspection is not allowed", "GRAPHQL_VALIDATION_FAILED")
-        measure = measure_operation(self.schema, operation, fragments, variables, o.default_list_size)
+        measure = prepared.measure(self.schema, variables, o.default_list_size)
         if o.max_depth is not None and measure.depth > o.max_depth:
             raise RequestError(f"query depth {measure.depth} exceeds the limit of {o.max_depth}", "MAX_DEPTH_EXCEEDED")
         if o.max_aliases is not None and measure.aliases > o.max_aliases:

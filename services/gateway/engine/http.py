@@ -1,6 +1,6 @@
 """Starlette app serving the engine: POST/GET /graphql and /healthz.
 
-The route is a thin wrapper over `Gateway.execute_with_status`; a policy layer
+The route is a thin wrapper over `Gateway.execute_encoded`; a policy layer
 can reuse `graphql_routes(gateway, ...)` or wrap the whole app.
 """
 
@@ -44,14 +44,26 @@ async def _read_request(request: Request, options: EngineOptions) -> Any:
                 except orjson.JSONDecodeError:
                     raise RequestError(f"`{name}` is not valid JSON", "BAD_REQUEST")
         return payload
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > options.max_body_bytes:
-        raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+    return await read_json_body(request.scope, request.receive, options.max_body_bytes)
+
+
+async def read_json_body(scope: dict, receive: Any, max_bytes: int) -> Any:
+    """A request's JSON body straight from ASGI messages, refused past `max_bytes` (declared or sent)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            if value.isdigit() and int(value) > max_bytes:
+                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+            break
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > options.max_body_bytes:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            raise RequestError("request body incomplete", "BAD_REQUEST")
+        body += message.get("body", b"")
+        if len(body) > max_bytes:
             raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+        if not message.get("more_body", False):
+            break
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -86,8 +98,8 @@ def graphql_routes(
                 for item in payload
             ]
             return json_response(200, results)
-        status, result = await gateway.execute_with_status(payload, headers, context, http_method=request.method)
-        return json_response(status, result)
+        response = await gateway.execute_encoded(payload, headers, context, http_method=request.method)
+        return Response(response.body, status_code=response.status, media_type="application/json")
 
     return [Route(path, graphql_endpoint, methods=["GET", "POST"])]
 

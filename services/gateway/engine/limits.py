@@ -83,3 +83,18 @@ def measure_operation(schema: GraphQLSchema, operation, fragments: dict, variabl
 
     depth, cost = walk(root, operation.selection_set.selections, 1, 1)
     return OperationMeasure(depth=depth, aliases=aliases, cost=cost)
+
+
+def size_variables(operation, fragments: dict) -> tuple[str, ...]:
+    """Variables that give a list size (`first: $n`): the only ones `measure_operation` reads."""
+    found: dict[str, None] = {}
+    pending = [operation.selection_set, *(f.selection_set for f in fragments.values())]
+    while pending:
+        for node in pending.pop().selections:
+            if isinstance(node, FieldNode):
+                for arg in node.arguments or ():
+                    if arg.name.value in LIST_SIZE_ARGUMENTS and isinstance(arg.value, VariableNode):
+                        found[arg.value.name.value] = None
+            if getattr(node, "selection_set", None) is not None:
+                pending.append(node.selection_set)
+    return tuple(found)

@@ -11,3 +11,6 @@ SUBGRAPH_LATENCY = Histogram(
     ["subgraph"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+PASS_THROUGH = Counter(
+    "gateway_pass_through_responses_total", "Responses that are a subgraph's answer as sent (no shaping needed)"
+)

@@ -17,6 +17,7 @@ class Fetch:
     selections: SelectionList  # what is sent (for entity fetches: the `_entities` selection)
     requires: SelectionList | None = None  # representation shape, entity fetches only
     typename_rewrites: dict[str, str] = field(default_factory=dict)  # for @interfaceObject
+    request_body: bytes | None = None  # the encoded request, when it needs no variables
 
     @property
     def is_entity_fetch(self) -> bool:
@@ -46,6 +47,7 @@ PlanNode = Union[Fetch, Flatten, Sequence, Parallel]
 class QueryPlan:
     node: PlanNode | None
     operation_kind: str
+    pass_through: Fetch | None = None  # the one fetch whose answer can be the response (pass_through.py)
 
     def fetches(self) -> list[Fetch]:
         found: list[Fetch] = []

@@ -12,6 +12,8 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict
 
+import orjson
+
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -19,9 +21,10 @@ from graphql import (
     FragmentSpreadNode,
     OperationDefinitionNode,
     print_ast,
-    value_from_ast_untyped,
 )
 
+from .conditions import condition_values, is_included
+from .pass_through import pass_through_fetch
 from .plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from .selections import FieldSel, FragmentSel, SelectionList, print_arguments, print_compact
 from .supergraph import EntityKey, Supergraph, parse_field_set
@@ -63,32 +66,6 @@ class FetchGroup:
         return seen
 
 
-def condition_values(operation: OperationDefinitionNode, variables: dict | None) -> dict[str, bool]:
-    """Values of variables used by @skip/@include: part of the plan cache key."""
-    variables = variables or {}
-    defaults = {
-        vd.variable.name.value: value_from_ast_untyped(vd.default_value) if vd.default_value else None
-        for vd in operation.variable_definitions or ()
-    }
-    return {name: bool(variables.get(name, defaults.get(name))) for name in defaults}
-
-
-def is_included(node, conditions: dict[str, bool]) -> bool:
-    for d in node.directives or ():
-        if d.name.value not in ("skip", "include"):
-            continue
-        arg = next((a for a in d.arguments or () if a.name.value == "if"), None)
-        if arg is None:
-            continue
-        if arg.value.kind == "variable":
-            value = conditions.get(arg.value.name.value, False)
-        else:
-            value = bool(value_from_ast_untyped(arg.value))
-        if (d.name.value == "skip") == value:
-            return False
-    return True
-
-
 def provided_tree(fields: str) -> dict:
     """A @provides field set as nested dicts (type conditions merged away)."""
 
@@ -123,6 +100,7 @@ class QueryPlanner:
             self.cache_hits += 1
             return self._cache[key]
         plan = _OperationPlanner(self, operation, fragments, conditions).build()
+        plan.pass_through = pass_through_fetch(plan, self.supergraph, operation, fragments, conditions)
         if key is not None:
             self._cache[key] = plan
             if len(self._cache) > self.cache_size:
@@ -576,6 +554,7 @@ class _OperationPlanner:
             selections=group.selections,
             requires=group.requires if group.is_entity else None,
             typename_rewrites=dict(group.typename_rewrites),
+            request_body=None if group.is_entity or usages else orjson.dumps({"query": text}),
         )
         return Flatten(group.path, fetch) if group.is_entity else fetch
 
@@ -601,3 +580,4 @@ def merge_selections(into: SelectionList, source: SelectionList) -> None:
                 merge_selections(out.selections, sel.selections)
         elif isinstance(sel, FragmentSel):
             merge_selections(into.add_fragment(sel.type_condition).selections, sel.selections)
+

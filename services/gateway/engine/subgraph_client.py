@@ -1,5 +1,5 @@
-"""HTTP calls to subgraphs: one shared httpx client, per-subgraph timeout,
-a circuit breaker per subgraph, and retries for query operations only."""
+"""HTTP calls to subgraphs: one shared client (http1.py; httpx for injected test transports),
+a timeout and a circuit breaker per subgraph, and retries for query operations only."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import httpx
 import orjson
 
 from .metrics import SUBGRAPH_FETCHES, SUBGRAPH_LATENCY
-from .transport import AiohttpPoster, HttpxPoster, Poster, TransportFailure
+from .http1 import Http1Poster
+from .transport import HttpxPoster, Poster, TransportFailure
 
 
 class SubgraphFetchError(Exception):
@@ -77,16 +78,21 @@ class SubgraphClient:
         if http_client is not None or transport is not None:
             self.poster: Poster = HttpxPoster(http_client or httpx.AsyncClient(transport=transport))
         else:
-            self.poster = AiohttpPoster()
+            self.poster = Http1Poster()
         self.timeout = timeout
         self.timeouts = dict(timeouts or {})
         self.query_retries = query_retries
         self.breakers = {name: CircuitBreaker(breaker_threshold, breaker_cooldown) for name in self.urls}
+        # Metric children resolved once: a labels() lookup per call is measurable on the hot path.
+        self._ok = {name: SUBGRAPH_FETCHES.labels(name, "ok") for name in self.urls}
+        self._with_errors = {name: SUBGRAPH_FETCHES.labels(name, "errors") for name in self.urls}
+        self._latency = {name: SUBGRAPH_LATENCY.labels(name) for name in self.urls}
 
     async def aclose(self) -> None:
         await self.poster.aclose()
 
-    async def fetch(self, subgraph: str, body: dict, headers: Mapping[str, str], *, is_query: bool) -> dict:
+    async def fetch(self, subgraph: str, body: bytes, headers: Mapping[str, str], *, is_query: bool) -> tuple[dict, bytes]:
+        """The subgraph's answer parsed, and its bytes as received (for a pass-through response)."""
         breaker = self.breakers[subgraph]
         attempts = 1 + (self.query_retries if is_query else 0)
         last: SubgraphFetchError | None = None
@@ -95,7 +101,7 @@ class SubgraphClient:
                 raise SubgraphFetchError(subgraph, f"circuit open for subgraph '{subgraph}'", "SUBGRAPH_UNAVAILABLE")
             started = time.perf_counter()
             try:
-                result = await self._post(subgraph, body, headers)
+                payload, content = await self._post(subgraph, body, headers)
             except SubgraphFetchError as error:
                 SUBGRAPH_FETCHES.labels(subgraph, error.code).inc()
                 breaker.record_failure()
@@ -103,20 +109,17 @@ class SubgraphClient:
                 if attempt + 1 < attempts:
                     await asyncio.sleep(0.05 * (attempt + 1))
                 continue
-            SUBGRAPH_LATENCY.labels(subgraph).observe(time.perf_counter() - started)
-            SUBGRAPH_FETCHES.labels(subgraph, "errors" if result.get("errors") else "ok").inc()
+            self._latency[subgraph].observe(time.perf_counter() - started)
+            (self._with_errors if payload.get("errors") else self._ok)[subgraph].inc()
             breaker.record_success()
-            return result
+            return payload, content
         assert last is not None
         raise last
 
-    async def _post(self, subgraph: str, body: dict, headers: Mapping[str, str]) -> dict:
-        request_headers = {"content-type": "application/json", "accept": "application/json", **headers}
+    async def _post(self, subgraph: str, body: bytes, headers: Mapping[str, str]) -> tuple[dict, bytes]:
         timeout = self.timeouts.get(subgraph, self.timeout)
         try:
-            # asyncio.timeout, not wait_for: no extra task and loop hop per subgraph call.
-            async with asyncio.timeout(timeout):
-                status, content = await self.poster.post(self.urls[subgraph], orjson.dumps(body), request_headers)
+            status, content = await self.poster.post(self.urls[subgraph], body, headers, timeout)
         except TimeoutError:
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' timed out after {timeout}s", "SUBGRAPH_TIMEOUT")
         except TransportFailure as error:
@@ -129,4 +132,4 @@ class SubgraphClient:
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned invalid JSON (HTTP {status})")
         if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' returned a malformed response")
-        return payload
+        return payload, content

@@ -1,12 +1,12 @@
-"""How the engine POSTs to subgraphs: aiohttp in production (lean per request), httpx when a test
-injects a transport (e.g. httpx.ASGITransport for in-process subgraphs)."""
+"""How the engine POSTs to subgraphs: its own HTTP/1.1 client in production (http1.py), httpx when a
+test injects a transport (e.g. httpx.ASGITransport for in-process subgraphs)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Protocol
 
-import aiohttp
 import httpx
 
 
@@ -15,43 +15,23 @@ class TransportFailure(Exception):
 
 
 class Poster(Protocol):
-    async def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]: ...
+    async def post(self, url: str, content: bytes, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
+        """(status, body); raises TimeoutError after `timeout` seconds, TransportFailure without an answer."""
 
     async def aclose(self) -> None: ...
 
 
-class AiohttpPoster:
-    def __init__(self, max_connections: int = 256) -> None:
-        self.max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        # Created lazily: a session belongs to the running event loop.
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.max_connections, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
-                                                  skip_auto_headers=("User-Agent",))
-        return self._session
-
-    async def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
-        try:
-            async with self._open().post(url, data=content, headers=dict(headers)) as response:
-                return response.status, await response.read()
-        except aiohttp.ClientError as error:
-            raise TransportFailure(error.__class__.__name__) from error
-
-    async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+JSON_HEADERS = {"content-type": "application/json", "accept": "application/json"}
 
 
 class HttpxPoster:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
+    async def post(self, url: str, content: bytes, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
         try:
-            response = await self.client.post(url, content=content, headers=headers)
+            async with asyncio.timeout(timeout):
+                response = await self.client.post(url, content=content, headers={**JSON_HEADERS, **headers})
         except httpx.HTTPError as error:
             raise TransportFailure(error.__class__.__name__) from error
         return response.status_code, response.content

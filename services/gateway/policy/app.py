@@ -19,8 +19,8 @@ from starlette.websockets import WebSocket
 from services.common.config import amqp_url, development
 from services.common.errors import DomainError
 
-from ..engine.gateway import Gateway, RequestError
-from ..engine.http import _read_request, json_response
+from ..engine.gateway import EncodedResponse, Gateway, RequestError
+from ..engine.http import _read_request, json_response, read_json_body
 from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
@@ -81,7 +81,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     hub = AlertHub(amqp_url())
     tokens = VerifiedTokens()
 
-    async def run(payload: Any, headers: Mapping[str, str], method: str) -> tuple[int, dict]:
+    async def run(payload: Any, headers: Mapping[str, str], method: str) -> EncodedResponse:
         """One client operation: token at the edge, then the engine with only Authorization forwarded."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
@@ -94,18 +94,18 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                 principal = tokens.principal(headers.get("authorization"))
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
-                return 401, unauthenticated(error)
+                return EncodedResponse(401, orjson.dumps(unauthenticated(error)), True)
             if principal is None and not _public(gateway, payload):
                 REQUESTS.labels(name, "unauthenticated").inc()
-                return 401, unauthenticated()
-            status, body = await gateway.execute_with_status(
+                return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
+            response = await gateway.execute_encoded(
                 payload, forward_authorization(headers), CallerContext(principal), http_method=method
             )
         except RequestError as error:
-            status, body = error.status, error.response()
-        REQUESTS.labels(name, "error" if body.get("errors") else "ok").inc()
+            response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        REQUESTS.labels(name, "error" if response.has_errors else "ok").inc()
         LATENCY.labels(name).observe(time.perf_counter() - started)
-        return status, body
+        return response
 
     async def graphql_get(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", "") and development():
@@ -114,8 +114,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             payload = await _read_request(request, gateway.options)
         except RequestError as error:
             return json_response(error.status, error.response())
-        status, body = await run(payload, request.headers, "GET")
-        return json_response(status, body)
+        response = await run(payload, request.headers, "GET")
+        return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
         await serve_subscriptions(ws, gateway, hub)
@@ -172,17 +172,29 @@ class PlatformApp:
             await self.app(scope, receive, send)
 
     async def _post(self, scope: dict, receive: Any, send: Any) -> None:
-        # Starlette's Request only wraps the scope; no routing or middleware runs on this path.
-        request = Request(scope, receive)
         try:
-            payload = await _read_request(request, self.gateway.options)
-            status, body = await self.run(payload, request.headers, "POST")
+            payload = await read_json_body(scope, receive, self.gateway.options.max_body_bytes)
+            response = await self.run(payload, _Headers(scope), "POST")
         except RequestError as error:
-            status, body = error.status, error.response()
-        content = orjson.dumps(body)
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]})
-        await send({"type": "http.response.body", "body": content})
+            response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(response.body)).encode())]})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _Headers:
+    """The one request header the policy reads, looked up in the raw ASGI scope (no Headers object)."""
+
+    def __init__(self, scope: dict) -> None:
+        self.scope = scope
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        wanted = name.encode("latin-1")
+        for key, value in self.scope["headers"]:
+            if key == wanted:  # ASGI servers send lower-case names
+                return value.decode("latin-1")
+        return default
 
 
 def _public(gateway: Gateway, payload: dict) -> bool:
