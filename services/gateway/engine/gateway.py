@@ -100,6 +100,7 @@ class _Prepared:
     fragments: dict
     kind: str
     introspects_anywhere: bool
+    introspects_at_root: bool  # `__schema`/`__type` at the root: answered from the client schema
     size_variables: tuple[str, ...]  # the variables the cost measure reads (e.g. `first: $n`)
     measures: dict[tuple, OperationMeasure] = field(default_factory=dict)
 
@@ -241,6 +242,7 @@ class Gateway:
             fragments=fragments,
             kind=operation.operation.value,
             introspects_anywhere=_uses_introspection(operation, fragments, anywhere=True),
+            introspects_at_root=_uses_introspection(operation, fragments),
             size_variables=size_variables(operation, fragments),
         )
         self._prepared[key] = prepared
@@ -299,7 +301,7 @@ class Gateway:
             errors += local_errors
         else:
             data, errors = await self.executor.execute(plan, variables, headers)
-        if _uses_introspection(operation, fragments):
+        if prepared.introspects_at_root:
             data.update(self._introspect(prepared.document, operation, variables))
         return data, errors
 

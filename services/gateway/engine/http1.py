@@ -81,6 +81,9 @@ class _Connection(asyncio.Protocol):
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
+        if 100 <= self.status < 200:  # an interim answer (e.g. 103 Early Hints): the real one follows
+            self._reset()
+            return
         if not self.parser.should_keep_alive():
             self.usable = False
             self.transport.close()

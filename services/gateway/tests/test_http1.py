@@ -75,16 +75,18 @@ async def test_requests_reuse_one_keep_alive_connection():
     assert first.endswith(b'\r\n\r\n{"query":"{a}"}')
 
 
-async def test_chunked_gzip_and_close_delimited_bodies():
+async def test_interim_chunked_gzip_and_close_delimited_answers():
     chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4\r\n{\"da\r\n7\r\nta\":{}}\r\n0\r\n\r\n"
     zipped = gzip.compress(b'{"data":{"z":1}}')
     answers = iter([
+        b"HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n" + ok(),
         chunked,
         ok(zipped, b"content-encoding: gzip\r\n"),
         b"HTTP/1.0 200 OK\r\nconnection: close\r\n\r\n{\"data\":{\"old\":1}}",
     ])
     async with Server(lambda request: next(answers)) as server:
         poster = Http1Poster()
+        assert await poster.post(server.url, b"{}", {}, 5) == (200, b'{"data":{}}')  # after an interim 103
         assert await poster.post(server.url, b"{}", {}, 5) == (200, b'{"data":{}}')
         assert await poster.post(server.url, b"{}", {}, 5) == (200, b'{"data":{"z":1}}')
         assert await poster.post(server.url, b"{}", {}, 5) == (200, b'{"data":{"old":1}}')
