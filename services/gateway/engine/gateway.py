@@ -224,7 +224,7 @@ class Gateway:
             raise RequestError("operation is not in the persisted operation safelist", "PERSISTED_QUERY_NOT_ALLOWED")
         return query
 
-    def _prepare(self, query: str, operation_name: str | None) -> "_Prepared":
+    def _prepare(self, query: str, operation_name: str | None) -> _Prepared:
         """Parse, validate and pick the operation once per text: the rest of a request reuses it."""
         key = (query, operation_name)
         prepared = self._prepared.get(key)
@@ -288,7 +288,7 @@ class Gateway:
         shaped = shaper.shape(root_type, operation.selection_set, data)
         return {"errors": errors, "data": shaped} if errors else {"data": shaped}
 
-    async def _run_plan(self, plan, prepared: "_Prepared", root_type, variables, headers, context) -> tuple[dict, list]:
+    async def _run_plan(self, plan, prepared: _Prepared, root_type, variables, headers, context) -> tuple[dict, list]:
         operation, fragments = prepared.operation, prepared.fragments
         locals_ = self._local_root_fields(root_type.name, operation, fragments, variables)
         if locals_:
@@ -305,7 +305,7 @@ class Gateway:
             data.update(self._introspect(prepared.document, operation, variables))
         return data, errors
 
-    def _check_limits(self, prepared: "_Prepared", variables: dict) -> None:
+    def _check_limits(self, prepared: _Prepared, variables: dict) -> None:
         o = self.options
         if not o.introspection and prepared.introspects_anywhere:
             raise RequestError("GraphQL introspection is not allowed", "GRAPHQL_VALIDATION_FAILED")

@@ -86,6 +86,16 @@ async def test_cost_counts_list_sizes(transport, world):
     assert response.status_code == 200  # 2 + 2 + 2*10 = 24
 
 
+async def test_the_cost_of_one_operation_follows_its_list_size_variable(transport, world):
+    # The measure is kept per operation and per list-size value: a small $n must not let a big one through.
+    query = "query($n: Int) { topProducts(first: $n) { reviews { body } } }"
+    async with client_for(transport, max_cost=50) as client:
+        for n, status in ((2, 200), (40, 400), (2, 200), (40, 400)):
+            response = await client.post("/graphql", json={"query": query, "variables": {"n": n}})
+            assert response.status_code == status, (n, response.json())
+    assert response.json()["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+
+
 async def test_bad_variables_are_bad_user_input(transport, world):
     async with client_for(transport) as client:
         response = await client.post(
