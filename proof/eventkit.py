@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import sys
 import time
 import uuid
 
 import asyncpg
+import orjson
 from aio_pika.abc import AbstractIncomingMessage
-from tortoise.transactions import in_transaction
+from tortoise import connections
 
 from services.common.events.consumer import EventConsumer
 from services.common.events.envelope import Envelope
@@ -41,11 +44,11 @@ async def prepare(owner_url: str) -> None:
 
 
 async def effect(envelope: Envelope) -> None:
-    async with in_transaction(CONSUMER_DB) as conn:
-        await conn.execute_query(
-            "INSERT INTO proof_effect (event_id, district, seq, occurred_at) VALUES ($1, $2, $3, $4)",
-            [envelope.id, envelope.district, envelope.data["seq"], dt.datetime.fromisoformat(envelope.occurredAt)],
-        )
+    # The consumer's transaction, joined as a handler's model calls join it (no SAVEPOINT of its own).
+    await connections.get(CONSUMER_DB).execute_query(
+        "INSERT INTO proof_effect (event_id, district, seq, occurred_at) VALUES ($1, $2, $3, $4)",
+        [envelope.id, envelope.district, envelope.data["seq"], dt.datetime.fromisoformat(envelope.occurredAt)],
+    )
 
 
 class CountingConsumer(EventConsumer):
@@ -63,9 +66,37 @@ class CountingConsumer(EventConsumer):
         await super().on_message(message)
 
 
-def consumer(amqp_url: str, inbox, *, name: str = "proof", handlers=None, cls=CountingConsumer, prefetch: int = 64):
+def consumer(amqp_url: str, inbox, *, name: str = "proof", handlers=None, cls=CountingConsumer, **options):
     return cls(name=name, connection=CONSUMER_DB, inbox=inbox, handlers=handlers or {TYPE: effect},
-               amqp_url=amqp_url, prefetch=prefetch)
+               amqp_url=amqp_url, **options)
+
+
+class ConsumerProcess:
+    """`proof.consumer_process` as a child process: `async with ConsumerProcess(amqp_url) as child: ...`;
+    after the block, `child.counts` holds its counters."""
+
+    def __init__(self, amqp_url: str) -> None:
+        self.amqp_url = amqp_url
+        self.counts: dict = {}
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> "ConsumerProcess":
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "proof.consumer_process", env={**os.environ, "AMQP_URL": self.amqp_url},
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        line = await asyncio.wait_for(self._process.stdout.readline(), 60)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"the consumer process did not start: {line!r}")
+        return self
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    async def __aexit__(self, *exc) -> None:
+        self._process.stdin.close()
+        out, _ = await asyncio.wait_for(self._process.communicate(), 60)
+        self.counts = orjson.loads(out.strip().splitlines()[-1]) if out.strip() else {}
 
 
 def relay(amqp_url: str, outbox, listen_dsn: str | None = None, **kw) -> OutboxRelay:
@@ -73,14 +104,15 @@ def relay(amqp_url: str, outbox, listen_dsn: str | None = None, **kw) -> OutboxR
 
 
 async def emit(outbox, count: int, *, start: int = 0, batch: int = 500, district: str = DISTRICT) -> list[str]:
-    """`count` events written to the outbox the way a service does it: inside tenant transactions."""
+    """`count` events written to the outbox the way a service does it: inside tenant transactions, `batch`
+    per transaction, in one INSERT each as a batch mutation (reportServiceRecords) emits them."""
     emitter = Emitter("registry", outbox, PRODUCER_DB)
     ids: list[str] = []
     for first in range(start, start + count, batch):
         async with tenant_transaction(PRODUCER_DB, [district]):
-            for seq in range(first, min(first + batch, start + count)):
-                envelope = await emitter.emit(TYPE, district, {"seq": seq})
-                ids.append(envelope.id)
+            envelopes = await emitter.emit_many(
+                [(TYPE, district, {"seq": seq}) for seq in range(first, min(first + batch, start + count))])
+            ids += [e.id for e in envelopes]
     return ids
 
 

@@ -1,5 +1,12 @@
 """Load: sustained events through outbox -> relay -> broker -> consumer, with end-to-end latency and 0 lost.
-Target (not asserted): 2,000 events/s with p99 under 250 ms. The figures are reported, never timed assertions."""
+Target (not asserted): 2,000 events/s with p99 under 250 ms. The figures are reported, never timed assertions.
+
+The process layout is production's: the producing service (its writers and its outbox relay) in this
+process, the consuming service's consumer in a process of its own (`proof.consumer_process`), both on
+uvloop as the services are. The load is offered a little above the target rate, so that keeping up with
+it shows the target met rather than merely approached. CPU per event of every process is reported too:
+unlike the rates, it does not depend on what else the machine is doing.
+"""
 
 from __future__ import annotations
 
@@ -7,100 +14,122 @@ import asyncio
 import os
 import time
 
-from services.funding.models import InboxEvent
 from services.registry.models import OutboxEvent
 
 from .. import eventkit as kit
+from ..cpu import CpuMeter
 from ..report import full, record
 
-RATE = 2000  # events a second, offered
+TARGET = 2000  # events a second
+RATE = 2100  # offered: 5% above the target
 SECONDS = 30 if full() else 2
 PER_TICK = 20  # events per business transaction
+WRITERS = 4
 
 
 async def test_sustained_event_throughput(stack):
     rabbit, admin = stack["rabbit"], stack["admin"]
-    await kit.prepare(stack["pg"].url(database="civic_funding"))
-    await admin["funding"].execute("TRUNCATE inbox")
-    await admin["registry"].execute("TRUNCATE outbox")
-    consumer = kit.consumer(rabbit.url(), InboxEvent, prefetch=256)
-    await consumer.start()
-    relay = kit.relay(rabbit.url(), OutboxEvent, listen_dsn=os.environ["REGISTRY_DATABASE_URL"], batch_size=500)
-    await relay.start()
-    relay_task = asyncio.create_task(relay.run(), name="proof-relay")
+    await _reset(stack)
     total = RATE * SECONDS
-    interval = PER_TICK / RATE
-    started = time.monotonic()
-    emitted = 0
-    # several writers, as several requests would be
-    async def writer(offset: int, step: int) -> None:
-        nonlocal emitted
-        tick = offset
-        while tick * PER_TICK < total:
-            due = started + tick * interval
-            delay = due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            await kit.emit(OutboxEvent, PER_TICK, start=tick * PER_TICK, batch=PER_TICK)
-            emitted += PER_TICK
-            tick += step
-    await asyncio.gather(*(writer(i, 4) for i in range(4)))
-    offered_for = time.monotonic() - started
-    done = await kit.wait_for(lambda: _applied(admin["funding"], total), timeout=120, interval=0.1)
-    finished = time.monotonic() - started
+    async with kit.ConsumerProcess(rabbit.url()) as consumer:
+        relay = kit.relay(rabbit.url(), OutboxEvent, listen_dsn=os.environ["REGISTRY_DATABASE_URL"], batch_size=500)
+        await relay.start()
+        relay_task = asyncio.create_task(relay.run(), name="proof-relay")
+        meter = _meter(stack, consumer)
+        offered_for, done, finished = await _offer_and_wait(admin, total)
+        cpu = meter.seconds()
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
+        await relay.close()
     counts = await kit.tally(admin["funding"], total)
     lat = await kit.latencies(admin["funding"])
-    relay_task.cancel()
-    await asyncio.gather(relay_task, return_exceptions=True)
-    await relay.close()
-    await consumer.close()
     throughput = total / finished
     p50, p99 = kit.percentile(lat, 50), kit.percentile(lat, 99)
+    per_commit = consumer.counts["handled"] / max(1, consumer.counts["transactions"])
     record("L1", f"{total:,} events offered at {RATE:,}/s for {SECONDS} s ({PER_TICK} per business transaction, "
-                 "4 writers) through outbox -> relay -> RabbitMQ -> consumer (inbox + effect)",
+                 f"{WRITERS} writers) through outbox -> relay -> RabbitMQ -> consumer (inbox + effect), "
+                 "the consumer in its own process",
            "0 lost; target 2,000 events/s with p99 under 250 ms (figures, not asserted)",
            f"{throughput:,.0f} events/s end to end (offered over {offered_for:.1f} s, all applied after {finished:.1f} s); "
            f"latency p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {lat[-1]:.0f} ms; lost {counts['lost']}, "
-           f"applied twice {counts['duplicated']}", counts["lost"] == 0 and counts["duplicated"] == 0 and bool(done),
-           events_per_s=round(throughput), p50_ms=round(p50, 1), p99_ms=round(p99, 1))
+           f"applied twice {counts['duplicated']}; {per_commit:.1f} events per consumer commit; "
+           f"CPU per event: {_cpu_text(cpu, total)}",
+           counts["lost"] == 0 and counts["duplicated"] == 0 and bool(done),
+           events_per_s=round(throughput), p50_ms=round(p50, 1), p99_ms=round(p99, 1),
+           cpu_us_per_event={k: round(v / total * 1e6) for k, v in cpu.items()})
     record("L1", "the same run against the target", "2,000 events/s end to end with p99 under 250 ms",
-           f"{throughput / 2000:.2f}x the target rate; p99 {p99:.0f} ms", throughput >= 2000 and p99 < 250, figure=True)
+           f"{throughput / TARGET:.2f}x the target rate; p99 {p99:.0f} ms", throughput >= TARGET and p99 < 250,
+           figure=True)
     assert counts["lost"] == 0 and counts["duplicated"] == 0
+
+
+async def test_drain_throughput_of_a_full_outbox(stack):
+    """The capacity of the publish/consume side: an outbox already holding the events, drained."""
+    rabbit, admin = stack["rabbit"], stack["admin"]
+    total = 20_000 if full() else 3_000
+    await _reset(stack)
+    await kit.emit(OutboxEvent, total)
+    async with kit.ConsumerProcess(rabbit.url()) as consumer:
+        relay = kit.relay(rabbit.url(), OutboxEvent, batch_size=500)
+        await relay.start()
+        meter = _meter(stack, consumer)
+        started = time.monotonic()
+        relay_task = asyncio.create_task(relay.run(), name="proof-relay")
+        published = await kit.wait_for(lambda: _all_sent(admin["registry"]), timeout=300, interval=0.05)
+        publish_s = time.monotonic() - started
+        done = await kit.wait_for(lambda: _applied(admin["funding"], total), timeout=300, interval=0.05)
+        finished = time.monotonic() - started
+        cpu = meter.seconds()
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
+        await relay.close()
+    counts = await kit.tally(admin["funding"], total)
+    record("L1", f"an outbox holding {total:,} events drained: relay (confirms) -> RabbitMQ -> consumer (inbox + effect)",
+           "0 lost (the publish and consume rates are figures: the capacity behind the sustained rate)",
+           f"relay published {total / publish_s:,.0f} events/s; consumer applied {total / finished:,.0f} events/s; "
+           f"lost {counts['lost']}, applied twice {counts['duplicated']}; CPU per event: {_cpu_text(cpu, total)}",
+           counts["lost"] == 0 and counts["duplicated"] == 0 and bool(published) and bool(done))
+    assert counts["lost"] == 0 and counts["duplicated"] == 0
+
+
+async def _reset(stack) -> None:
+    await kit.prepare(stack["pg"].url(database="civic_funding"))
+    await stack["admin"]["funding"].execute("TRUNCATE inbox")
+    await stack["admin"]["registry"].execute("TRUNCATE outbox")
+
+
+def _meter(stack, consumer: kit.ConsumerProcess) -> CpuMeter:
+    return CpuMeter(processes={"producer + relay": os.getpid(), "consumer": consumer.pid},
+                    trees={"PostgreSQL": stack["pg"].process.pid, "RabbitMQ": stack["rabbit"].process.pid}).start()
+
+
+def _cpu_text(cpu: dict[str, float], events: int) -> str:
+    parts = [f"{name} {seconds / events * 1e6:.0f} µs" for name, seconds in cpu.items()]
+    return ", ".join(parts) + f" (all {sum(cpu.values()) / events * 1e6:.0f} µs)"
+
+
+async def _offer_and_wait(admin, total: int) -> tuple[float, bool, float]:
+    """WRITERS writers (as concurrent requests would) emit PER_TICK events per transaction, at RATE in all."""
+    interval = PER_TICK / RATE
+    started = time.monotonic()
+
+    async def writer(offset: int) -> None:
+        tick = offset
+        while tick * PER_TICK < total:
+            delay = started + tick * interval - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await kit.emit(OutboxEvent, PER_TICK, start=tick * PER_TICK, batch=PER_TICK)
+            tick += WRITERS
+
+    await asyncio.gather(*(writer(i) for i in range(WRITERS)))
+    offered_for = time.monotonic() - started
+    done = await kit.wait_for(lambda: _applied(admin["funding"], total), timeout=120, interval=0.1)
+    return offered_for, bool(done), time.monotonic() - started
 
 
 async def _applied(conn, n: int) -> bool:
     return (await conn.fetchval("SELECT count(DISTINCT event_id) FROM proof_effect")) >= n
-
-
-async def test_drain_throughput_of_a_full_outbox(stack):
-    """The publish/consume side alone: an outbox already holding the events, drained through the broker."""
-    rabbit, admin = stack["rabbit"], stack["admin"]
-    total = 20_000 if full() else 3_000
-    await kit.prepare(stack["pg"].url(database="civic_funding"))
-    await admin["funding"].execute("TRUNCATE inbox")
-    await admin["registry"].execute("TRUNCATE outbox")
-    await kit.emit(OutboxEvent, total)
-    consumer = kit.consumer(rabbit.url(), InboxEvent, prefetch=256)
-    await consumer.start()
-    relay = kit.relay(rabbit.url(), OutboxEvent, batch_size=500)
-    await relay.start()
-    started = time.monotonic()
-    relay_task = asyncio.create_task(relay.run(), name="proof-relay")
-    published = await kit.wait_for(lambda: _all_sent(admin["registry"]), timeout=300, interval=0.05)
-    publish_s = time.monotonic() - started
-    done = await kit.wait_for(lambda: _applied(admin["funding"], total), timeout=300, interval=0.05)
-    finished = time.monotonic() - started
-    counts = await kit.tally(admin["funding"], total)
-    relay_task.cancel()
-    await asyncio.gather(relay_task, return_exceptions=True)
-    await relay.close()
-    await consumer.close()
-    record("L1", f"an outbox holding {total:,} events drained: relay (confirms) -> RabbitMQ -> consumer (inbox + effect)",
-           "0 lost (the publish and consume rates are figures)",
-           f"relay published {total / publish_s:,.0f} events/s; consumer applied {total / finished:,.0f} events/s; "
-           f"lost {counts['lost']}, applied twice {counts['duplicated']}",
-           counts["lost"] == 0 and counts["duplicated"] == 0 and bool(published) and bool(done))
-    assert counts["lost"] == 0 and counts["duplicated"] == 0
 
 
 async def _all_sent(conn) -> bool:

@@ -679,6 +679,24 @@ async def report_service_record(
     person_times: int,
     subdistrict: str | None = None,
 ) -> ServiceRecord:
+    record = await _create_service_record(
+        principal, project_id=project_id, community=community, service_date=service_date,
+        beneficiary=beneficiary, person_times=person_times, subdistrict=subdistrict,
+    )
+    await events.emitter.emit(events.SERVICE_RECORD_REPORTED, record.district, _service_record_reported(record))
+    return record
+
+
+async def _create_service_record(
+    principal: Principal,
+    *,
+    project_id: Any,
+    community: str,
+    service_date: dt.date,
+    beneficiary: str,
+    person_times: int,
+    subdistrict: str | None,
+) -> ServiceRecord:
     project, _ = await _own_project(principal, project_id, "reporting service records")
     subdistrict = clean_text(subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
     if not subdistrict:
@@ -695,20 +713,19 @@ async def report_service_record(
         person_times=person_times,
         reported_by=principal.sub,
     )
-    await events.emitter.emit(
-        events.SERVICE_RECORD_REPORTED,
-        project.district,
-        {
-            "projectId": str(project.id),
-            "recordId": str(record.id),
-            "beneficiary": record.beneficiary,
-            "community": record.community,
-            "serviceDate": record.service_date.isoformat(),
-            "personTimes": record.person_times,
-        },
-    )
     await _record(principal, "reportServiceRecord", record)
     return record
+
+
+def _service_record_reported(record: ServiceRecord) -> dict:
+    return {
+        "projectId": str(record.project_id),
+        "recordId": str(record.id),
+        "beneficiary": record.beneficiary,
+        "community": record.community,
+        "serviceDate": record.service_date.isoformat(),
+        "personTimes": record.person_times,
+    }
 
 
 @dataclass
@@ -728,13 +745,18 @@ async def report_service_records(principal: Principal, items: list[ServiceRecord
     """Many service records in one operation: the same rules as one record, all or none (one transaction)."""
     if not 1 <= len(items) <= MAX_RECORDS_PER_BATCH:
         raise BadInput(f"a batch holds 1 to {MAX_RECORDS_PER_BATCH} service records", field="input")
-    return [
-        await report_service_record(
+    records = [
+        await _create_service_record(
             principal, project_id=item.project_id, community=item.community, service_date=item.service_date,
             beneficiary=item.beneficiary, person_times=item.person_times, subdistrict=item.subdistrict,
         )
         for item in items
     ]
+    # One INSERT for the batch's events, in the same transaction as its records.
+    await events.emitter.emit_many(
+        [(events.SERVICE_RECORD_REPORTED, r.district, _service_record_reported(r)) for r in records]
+    )
+    return records
 
 
 async def report_expense(

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
-from tortoise.transactions import in_transaction
+import orjson
+from tortoise import connections
 
 from ..models import OutboxBase
 from .envelope import Envelope
 
 NOTIFY_CHANNEL = "civic_outbox"
+
+
+def outbox_notify_trigger(table: str = "outbox") -> list[str]:
+    """SQL for a migration: one NOTIFY per INSERT statement on the outbox, sent by PostgreSQL at commit.
+
+    A statement trigger instead of a NOTIFY from the emitter: no extra round trip per event, and the
+    relay still wakes only for committed rows (notifications of a rolled-back transaction are dropped).
+    """
+    return [
+        f"CREATE FUNCTION {table}_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); RETURN NULL; END $$",
+        f'CREATE TRIGGER {table}_notify AFTER INSERT ON "{table}" '
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_notify()",
+    ]
+
+
+def drop_outbox_notify_trigger(table: str = "outbox") -> list[str]:
+    return [f'DROP TRIGGER IF EXISTS {table}_notify ON "{table}"', f"DROP FUNCTION IF EXISTS {table}_notify()"]
 
 
 class Emitter:
@@ -21,19 +39,35 @@ class Emitter:
         self.producer = producer
         self.outbox = outbox
         self.connection = connection
+        table = outbox._meta.db_table
+        self._insert = (
+            f'INSERT INTO "{table}" (event_id, type, district, occurred_at, payload) VALUES ($1, $2, $3, $4, $5::jsonb)'
+        )
+        self._insert_many = (
+            f'INSERT INTO "{table}" (event_id, type, district, occurred_at, payload) '
+            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])"
+        )
 
     async def emit(self, event_type: str, district: str, data: dict[str, Any]) -> Envelope:
         envelope = Envelope(type=event_type, district=district, producer=self.producer, data=data)
-        # Joins the caller's transaction when there is one (Tortoise keeps it in a context variable).
-        async with in_transaction(self.connection) as conn:
-            await self.outbox.create(
-                event_id=uuid.UUID(envelope.id),
-                type=event_type,
-                district=district,
-                occurred_at=dt.datetime.fromisoformat(envelope.occurredAt),
-                payload=envelope.to_dict(),
-                using_db=conn,
-            )
-            # Delivered at commit only, so the relay wakes for committed rows and never for rolled-back ones.
-            await conn.execute_query(f"NOTIFY {NOTIFY_CHANNEL}")
+        # The caller's transaction when there is one (Tortoise keeps it in a context variable), joined
+        # as it is: a nested in_transaction would cost a SAVEPOINT and a RELEASE per event.
+        conn = connections.get(self.connection)
+        await conn.execute_query(
+            self._insert,
+            [envelope.id, event_type, district, dt.datetime.fromisoformat(envelope.occurredAt),
+             orjson.dumps(envelope.to_dict()).decode()],
+        )
         return envelope
+
+    async def emit_many(self, events: list[tuple[str, str, dict[str, Any]]]) -> list[Envelope]:
+        """Several events (type, district, data) in one INSERT: for operations that change many rows at once."""
+        envelopes = [Envelope(type=t, district=d, producer=self.producer, data=data) for t, d, data in events]
+        if envelopes:
+            await connections.get(self.connection).execute_query(
+                self._insert_many,
+                [[e.id for e in envelopes], [e.type for e in envelopes], [e.district for e in envelopes],
+                 [dt.datetime.fromisoformat(e.occurredAt) for e in envelopes],
+                 [orjson.dumps(e.to_dict()).decode() for e in envelopes]],
+            )
+        return envelopes

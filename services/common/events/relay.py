@@ -8,7 +8,6 @@ import logging
 
 import aio_pika
 import asyncpg
-import orjson
 from tortoise.transactions import in_transaction
 
 from ..models import OutboxBase
@@ -61,6 +60,9 @@ class OutboxRelay:
     async def run(self) -> None:
         """Forever: relay what is waiting, then sleep until a NOTIFY or the idle poll."""
         while True:
+            # Cleared before the claim, not after: a NOTIFY for rows committed while a batch is being
+            # published must wake the next round at once, not wait for the idle poll.
+            self._wake.clear()
             try:
                 sent = await self.relay_once()
             except asyncio.CancelledError:
@@ -70,7 +72,6 @@ class OutboxRelay:
                 await asyncio.sleep(self.idle_poll_seconds)
                 continue
             if sent < self.batch_size:
-                self._wake.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
 
@@ -80,7 +81,8 @@ class OutboxRelay:
         table = self.outbox._meta.db_table
         async with in_transaction(self.connection) as conn:
             rows = await conn.execute_query_dict(
-                f'SELECT id, type, payload FROM "{table}" WHERE sent_at IS NULL '
+                f"SELECT id, event_id::text AS event_id, type, district, payload->>'producer' AS producer, "
+                f'payload::text AS body FROM "{table}" WHERE sent_at IS NULL '
                 "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
                 [self.batch_size],
             )
@@ -95,15 +97,12 @@ class OutboxRelay:
         return len(rows)
 
     async def _publish(self, row: dict) -> None:
-        payload = row["payload"]
-        body = payload.encode() if isinstance(payload, str) else orjson.dumps(payload)
-        envelope = orjson.loads(body)
         message = aio_pika.Message(
-            body=body,
+            body=row["body"].encode(),
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=envelope["id"],
+            message_id=row["event_id"],
             type=row["type"],
-            headers={"district": envelope["district"], "producer": envelope["producer"]},
+            headers={"district": row["district"], "producer": row["producer"]},
         )
         await self._exchange.publish(message, routing_key=row["type"], mandatory=True, timeout=self.publish_timeout)

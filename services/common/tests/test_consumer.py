@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import aio_pika
+import pytest
 
 from services.common.config import amqp_url
 from services.common.events import Envelope
 from services.common.events.consumer import EventConsumer
-from services.common.events.topology import dead_letter_queue_name, declare_exchanges
+from services.common.events.topology import dead_letter_queue_name, declare_consumer_queue, declare_exchanges
 from services.common.tenancy import tenant_transaction
-from services.common.testing import DAOLI, wait_until
+from services.common.testing import DAOLI, NANGANG, wait_until
 from services.registry.models import AuditRecord, InboxEvent
 
 CONSUMER = "registry"  # borrows the registry database's inbox; the handlers below are the test's own
@@ -76,3 +77,57 @@ async def _dead_letters(queue, expected: int) -> bool:
 
 async def _effects_equal(expected: int) -> bool:
     return await _effects() == expected
+
+
+async def test_a_batch_applies_each_new_event_once(databases):
+    calls: list = []
+    consumer = _consumer(calls)
+    seen = Envelope(type="test.recorded", district=DAOLI, producer="test", data={"n": "0"})
+    assert await consumer.handle(seen)
+    fresh = [Envelope(type="test.recorded", district=DAOLI, producer="test", data={"n": str(i)}) for i in (1, 2)]
+    # One handled before, one twice in the same batch: each acts once.
+    assert await consumer.handle_many([seen, fresh[0], fresh[1], fresh[0]]) == 2
+    assert calls == [seen.id, fresh[0].id, fresh[1].id]
+    assert await _effects() == 3
+    assert consumer.duplicates == 2
+
+
+async def test_a_batch_is_refused_mixed_districts(databases):
+    consumer = _consumer([])
+    events = [Envelope(type="test.recorded", district=d, producer="test", data={"n": d}) for d in (DAOLI, NANGANG)]
+    with pytest.raises(ValueError, match="one district"):
+        await consumer.handle_many(events)
+    assert await InboxEvent.all().count() == 0
+
+
+async def test_events_waiting_in_the_queue_are_applied_in_batches_and_all_acked(databases, broker):
+    """Fifty events and one that always fails wait in the queue when the consumer starts: the fifty act once,
+    in fewer transactions than events; the failing one reaches the dead-letter queue; nothing stays unacked."""
+    calls: list = []
+    consumer = _consumer(calls)
+    connection = await aio_pika.connect(amqp_url())
+    try:
+        channel = await connection.channel()
+        exchange = await declare_exchanges(channel)
+        queue = await declare_consumer_queue(channel, CONSUMER, ["test.recorded", "test.broken"])
+        good = [Envelope(type="test.recorded", district=DAOLI, producer="test", data={"n": str(i)}) for i in range(50)]
+        for envelope in good[:25]:
+            await exchange.publish(aio_pika.Message(envelope.to_bytes()), routing_key="test.recorded")
+        broken = Envelope(type="test.broken", district=DAOLI, producer="test", data={})
+        await exchange.publish(aio_pika.Message(broken.to_bytes()), routing_key="test.broken")
+        for envelope in good[25:]:
+            await exchange.publish(aio_pika.Message(envelope.to_bytes()), routing_key="test.recorded")
+        await consumer.start()
+        dlq = await channel.declare_queue(dead_letter_queue_name(CONSUMER), passive=True)
+        await wait_until(lambda: _effects_equal(50), timeout=20)
+        await wait_until(lambda: _dead_letters(dlq, 1), timeout=20)
+        await consumer.close()
+        left = await channel.declare_queue(queue.name, passive=True)  # unacked ones return to the queue on close
+    finally:
+        await connection.close()
+    # A batch that held the failing event rolled back and was applied again one by one: calls repeat,
+    # effects do not.
+    assert set(calls) == {e.id for e in good}
+    assert await _effects() == 50
+    assert consumer.transactions < consumer.handled
+    assert left.declaration_result.message_count == 0
