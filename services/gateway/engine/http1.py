@@ -118,7 +118,11 @@ class _Connection(asyncio.Protocol):
 
     def send(self, data: bytes, loop: asyncio.AbstractEventLoop) -> asyncio.Future:
         self.waiter = waiter = loop.create_future()
-        self.transport.write(data)
+        try:
+            self.transport.write(data)
+        except (OSError, RuntimeError) as error:  # e.g. a transport closing under us
+            self.usable = False
+            raise TransportFailure(f"{error.__class__.__name__}: {error}") from error
         return waiter
 
     def close(self) -> None:
@@ -283,7 +287,11 @@ class Http1Poster:
     async def post(self, url: str, content: bytes, headers: Mapping[str, str], timeout: float) -> tuple[int, bytes]:
         endpoint = self._endpoints.get(url)
         if endpoint is None:
-            endpoint = self._endpoints[url] = _Endpoint(url, self.max_connections, self.idle_expiry, self.ssl_context)
+            try:
+                endpoint = _Endpoint(url, self.max_connections, self.idle_expiry, self.ssl_context)
+            except ValueError as error:
+                raise TransportFailure(str(error)) from error
+            self._endpoints[url] = endpoint
         try:
             encoded = encode_headers(headers)
         except UnicodeEncodeError as error:

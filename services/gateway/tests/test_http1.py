@@ -149,6 +149,8 @@ async def test_refused_cut_short_and_garbage_are_transport_failures():
     async with Server(lambda request: b"NOT HTTP AT ALL\r\n\r\n") as server:
         with pytest.raises(TransportFailure):
             await poster.post(server.url, b"{}", {}, 5)
+    with pytest.raises(TransportFailure):
+        await poster.post("ftp://127.0.0.1/graphql", b"{}", {}, 5)
     await poster.aclose()
 
 
