@@ -23,7 +23,7 @@ from ..models import InboxBase
 from ..tenancy import tenant_transaction
 from .acks import AckLedger
 from .envelope import Envelope, MalformedEnvelope
-from .topology import declare_consumer_queue
+from .topology import declare_topology, queue_name
 
 log = logging.getLogger("civic.consumer")
 
@@ -48,6 +48,7 @@ class EventConsumer:
         prefetch: int = 256,
         batch_size: int = 100,
         concurrency: int = 2,
+        watch_seconds: float = 2.0,
     ) -> None:
         self.name = name
         self.connection = connection
@@ -57,13 +58,17 @@ class EventConsumer:
         self.prefetch = prefetch
         self.batch_size = batch_size
         self.concurrency = concurrency
+        self.watch_seconds = watch_seconds
         self.handled = 0
         self.duplicates = 0
         self.dead_lettered = 0
         self.transactions = 0  # batches and single events applied: handled / transactions = events per commit
         self._amqp: aio_pika.abc.AbstractRobustConnection | None = None
         self._arrived: asyncio.Queue[Delivery] = asyncio.Queue()
-        self._appliers: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task] = []  # the appliers and the consumer watch
+        self._channel: aio_pika.abc.AbstractRobustChannel | None = None
+        self._queue: aio_pika.abc.AbstractRobustQueue | None = None
+        self._consumer_tag: str | None = None
         self._ledgers: dict = {}  # channel -> AckLedger
         table = inbox._meta.db_table
         self._insert_one = (
@@ -79,21 +84,40 @@ class EventConsumer:
 
     async def start(self) -> None:
         self._amqp = await aio_pika.connect_robust(self.amqp_url)
-        channel = await self._amqp.channel()
-        await channel.set_qos(prefetch_count=self.prefetch)
-        queue = await declare_consumer_queue(channel, self.name, self.handlers.keys())
-        self._appliers = [
+        self._channel = await self._amqp.channel()
+        await self._channel.set_qos(prefetch_count=self.prefetch)
+        await declare_topology(self._amqp, self.name, self.handlers.keys())
+        self._queue = await self._channel.get_queue(queue_name(self.name))
+        self._tasks = [
             asyncio.create_task(self._apply_forever(), name=f"{self.name}-consumer-{i}") for i in range(self.concurrency)
         ]
-        await queue.consume(self.on_message)
+        self._consumer_tag = await self._queue.consume(self.on_message)
+        self._tasks.append(asyncio.create_task(self._keep_consuming(), name=f"{self.name}-consumer-watch"))
+
+    async def _keep_consuming(self) -> None:
+        """aio-pika restores the consumer after a reconnect, but a reconnect that fails half-way (a broker
+        still starting answers INTERNAL_ERROR to the restored Basic.Consume) can leave an open channel
+        with no consumer on it: the queue would fill while this process idles. Check, and consume again."""
+        while True:
+            await asyncio.sleep(self.watch_seconds)
+            try:
+                channel = self._channel.channel  # the current underlying channel; raises while reconnecting
+            except Exception:
+                continue
+            if channel.is_closed or self._consumer_tag in channel.consumers:
+                continue
+            log.warning("%s: the channel came back without its consumer; consuming again", self.name)
+            with contextlib.suppress(Exception):  # the next round tries again
+                # The same tag: aio-pika keeps one consumer to restore, not two.
+                await self._queue.consume(self.on_message, consumer_tag=self._consumer_tag, timeout=5)
 
     async def close(self) -> None:
-        for task in self._appliers:
+        for task in self._tasks:
             task.cancel()
-        for task in self._appliers:
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._appliers.clear()
+        self._tasks.clear()
         if self._amqp is not None:
             await self._amqp.close()
 

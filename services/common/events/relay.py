@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from ..models import OutboxBase
 from .outbox import NOTIFY_CHANNEL
-from .topology import declare_exchanges
+from .topology import EXCHANGE, declare_topology
 
 log = logging.getLogger("civic.relay")
 
@@ -44,8 +44,9 @@ class OutboxRelay:
 
     async def start(self) -> None:
         self._amqp = await aio_pika.connect_robust(self.amqp_url)
+        await declare_topology(self._amqp)
         channel = await self._amqp.channel(publisher_confirms=True)
-        self._exchange = await declare_exchanges(channel)
+        self._exchange = await channel.get_exchange(EXCHANGE)
         if self.listen_dsn:
             self._listener = await asyncpg.connect(self.listen_dsn)
             await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())

@@ -67,3 +67,21 @@ async def declare_consumer_queue(
     for key in routing_keys:
         await queue.bind(exchange, routing_key=key)
     return queue
+
+
+async def declare_topology(
+    connection: aio_pika.abc.AbstractConnection, consumer: str | None = None, routing_keys: Iterable[str] = ()
+) -> None:
+    """Declares the exchanges (and a consumer's queues) on a channel of its own, closed afterwards.
+
+    The long-lived robust channels then only look the queue up (a passive declare). Were they to declare
+    it, aio-pika would declare it again on every reconnect, and a quorum queue declared while a restarted
+    broker is still recovering it can come back as a second, leaderless copy that never serves again.
+    """
+    channel = await connection.channel()
+    try:
+        await declare_exchanges(channel)
+        if consumer is not None:
+            await declare_consumer_queue(channel, consumer, routing_keys)
+    finally:
+        await channel.close()
