@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from .config import amqp_url, database_url
 from .events.consumer import EventConsumer
 from .events.relay import OutboxRelay
 from .service import PeriodicJob, ServiceDefinition
+from .tasks import cancel_and_wait
 
 log = logging.getLogger("civic.workers")
 
@@ -59,12 +59,7 @@ class ServiceWorkers:
             self._tasks.append(asyncio.create_task(_repeat(job), name=f"{self.service.name}-{job.name}"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        await cancel_and_wait(self._tasks)
         await self.relay.close()
         if self.consumer is not None:
             await self.consumer.close()

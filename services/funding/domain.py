@@ -679,38 +679,29 @@ async def report_service_record(
     person_times: int,
     subdistrict: str | None = None,
 ) -> ServiceRecord:
-    record = await _create_service_record(
-        principal, project_id=project_id, community=community, service_date=service_date,
+    record = await _create_service_record(principal, ServiceRecordItem(
+        project_id=project_id, community=community, service_date=service_date,
         beneficiary=beneficiary, person_times=person_times, subdistrict=subdistrict,
-    )
+    ))
     await events.emitter.emit(events.SERVICE_RECORD_REPORTED, record.district, _service_record_reported(record))
     return record
 
 
-async def _create_service_record(
-    principal: Principal,
-    *,
-    project_id: Any,
-    community: str,
-    service_date: dt.date,
-    beneficiary: str,
-    person_times: int,
-    subdistrict: str | None,
-) -> ServiceRecord:
-    project, _ = await _own_project(principal, project_id, "reporting service records")
-    subdistrict = clean_text(subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
+async def _create_service_record(principal: Principal, item: ServiceRecordItem) -> ServiceRecord:
+    project, _ = await _own_project(principal, item.project_id, "reporting service records")
+    subdistrict = clean_text(item.subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
     if not subdistrict:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
-    if not 1 <= person_times <= 100_000:
+    if not 1 <= item.person_times <= 100_000:
         raise BadInput("person-times are a whole number from 1 to 100000", field="personTimes")
     record = await ServiceRecord.create(
         district=project.district,
         project_id=project.id,
         subdistrict=subdistrict,
-        community=clean_text(community, "community", max_length=100),
-        service_date=_past_date(service_date, "serviceDate"),
-        beneficiary=clean_text(beneficiary, "beneficiary", max_length=100),
-        person_times=person_times,
+        community=clean_text(item.community, "community", max_length=100),
+        service_date=_past_date(item.service_date, "serviceDate"),
+        beneficiary=clean_text(item.beneficiary, "beneficiary", max_length=100),
+        person_times=item.person_times,
         reported_by=principal.sub,
     )
     await _record(principal, "reportServiceRecord", record)
@@ -745,13 +736,7 @@ async def report_service_records(principal: Principal, items: list[ServiceRecord
     """Many service records in one operation: the same rules as one record, all or none (one transaction)."""
     if not 1 <= len(items) <= MAX_RECORDS_PER_BATCH:
         raise BadInput(f"a batch holds 1 to {MAX_RECORDS_PER_BATCH} service records", field="input")
-    records = [
-        await _create_service_record(
-            principal, project_id=item.project_id, community=item.community, service_date=item.service_date,
-            beneficiary=item.beneficiary, person_times=item.person_times, subdistrict=item.subdistrict,
-        )
-        for item in items
-    ]
+    records = [await _create_service_record(principal, item) for item in items]
     # One INSERT for the batch's events, in the same transaction as its records.
     await events.emitter.emit_many(
         [(events.SERVICE_RECORD_REPORTED, r.district, _service_record_reported(r)) for r in records]

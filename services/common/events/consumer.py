@@ -20,6 +20,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from ..models import InboxBase
+from ..tasks import cancel_and_wait
 from ..tenancy import tenant_transaction
 from .acks import AckLedger
 from .envelope import Envelope, MalformedEnvelope
@@ -112,12 +113,7 @@ class EventConsumer:
                 await self._queue.consume(self.on_message, consumer_tag=self._consumer_tag, timeout=5)
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        await cancel_and_wait(self._tasks)
         if self._amqp is not None:
             await self._amqp.close()
 
