@@ -1,13 +1,18 @@
 """`make bench`: requests/s and p50/p99 latency of portal queries through our gateway, through
 `@apollo/gateway` on the same subgraphs, and straight against the subgraph (single-subgraph queries).
 
-    python -m bench.run [--quick] [--requests N] [--seconds S] [--out bench/RESULTS.md]
+    python -m bench.run [--quick] [--requests N] [--seconds S] [--query NAME] [--concurrency C]
+                        [--out bench/RESULTS.md]
 
 One process drives the load (asyncio + httpx). It starts the three subgraphs, our gateway
 (`--policy platform`) and the Apollo gateway (bench/apollo/server.mjs) as subprocesses on spare
 loopback ports with a temporary supergraph pointing at them, seeds a little data through the
 subgraphs, warms up, measures, prints one markdown table and stops every process it started (also on
 Ctrl-C and on errors). Not part of the tests.
+
+At concurrency 1 the targets take turns request by request (`alternate`): the subgraph's own latency
+drifts by about as much as the gateway adds, and alternating puts every target under the same drift.
+Concurrent cells run each target on its own in interleaved slices (`measure_slices`).
 """
 
 from __future__ import annotations
@@ -297,6 +302,19 @@ class Result:
         return self.quantile(0.99)
 
 
+async def timed_post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict) -> tuple[float, str | None]:
+    """One POST: its latency in seconds, and a sample of the answer when it failed (else None)."""
+    started = time.perf_counter()
+    try:
+        response = await client.post(url, content=body, headers=headers)
+        payload = response.content
+        ok = response.status_code == 200 and b'"errors"' not in payload
+    except httpx.HTTPError as error:
+        ok, payload = False, repr(error).encode()
+    seconds = time.perf_counter() - started
+    return seconds, None if ok else payload[:300].decode(errors="replace")
+
+
 async def load(client: httpx.AsyncClient, url: str, body: bytes, headers: dict, *, concurrency: int,
                requests: int, max_seconds: float) -> Result:
     """`requests` POSTs from `concurrency` workers, stopping early after `max_seconds`."""
@@ -310,17 +328,11 @@ async def load(client: httpx.AsyncClient, url: str, body: bytes, headers: dict, 
         nonlocal issued, failures, sample
         while issued < requests and time.perf_counter() < deadline:
             issued += 1
-            started = time.perf_counter()
-            try:
-                response = await client.post(url, content=body, headers=headers)
-                payload = response.content
-                ok = response.status_code == 200 and b'"errors"' not in payload
-            except httpx.HTTPError as error:
-                ok, payload = False, repr(error).encode()
-            latencies.append(time.perf_counter() - started)
-            if not ok:
+            seconds, failure = await timed_post(client, url, body, headers)
+            latencies.append(seconds)
+            if failure is not None:
                 failures += 1
-                sample = sample or payload[:300].decode(errors="replace")
+                sample = sample or failure
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -328,8 +340,94 @@ async def load(client: httpx.AsyncClient, url: str, body: bytes, headers: dict, 
     return Result(len(latencies), elapsed, latencies, failures, sample)
 
 
+async def alternate(client: httpx.AsyncClient, urls: dict[str, str], body: bytes, headers: dict, *,
+                    rounds: int, max_seconds: float) -> tuple[dict[str, Result], list[float]]:
+    """Concurrency 1, target by target: each round sends one request to every target, one after the
+    other, so that drift in the subgraph or load on the machine falls on every target alike. The
+    order rotates from round to round, so each target follows each other one equally often.
+
+    Returns a Result per target (its `seconds` is the sum of its own latencies, so req/s is
+    1 / mean latency) and, per round, our latency minus the direct one (when both are targets)."""
+    names = list(urls)
+    results = {name: Result(0, 0.0) for name in names}
+    paired: list[float] = []
+    deadline = time.perf_counter() + max_seconds
+    for index in range(rounds):
+        if time.perf_counter() >= deadline:
+            break
+        start = index % len(names)
+        seen = {}
+        for name in names[start:] + names[:start]:
+            seconds, failure = await timed_post(client, urls[name], body, headers)
+            result = results[name]
+            result.requests += 1
+            result.seconds += seconds
+            result.latencies.append(seconds)
+            if failure is not None:
+                result.failures += 1
+                result.failure_sample = result.failure_sample or failure
+            seen[name] = seconds
+        if "ours" in seen and "direct" in seen:
+            paired.append((seen["ours"] - seen["direct"]) * 1000.0)
+    return results, paired
+
+
+async def measure_alternating(client: httpx.AsyncClient, urls: dict[str, str], pids: dict[str, int], body: bytes,
+                              headers: dict, args: argparse.Namespace) -> tuple[dict[str, Result], list[float]]:
+    """The concurrency-1 cell: targets alternated request by request (see `alternate`).
+
+    CPU per request: each gateway's process serves only its own target's requests. The subgraph
+    serves every target's calls meanwhile (one call per request for a single-subgraph query), so
+    direct's figure is the subgraph's CPU per call it served in the cell."""
+    before = {target: cpu_seconds(pid) for target, pid in pids.items()}
+    results, paired = await alternate(client, urls, body, headers, rounds=args.requests,
+                                      max_seconds=args.seconds * len(urls))
+    for target, pid in pids.items():
+        results[target].cpu = cpu_seconds(pid) - before[target]
+    if "direct" in results:
+        calls = sum(r.requests for r in results.values())
+        results["direct"].cpu *= results["direct"].requests / calls
+    return results, paired
+
+
+async def measure_slices(client: httpx.AsyncClient, urls: dict[str, str], pids: dict[str, int], body: bytes,
+                         headers: dict, args: argparse.Namespace, concurrency: int) -> tuple[dict[str, Result], list[float]]:
+    """A concurrent cell: each target loaded on its own in interleaved slices (the order rotating), so
+    that drift and other load on the machine fall on every target alike."""
+    names = list(urls)
+    results = {target: Result(0, 0.0) for target in names}
+    for index in range(args.slices):
+        for target in names[index % len(names):] + names[:index % len(names)]:
+            cpu_before = cpu_seconds(pids[target])
+            part = await load(client, urls[target], body, headers, concurrency=concurrency,
+                              requests=args.requests // args.slices, max_seconds=args.seconds / args.slices)
+            part.cpu = cpu_seconds(pids[target]) - cpu_before
+            results[target].merge(part)
+    return results, []
+
+
+def median(values: list[float]) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def fmt(value: float, digits: int = 1) -> str:
     return "–" if value != value else f"{value:,.{digits}f}"  # NaN -> dash
+
+
+def command_options(args: argparse.Namespace) -> str:
+    """The options that shaped this table (not --out), as typed."""
+    words = ["--quick"] if args.quick else []
+    words += [f"--query {name}" for name in args.query or ()]
+    words += [f"--concurrency {conc}" for conc in args.concurrency or ()]
+    return "".join(" " + word for word in words)
+
+
+def signed(value: float) -> str:
+    return ("+" if value >= 0 else "") + fmt(value, 2)
 
 
 def machine() -> str:
@@ -348,25 +446,33 @@ def machine() -> str:
             f"@apollo/gateway {versions['@apollo/gateway']}, @apollo/server {versions['@apollo/server']}")
 
 
-def render(rows: list[tuple[Query, int, dict[str, Result]]], args: argparse.Namespace, seconds: float) -> str:
+def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: argparse.Namespace,
+           seconds: float) -> str:
     lines = [
-        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python -m bench.run"
-        f"{' --quick' if args.quick else ''}` on {machine()}.",
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python -m bench.run{command_options(args)}` "
+        f"on {machine()}.",
         "",
-        f"Each cell: up to {args.requests} requests or {args.seconds:g} s per target, after "
-        f"{args.warmup} warm-up requests, run as {args.slices} slices interleaved across the targets; "
-        "the load generator, the gateways and the subgraphs share "
+        "Concurrency 1: the targets alternate request by request (ours, direct, apollo, then the order "
+        f"rotated by one), up to {args.requests} rounds or {args.seconds:g} s per target, after "
+        f"{args.warmup} warm-up requests per target; each target's p50 and p99 are of its own samples, "
+        "req/s is 1 / its mean latency, and the paired figure is the median over rounds of ours minus "
+        "direct within the round. Concurrency 16: up to "
+        f"{args.requests} requests or {args.seconds:g} s per target, after {args.warmup} warm-up "
+        f"requests, run as {args.slices} slices interleaved across the targets. "
+        "The load generator, the gateways and the subgraphs share "
         "this machine. Our gateway is `python -m services.gateway --policy platform` (one uvicorn "
         "process); Apollo is `@apollo/gateway` in `@apollo/server` (one Node process); direct is the "
-        f"subgraph itself. CPU ms/req: CPU time of that one process (the gateway, or the subgraph for "
-        f"direct) per request, from /proc. Whole run: {seconds:.0f} s.",
+        "subgraph itself. CPU ms/req: CPU time of that one process (the gateway, or the subgraph for "
+        "direct) per request, from /proc; at concurrency 1 the subgraph serves all three targets "
+        f"meanwhile, so direct's figure is its CPU per call served. Whole run: {seconds:.0f} s.",
         "",
         "| query | conc | ours req/s | apollo req/s | direct req/s | ours/apollo req/s "
-        "| ours p50 / p99 ms | apollo p50 / p99 ms | direct p50 / p99 ms | ours − direct p50 ms | CPU ms/req ours / apollo / direct |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ours p50 / p99 ms | apollo p50 / p99 ms | direct p50 / p99 ms | ours − direct p50 ms "
+        "| paired ours − direct median ms | CPU ms/req ours / apollo / direct |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     failures = []
-    for query, conc, results in rows:
+    for query, conc, results, paired in rows:
         ours, apollo, direct = results["ours"], results["apollo"], results.get("direct")
         ratio = ours.rps / apollo.rps if apollo.rps else float("nan")
         overhead = ours.p50 - direct.p50 if direct else float("nan")
@@ -375,7 +481,7 @@ def render(rows: list[tuple[Query, int, dict[str, Result]]], args: argparse.Name
             f"{fmt(direct.rps, 0) if direct else '–'} | {fmt(ratio, 2)}× | "
             f"{fmt(ours.p50, 2)} / {fmt(ours.p99, 2)} | {fmt(apollo.p50, 2)} / {fmt(apollo.p99, 2)} | "
             f"{(fmt(direct.p50, 2) + ' / ' + fmt(direct.p99, 2)) if direct else '–'} | "
-            f"{('+' if overhead >= 0 else '') + fmt(overhead, 2) if direct else '–'} | "
+            f"{signed(overhead) if direct else '–'} | {signed(median(paired)) if paired else '–'} | "
             f"{fmt(ours.cpu_ms_per_request, 2)} / {fmt(apollo.cpu_ms_per_request, 2)} / "
             f"{fmt(direct.cpu_ms_per_request, 2) if direct else '–'} |"
         )
@@ -431,6 +537,8 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
         headers = {"content-type": "application/json", "authorization": f"Bearer {admin_token}"}
         rows = []
         for query in QUERIES:
+            if args.query and query.name not in args.query:
+                continue
             body = json.dumps({"query": query.text}).encode()
             query_targets = dict(targets)
             if query.subgraph:
@@ -444,29 +552,26 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
                 answers[target] = answer["data"]
             if any(a != answers["ours"] for a in answers.values()):
                 raise RuntimeError(f"{query.name}: answers differ: {json.dumps(answers, ensure_ascii=False)[:1000]}")
-            for conc in CONCURRENCIES:
+            pids = {target: processes.pid(serving[target] if target != "direct" else query.subgraph)
+                    for target in query_targets}
+            for conc in args.concurrency or CONCURRENCIES:
                 names = list(query_targets)
                 for target in names:
                     await load(client, query_targets[target], body, headers, concurrency=conc,
                                requests=args.warmup, max_seconds=30)
-                # Interleaved slices (the order rotating) so that drift and other load on the machine
-                # fall on every target alike.
-                results = {target: Result(0, 0.0) for target in names}
-                for index in range(args.slices):
-                    for target in names[index % len(names):] + names[:index % len(names)]:
-                        pid = processes.pid(serving[target] if target != "direct" else query.subgraph)
-                        cpu_before = cpu_seconds(pid)
-                        part = await load(client, query_targets[target], body, headers, concurrency=conc,
-                                          requests=args.requests // args.slices,
-                                          max_seconds=args.seconds / args.slices)
-                        part.cpu = cpu_seconds(pid) - cpu_before
-                        results[target].merge(part)
-                    processes.check_alive()
+                if conc == 1:
+                    results, paired = await measure_alternating(client, query_targets, pids, body, headers, args)
+                else:
+                    results, paired = await measure_slices(client, query_targets, pids, body, headers, args, conc)
+                processes.check_alive()
                 for target in names:
                     r = results[target]
                     print(f"{query.name:24} c={conc:<2} {target:6} {r.rps:8.0f} req/s  p50 {r.p50:6.2f} ms  "
                           f"p99 {r.p99:6.2f} ms  cpu {r.cpu_ms_per_request:5.2f} ms/req  ({r.requests} requests, {r.failures} failed)", file=sys.stderr)
-                rows.append((query, conc, results))
+                if paired:
+                    print(f"{query.name:24} c={conc:<2} median paired ours − direct {median(paired):+.2f} ms "
+                          f"({len(paired)} rounds)", file=sys.stderr)
+                rows.append((query, conc, results, paired))
     return render(rows, args, time.perf_counter() - began)
 
 
@@ -478,11 +583,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a short smoke run (200 requests per cell)")
-    parser.add_argument("--requests", type=int, help="requests per cell (default 2000; --quick 200)")
-    parser.add_argument("--seconds", type=float, help="time cap per cell (default 20; --quick 5)")
-    parser.add_argument("--warmup", type=int, help="warm-up requests per cell (default 200; --quick 50)")
+    parser.add_argument("--requests", type=int, help="requests per target and cell (default 2000; --quick 200)")
+    parser.add_argument("--seconds", type=float, help="time cap per target and cell (default 20; --quick 5)")
+    parser.add_argument("--warmup", type=int, help="warm-up requests per target and cell (default 200; --quick 50)")
     parser.add_argument("--slices", type=int, default=5,
-                        help="each cell runs as this many interleaved slices per target (default 5)")
+                        help="each concurrent cell runs as this many interleaved slices per target (default 5)")
+    parser.add_argument("--query", action="append", choices=[q.name for q in QUERIES],
+                        help="only this query (repeatable; default: all)")
+    parser.add_argument("--concurrency", type=int, action="append", choices=CONCURRENCIES,
+                        help="only this concurrency (repeatable; default: all)")
     parser.add_argument("--out", help="also write the table to this file (e.g. bench/RESULTS.md)")
     args = parser.parse_args(argv)
     args.requests = args.requests or (200 if args.quick else 2000)
