@@ -34,7 +34,7 @@ async def databases():
 
 
 @pytest.fixture(scope="session")
-async def broker():
+async def broker(databases):  # the databases fixture makes the test vhost, and `clean` empties both
     try:
         await testing.purge_queues([])
     except Exception as exc:  # noqa: BLE001

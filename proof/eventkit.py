@@ -138,6 +138,19 @@ async def wait_for(predicate, timeout: float, interval: float = 0.1):
         await asyncio.sleep(interval)
 
 
+async def stage_latencies(producer: asyncpg.Connection, consumer: asyncpg.Connection) -> dict[str, list[float]]:
+    """Where the time went, per event: from the event to the relay's claim of its outbox row (`sent_at` is
+    the relay transaction's start), and from that claim to the consumer's effect."""
+    claimed = {r["event_id"]: r["sent_at"] for r in await producer.fetch("SELECT event_id, sent_at FROM outbox")}
+    to_claim, to_applied = [], []
+    for row in await consumer.fetch("SELECT event_id, occurred_at, handled_at FROM proof_effect"):
+        sent_at = claimed.get(row["event_id"])
+        if sent_at is not None:
+            to_claim.append((sent_at - row["occurred_at"]).total_seconds() * 1000)
+            to_applied.append((row["handled_at"] - sent_at).total_seconds() * 1000)
+    return {"to the relay's claim": sorted(to_claim), "claim to applied": sorted(to_applied)}
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")

@@ -45,13 +45,16 @@ async def test_sustained_event_throughput(stack):
     lat = await kit.latencies(admin["funding"])
     throughput = total / finished
     p50, p99 = kit.percentile(lat, 50), kit.percentile(lat, 99)
+    stages = await kit.stage_latencies(admin["registry"], admin["funding"])
+    stage_text = "; ".join(f"{name} p50 {kit.percentile(v, 50):.0f} / p99 {kit.percentile(v, 99):.0f} ms"
+                           for name, v in stages.items())
     per_commit = consumer.counts["handled"] / max(1, consumer.counts["transactions"])
     record("L1", f"{total:,} events offered at {RATE:,}/s for {SECONDS} s ({PER_TICK} per business transaction, "
                  f"{WRITERS} writers) through outbox -> relay -> RabbitMQ -> consumer (inbox + effect), "
                  "the consumer in its own process",
            "0 lost; target 2,000 events/s with p99 under 250 ms (figures, not asserted)",
            f"{throughput:,.0f} events/s end to end (offered over {offered_for:.1f} s, all applied after {finished:.1f} s); "
-           f"latency p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {lat[-1]:.0f} ms; lost {counts['lost']}, "
+           f"latency p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {lat[-1]:.0f} ms ({stage_text}); lost {counts['lost']}, "
            f"applied twice {counts['duplicated']}; {per_commit:.1f} events per consumer commit; "
            f"CPU per event: {_cpu_text(cpu, total)}",
            counts["lost"] == 0 and counts["duplicated"] == 0 and bool(done),

@@ -1,4 +1,4 @@
-"""The publish side of the outbox: claim unsent rows, publish with confirms, mark sent after the ack."""
+"""The publish side of the outbox: claim unsent rows, publish with confirms, mark sent after the acks."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import logging
 
 import aio_pika
 import asyncpg
+from pamqp.commands import Basic
 from tortoise.transactions import in_transaction
 
 from ..models import OutboxBase
 from .outbox import NOTIFY_CHANNEL
+from .publisher import OutgoingMessage, publish_batch
 from .topology import EXCHANGE, declare_topology
 
 log = logging.getLogger("civic.relay")
@@ -39,14 +41,14 @@ class OutboxRelay:
         self.published = 0
         self._wake = asyncio.Event()
         self._amqp: aio_pika.abc.AbstractRobustConnection | None = None
-        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._channel: aio_pika.abc.AbstractRobustChannel | None = None
         self._listener: asyncpg.Connection | None = None
 
     async def start(self) -> None:
         self._amqp = await aio_pika.connect_robust(self.amqp_url)
         await declare_topology(self._amqp)
-        channel = await self._amqp.channel(publisher_confirms=True)
-        self._exchange = await channel.get_exchange(EXCHANGE)
+        self._channel = await self._amqp.channel(publisher_confirms=True)
+        await self._channel.get_exchange(EXCHANGE)  # a passive declare: fail now if the topology is missing
         if self.listen_dsn:
             self._listener = await asyncpg.connect(self.listen_dsn)
             await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
@@ -78,7 +80,7 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch. Rows are marked sent in the same transaction that claimed them."""
-        assert self._exchange is not None, "start() first"
+        assert self._channel is not None, "start() first"
         table = self.outbox._meta.db_table
         async with in_transaction(self.connection) as conn:
             rows = await conn.execute_query_dict(
@@ -89,7 +91,9 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            await asyncio.gather(*(self._publish(row) for row in rows))
+            async with asyncio.timeout(self.publish_timeout):  # also bounds waiting for a reconnect
+                channel = await self._channel.get_underlay_channel()  # the current one, new after a reconnect
+                await publish_batch(channel, EXCHANGE, [_message(row) for row in rows])
             # Only after every broker ack; a failure above rolls back and the rows are claimed again.
             await conn.execute_query(
                 f'UPDATE "{table}" SET sent_at = now() WHERE id = ANY($1::bigint[])', [[r["id"] for r in rows]]
@@ -97,13 +101,13 @@ class OutboxRelay:
         self.published += len(rows)
         return len(rows)
 
-    async def _publish(self, row: dict) -> None:
-        message = aio_pika.Message(
-            body=row["body"].encode(),
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=row["event_id"],
-            type=row["type"],
-            headers={"district": row["district"], "producer": row["producer"]},
-        )
-        await self._exchange.publish(message, routing_key=row["type"], mandatory=True, timeout=self.publish_timeout)
+
+def _message(row: dict) -> OutgoingMessage:
+    properties = Basic.Properties(
+        content_type="application/json",
+        delivery_mode=2,  # persistent
+        message_id=row["event_id"],
+        message_type=row["type"],
+        headers={"district": row["district"], "producer": row["producer"]},
+    )
+    return OutgoingMessage(routing_key=row["type"], body=row["body"].encode(), properties=properties)

@@ -1,0 +1,68 @@
+"""Publishing a batch of messages in one socket write, each with its own publisher confirm.
+
+aiormq (under aio-pika) writes every `basic_publish` to the socket by itself, and RabbitMQ pays for each
+write it reads: 500 events published one by one cost the broker ~200 µs of CPU per event and this
+process ~175 µs; the same 500 in one write cost ~75 µs and ~45 µs. aiormq has no batch publish, so
+this does what `aiormq.Channel.basic_publish` does for each message (pamqp frames, a delivery tag and a
+confirmation future registered on the channel) and hands the frames of the whole batch to the
+connection's writer at once. Confirms, nacks, returns and a closing channel then reach each message's
+future through aiormq's own frame handling, as they would for a single publish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiormq
+from aiormq.abc import ChannelFrame
+from pamqp import commands as spec
+from pamqp.header import ContentHeader
+
+
+class PublishRefused(Exception):
+    """The broker returned a message as unroutable: it must stay unsent."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    routing_key: str
+    body: bytes
+    properties: spec.Basic.Properties  # its message_id must be set and unique within the batch
+
+
+async def publish_batch(channel: aiormq.abc.AbstractChannel, exchange: str, messages: Sequence[OutgoingMessage]) -> None:
+    """Publishes mandatory messages and returns once the broker has confirmed every one (the caller
+    bounds the wait with a timeout).
+
+    Raises aiormq's DeliveryError for a nack, PublishRefused for a return, and aiormq's errors when the
+    channel closes. On any failure some messages may have reached the broker:
+    the caller publishes the whole batch again later (consumers absorb the duplicates).
+    """
+    if not channel.publisher_confirms:
+        raise ValueError("publish_batch needs a channel opened with publisher confirms")
+    if not messages:
+        return
+    frames: list = []
+    confirmations: list[asyncio.Future] = []
+    async with channel.lock:  # delivery tags count in the order frames reach the broker
+        for message in messages:
+            channel.delivery_tag += 1
+            confirmation = channel.create_future()  # rejected by aiormq if the channel closes
+            channel.confirmations[channel.delivery_tag] = confirmation
+            # A Basic.Return names the message by id; aiormq maps it back to the tag through this.
+            channel.message_id_delivery_tag[message.properties.message_id] = channel.delivery_tag
+            confirmations.append(confirmation)
+            frames.append(spec.Basic.Publish(exchange=exchange, routing_key=message.routing_key, mandatory=True))
+            frames.append(ContentHeader(properties=message.properties, body_size=len(message.body)))
+            frames.extend(channel._split_body(message.body))  # noqa: SLF001 (frame_max splitting, as basic_publish)
+        await channel.write_queue.put(ChannelFrame.marshall(frames=frames, channel_number=channel.number))
+    try:
+        results = await asyncio.gather(*confirmations)
+    finally:
+        for message in messages:
+            channel.message_id_delivery_tag.pop(message.properties.message_id, None)
+    for result in results:
+        if not isinstance(result, spec.Basic.Ack):  # a returned message comes back as itself
+            raise PublishRefused(f"the broker did not accept a message: {result!r}")
