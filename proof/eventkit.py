@@ -1,5 +1,6 @@
 """Events through the real outbox -> relay -> broker -> consumer path, with an effect that is NOT idempotent
-by itself (one row per handling), so the inbox alone stands between a redelivery and a double effect."""
+by itself (one row per event handled), so the inbox alone stands between a redelivery and a double effect.
+The effect takes runs of events at once, as the platform's handler of its highest-volume event does."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tortoise import connections
 
 from services.common.events.consumer import EventConsumer
 from services.common.events.envelope import Envelope
+from services.common.events.handlers import applies_many
 from services.common.events.outbox import Emitter
 from services.common.events.relay import OutboxRelay
 from services.common.tenancy import tenant_transaction
@@ -43,11 +45,14 @@ async def prepare(owner_url: str) -> None:
         await conn.close()
 
 
-async def effect(envelope: Envelope) -> None:
+@applies_many  # as evaluation's handler of a batch mutation's service records: one INSERT per run of events
+async def effect(envelopes: list[Envelope]) -> None:
     # The consumer's transaction, joined as a handler's model calls join it (no SAVEPOINT of its own).
     await connections.get(CONSUMER_DB).execute_query(
-        "INSERT INTO proof_effect (event_id, district, seq, occurred_at) VALUES ($1, $2, $3, $4)",
-        [envelope.id, envelope.district, envelope.data["seq"], dt.datetime.fromisoformat(envelope.occurredAt)],
+        "INSERT INTO proof_effect (event_id, district, seq, occurred_at) "
+        "SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[])",
+        [[e.id for e in envelopes], [e.district for e in envelopes], [e.data["seq"] for e in envelopes],
+         [dt.datetime.fromisoformat(e.occurredAt) for e in envelopes]],
     )
 
 

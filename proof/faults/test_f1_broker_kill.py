@@ -132,7 +132,7 @@ async def test_poison_messages_go_to_the_dead_letter_queue(stack):
     async def always_fails(envelope: Envelope) -> None:
         if envelope.data.get("poison"):
             raise RuntimeError("this handler always fails for this event")
-        await kit.effect(envelope)
+        await kit.effect([envelope])
 
     consumer = kit.consumer(rabbit.url(), InboxEvent, handlers={kit.TYPE: always_fails, "proof.other": always_fails})
     await consumer.start()

@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from .events.consumer import Handler
+from .events.handlers import BatchHandler, Handler
 from .events.outbox import Emitter
 from .models import PlatformModels
 
@@ -29,7 +29,7 @@ class ServiceDefinition:
     models: PlatformModels
     emitter: Emitter
     make_loaders: Callable[[], Any]
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    handlers: Mapping[str, Handler | BatchHandler] = field(default_factory=dict)
     # Root fields anyone may read without a token; they scope themselves by their `district` argument.
     public_root_fields: frozenset[str] = frozenset()
     periodic: tuple[PeriodicJob, ...] = ()

@@ -191,16 +191,20 @@ async def open_evaluation_for_award(district: str, data: dict[str, Any], *, occu
     return evaluation
 
 
-async def keep_service_record(district: str, data: dict[str, Any]) -> None:
-    """funding.service_record.reported: the beneficiary joins the project's follow-up population."""
-    record_id = str(data["recordId"])
-    if await ServiceBeneficiary.exists(record_id=record_id):
-        return
+async def keep_service_records(district: str, records: Sequence[dict[str, Any]]) -> None:
+    """funding.service_record.reported: the beneficiaries join their projects' follow-up populations.
+
+    One INSERT for the lot (a batch of service records arrives as a run of events); a record already
+    kept is skipped by the (district, record_id) unique constraint."""
+    await ServiceBeneficiary.bulk_create([_beneficiary(district, data) for data in records], ignore_conflicts=True)
+
+
+def _beneficiary(district: str, data: dict[str, Any]) -> ServiceBeneficiary:
     service_date = data.get("serviceDate")
-    await ServiceBeneficiary.create(
+    return ServiceBeneficiary(
         district=district,
         project_id=str(data["projectId"]),
-        record_id=record_id,
+        record_id=str(data["recordId"]),
         beneficiary=str(data["beneficiary"]).strip(),
         community=data.get("community"),
         service_date=dt.date.fromisoformat(service_date[:10]) if service_date else None,

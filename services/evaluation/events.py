@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.common.directory import DISTRICT_ONBOARDED, directory_handler
 from services.common.events import Emitter, Envelope
+from services.common.events.handlers import applies_many
 
 from .models import DistrictDirectory, OutboxEvent
 
@@ -25,14 +26,15 @@ async def on_project_awarded(envelope: Envelope) -> None:
     await domain.open_evaluation_for_award(envelope.district, envelope.data, occurred_at=envelope.occurredAt)
 
 
-async def on_service_record_reported(envelope: Envelope) -> None:
+@applies_many  # a batch of service records (reportServiceRecords) arrives as a run of these
+async def on_service_records_reported(envelopes: list[Envelope]) -> None:
     from . import domain
 
-    await domain.keep_service_record(envelope.district, envelope.data)
+    await domain.keep_service_records(envelopes[0].district, [e.data for e in envelopes])
 
 
 HANDLERS = {
     DISTRICT_ONBOARDED: directory_handler(DistrictDirectory),
     PROJECT_AWARDED: on_project_awarded,
-    SERVICE_RECORD_REPORTED: on_service_record_reported,
+    SERVICE_RECORD_REPORTED: on_service_records_reported,
 }

@@ -89,3 +89,17 @@ async def test_a_service_record_redelivered_under_a_new_event_id_counts_once(eva
                                         "seed": 3}, token=r.evaluator))["drawFollowUpSample"]
     assert drawn["sample"]["population"] == 2
     assert sorted(f["beneficiary"] for f in drawn["followUps"]) == sorted(PEOPLE[:2])
+
+
+async def test_service_records_arriving_as_one_batch_are_kept_once_each(evaluation, consumer, tendered):
+    # A batch mutation's records reach evaluation as one run of events, written by one INSERT; a record
+    # already kept, or twice in the run under new event ids, still counts once.
+    r = tendered
+    await consumer.handle(service_record(r.project_id, PEOPLE[0], record_id="rec-0"))
+    run = [service_record(r.project_id, name, record_id=f"rec-{n}") for n, name in enumerate(PEOPLE)]
+    run.append(service_record(r.project_id, "张三", record_id="rec-1"))
+    assert await consumer.handle_many(run) == len(run)  # every event new to the inbox
+    drawn = (await evaluation.ok(DRAW, {"id": await phone_inspection(evaluation, r, r.evaluation_id), "size": 10,
+                                        "seed": 5}, token=r.evaluator))["drawFollowUpSample"]
+    assert drawn["sample"]["population"] == len(PEOPLE)
+    assert sorted(f["beneficiary"] for f in drawn["followUps"]) == sorted(PEOPLE)

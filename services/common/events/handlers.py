@@ -1,0 +1,34 @@
+"""Event handlers: one event at a time, or a run of events of one type at once.
+
+A handler runs inside the consumer's transaction, after the inbox has shown its events to be new. Most
+handle one event. A high-volume event type (a batch mutation's events) may take a list instead: the
+consumer hands it each run of consecutive events of its type and district, so that one statement can
+write what would otherwise take a round trip per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from itertools import groupby
+
+from .envelope import Envelope
+
+Handler = Callable[[Envelope], Awaitable[None]]
+BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
+
+
+def applies_many(handler: BatchHandler) -> BatchHandler:
+    """Marks a handler that takes a list of events of its type, all of one district, in their order."""
+    handler.applies_many = True  # type: ignore[attr-defined]
+    return handler
+
+
+async def apply(handlers: dict[str, Handler | BatchHandler], envelopes: Sequence[Envelope]) -> None:
+    """Applies events in their order: a run of one type at once where its handler takes lists."""
+    for event_type, run in groupby(envelopes, key=lambda e: e.type):
+        handler = handlers[event_type]
+        if getattr(handler, "applies_many", False):
+            await handler(list(run))
+        else:
+            for envelope in run:
+                await handler(envelope)
