@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 
@@ -64,6 +65,11 @@ def amqp_url() -> str:
 def development() -> bool:
     """Development mode shows GraphiQL and error details; production hides both."""
     return env("CIVIC_ENV", "development") == "development"
+
+
+def outbox_keep_sent() -> dt.timedelta:
+    """How long sent outbox rows are kept before the workers delete them."""
+    return dt.timedelta(days=float(env("OUTBOX_KEEP_SENT_DAYS", "7")))
 
 
 def run_workers() -> bool:

@@ -29,7 +29,7 @@ class OutboxBase(Model):
     district = fields.CharField(max_length=6)
     occurred_at = fields.DatetimeField()
     payload = fields.JSONField()
-    sent_at = fields.DatetimeField(null=True, db_index=True)
+    sent_at = fields.DatetimeField(null=True)  # unsent rows are found by the partial index outbox_unsent
 
     class Meta:
         abstract = True

@@ -1,12 +1,13 @@
-"""A service's background work: the outbox relay and the event consumer."""
+"""A service's background work: the outbox relay, the event consumer, outbox pruning and periodic jobs."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from .config import amqp_url, database_url
+from .config import amqp_url, database_url, outbox_keep_sent
 from .events.consumer import EventConsumer
+from .events.pruning import PRUNE_EVERY_SECONDS, prune_sent
 from .events.relay import OutboxRelay
 from .service import PeriodicJob, ServiceDefinition
 from .tasks import cancel_and_wait
@@ -55,8 +56,13 @@ class ServiceWorkers:
             await self.consumer.start()
         await self.relay.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service.name}-relay"))
-        for job in self.service.periodic:
+        for job in (*self.service.periodic, self._outbox_pruning()):
             self._tasks.append(asyncio.create_task(_repeat(job), name=f"{self.service.name}-{job.name}"))
+
+    def _outbox_pruning(self) -> PeriodicJob:
+        outbox, connection, keep_for = self.service.models.outbox, self.service.name, outbox_keep_sent()
+        return PeriodicJob("outbox-pruning", PRUNE_EVERY_SECONDS,
+                           lambda: prune_sent(outbox, connection, keep_for=keep_for))
 
     async def stop(self) -> None:
         await cancel_and_wait(self._tasks)

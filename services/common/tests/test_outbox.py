@@ -1,13 +1,16 @@
-"""The outbox's write side: events commit with their transaction or not at all, and wake the relay."""
+"""The outbox's write side: events commit with their transaction or not at all, wake the relay, and are
+pruned once sent long enough ago."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 
 from services.common.config import amqp_url, database_url
 from services.common.events import Emitter
+from services.common.events.pruning import prune_sent
 from services.common.events.relay import OutboxRelay
 from services.common.tenancy import tenant_transaction
 from services.common.testing import DAOLI, wait_until
@@ -59,3 +62,21 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(databases, 
 
 async def _unsent_is(conn, n: int) -> bool:
     return await conn.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == n
+
+
+async def test_pruning_deletes_only_rows_sent_before_the_cutoff(databases):
+    async with tenant_transaction("registry", [DAOLI]):
+        events = await emitter.emit_many([("test.prune", DAOLI, {"n": n}) for n in range(12)])
+    admin = databases["registry"]
+    ids = [e.id for e in events]
+    # 0-4 sent ten days ago, 5 never sent (stuck in the head), 6-8 sent ten days ago, 9-10 sent an hour
+    # ago, 11 unsent: a chunk of 4 makes pruning walk past the stuck row over several rounds.
+    await admin.execute("UPDATE outbox SET sent_at = now() - interval '10 days' WHERE event_id = ANY($1::uuid[])",
+                        ids[:5] + ids[6:9])
+    await admin.execute("UPDATE outbox SET sent_at = now() - interval '1 hour' WHERE event_id = ANY($1::uuid[])",
+                        ids[9:11])
+    assert await prune_sent(OutboxEvent, "registry", keep_for=dt.timedelta(days=7), chunk=4) == 8
+    left = await admin.fetch("SELECT event_id::text FROM outbox ORDER BY id")
+    assert [r["event_id"] for r in left] == [ids[5], ids[9], ids[10], ids[11]]
+    assert await prune_sent(OutboxEvent, "registry", keep_for=dt.timedelta(minutes=30), chunk=4) == 2
+    assert await admin.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 2
