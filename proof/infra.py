@@ -160,12 +160,14 @@ class ThrowawayRabbit:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-async def provision(pg: ThrowawayPostgres, services=("registry", "funding", "evaluation")) -> dict[str, str]:
-    """Roles and migrated databases on the throwaway server; returns the environment that points at them."""
+async def provision(pg: ThrowawayPostgres, services=("registry", "funding", "evaluation"), *,
+                    suffix: str = "") -> dict[str, str]:
+    """Roles and migrated databases (civic_<service><suffix>) on the throwaway server; returns the
+    environment that points at them."""
     env = {"POSTGRES_ADMIN_URL": pg.url()}
     for s in services:
-        env[f"{s.upper()}_DATABASE_URL"] = pg.url("civic_app", "civic_app", f"civic_{s}")
-        env[f"{s.upper()}_OWNER_DATABASE_URL"] = pg.url("civic_owner", "civic_owner", f"civic_{s}")
+        env[f"{s.upper()}_DATABASE_URL"] = pg.url("civic_app", "civic_app", f"civic_{s}{suffix}")
+        env[f"{s.upper()}_OWNER_DATABASE_URL"] = pg.url("civic_owner", "civic_owner", f"civic_{s}{suffix}")
     conn = await asyncpg.connect(pg.url())
     await conn.execute("ALTER ROLE postgres PASSWORD 'postgres'")
     await conn.close()
