@@ -1,4 +1,4 @@
-"""A subgraph as its own process (`python -m services.<name>`), on a spare port, against the databases
+"""A service as its own process (`python -m services.<name>`), on a spare port, against the databases
 the given environment names; stopped on leaving the block."""
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from tests.platform import free_port
 
 
 @asynccontextmanager
-async def service_process(name: str, env: dict[str, str], *, timeout: float = 60) -> AsyncIterator[str]:
-    """Yields the service's /graphql URL once /healthz answers. Its workers stay off: only queries run."""
+async def service_process(name: str, env: dict[str, str], *, args: tuple[str, ...] = (),
+                          timeout: float = 60) -> AsyncIterator[str]:
+    """Yields the service's /graphql URL once /healthz answers. Its workers stay off: only queries run.
+    The port is in PORT and, for the gateway, which takes it as an argument, in `{port}` within `args`."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"services.{name}",
+        sys.executable, "-m", f"services.{name}", *(a.format(port=port) for a in args),
         env={**os.environ, **env, "PORT": str(port), "RUN_WORKERS": "0", "LOG_LEVEL": "warning"},
         stdin=asyncio.subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

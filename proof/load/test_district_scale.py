@@ -26,45 +26,15 @@ from ..infra import provision
 from ..probes import QueryCounter
 from ..report import RESULTS, full, record
 from ..service_process import service_process
+from .data import HOME, codes, empty, load
 
-HOME = "230102"
 SCALES = (1, 100, 3000) if full() else (1, 100, 500)
-ORGS, PROJECTS = 60, 40  # per district: the demo district's order of size
 SAMPLES = 300 if full() else 150
 WARM_UP = 50  # requests to each side before measuring
 HOT = {
     "registry": ("organizations", "{ organizations(first: 20) { totalCount edges { node { id name status } } } }"),
     "funding": ("projects", "{ projects(first: 20) { totalCount edges { node { id title grant status } } } }"),
 }
-
-
-def codes(n: int) -> list[str]:
-    return [HOME] + [str(300000 + i) for i in range(n - 1)]
-
-
-async def load(admin: dict, districts: list[str]) -> None:
-    """Bulk rows as the owner would load them (superuser on the throwaway server; triggers/FKs off for speed)."""
-    reg, fund = admin["registry"], admin["funding"]
-    for conn in (reg, fund):
-        await conn.execute("SET session_replication_role = replica")
-    await reg.execute(
-        "INSERT INTO social_organization (district, id, name, registration, filing_number, category, subdistrict, "
-        "party_organization, status, created_at, updated_at) "
-        "SELECT d, gen_random_uuid(), d || '-组织' || n, 'FILED', d || '-BA-' || lpad(n::text, 5, '0'), 'ELDERLY_CARE', "
-        "'新阳路街道', 'NONE', 'ACTIVE', now() - (n || ' minutes')::interval, now() "
-        "FROM unnest($1::text[]) AS d, generate_series(1, $2) AS n", districts, ORGS)
-    await fund.execute(
-        "INSERT INTO funding_round (district, id, name, year, budget_fen, phase, criteria, min_reviews, notice_days, "
-        "created_at, updated_at) SELECT d, md5('round' || d)::uuid, '创投', 2026, 200000000, 'AWARDED', '[]'::jsonb, 1, 0, "
-        "now(), now() FROM unnest($1::text[]) AS d", districts)
-    await fund.execute(
-        "INSERT INTO project (district, id, title, category, requested_fen, status, grant_fen, disbursed_fen, "
-        "created_at, round_id, entry_id) SELECT d, gen_random_uuid(), d || '-项目' || n, 'ELDERLY_CARE', 5000000, "
-        "'AWARDED', 5000000, 0, now() - (n || ' minutes')::interval, md5('round' || d)::uuid, gen_random_uuid() "
-        "FROM unnest($1::text[]) AS d, generate_series(1, $2) AS n", districts, PROJECTS)
-    for conn in (reg, fund):
-        await conn.execute("SET session_replication_role = origin")
-        await conn.execute("ANALYZE")
 
 
 async def paired_p50(client: httpx.AsyncClient, urls: tuple[str, str], query: str, bearer: str) -> tuple[float, float]:
@@ -111,7 +81,7 @@ async def test_a_districts_latency_as_districts_are_added(stack):
     one_env = await provision(pg, tuple(HOT), suffix="_one")  # databases that keep the single district
     one_admin = {s: await asyncpg.connect(pg.url(database=f"civic_{s}_one")) for s in HOT}
     for conns in (admin, one_admin):
-        await _empty(conns)
+        await empty(conns)
     await load(one_admin, [HOME])
     many_env = {f"{s.upper()}_DATABASE_URL": pg.url("civic_app", "civic_app", f"civic_{s}") for s in HOT}
     bearer = token(HOME, "bureau_admin")
@@ -131,7 +101,7 @@ async def test_a_districts_latency_as_districts_are_added(stack):
             rows = {s: await admin[s].fetchval(f"SELECT count(*) FROM {t}") for s, t in
                     (("registry", "social_organization"), ("funding", "project"))}
             ratios = {s: figures[s][scale][1] / figures[s][scale][0] for s in HOT}
-            record("L2", f"{scale:,} districts loaded ({rows['registry']:,} organizations, {rows['funding']:,} projects; "
+            record("L3", f"{scale:,} districts loaded ({rows['registry']:,} organizations, {rows['funding']:,} projects; "
                          f"bulk load {load_s:.1f} s); district {HOME}'s hot queries, {SAMPLES} requests each, "
                          "alternating with the same service on the single district's databases",
                    "p50 within 1.2x of the single-district figure",
@@ -159,15 +129,9 @@ async def test_a_districts_latency_as_districts_are_added(stack):
     out.write_text(text + "\n", encoding="utf-8")
     index_scans = [line.strip() for line in text.splitlines() if "Index" in line and "Scan" in line]
     seq = [line.strip() for line in text.splitlines() if "Seq Scan" in line]
-    record("L2", f"EXPLAIN ANALYZE of the hot queries' SELECTs at {SCALES[-1]:,} districts, as civic_app with "
+    record("L3", f"EXPLAIN ANALYZE of the hot queries' SELECTs at {SCALES[-1]:,} districts, as civic_app with "
                  f"app.districts = {HOME} (full plans: {out.name})",
            "district-first index scans, the RLS predicate as index condition; no sequential scan of a tenant table",
            f"{len(index_scans)} index scans ({'; '.join(sorted(set(s.split(' on ')[0] + ' on ' + s.split(' on ')[1].split()[0] for s in index_scans if ' on ' in s)))}); "
            f"{len(seq)} sequential scans", bool(index_scans) and not seq)
 
-
-async def _empty(conns: dict) -> None:
-    for conn in conns.values():
-        tables = [r["tablename"] for r in await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'tortoise_migrations'")]
-        await conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables))
