@@ -23,13 +23,15 @@ class Portal:
         return body["data"]
 
 
-@pytest.fixture(scope="session")
+# Package scope: the subgraphs' workers consume the services' queues, so they must stop when the
+# cross-service tests end, not compete with the consumers of tests that run after them.
+@pytest.fixture(scope="package")
 async def subgraphs(databases, broker):
     async with running_subgraphs() as urls:
         yield urls
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def gateway(subgraphs):
     async with running_gateway(subgraphs) as base:
         portal = Portal(base)
