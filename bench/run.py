@@ -22,6 +22,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -42,6 +43,7 @@ DISTRICT = "230102"
 CITY = "2301"
 SUBGRAPHS = ("registry", "funding", "evaluation")
 CONCURRENCIES = (1, 16)
+ORDER_SEED = 2026  # the concurrency-1 rounds' shuffled orders, the same in every run
 NOTES_MARKER = "<!-- notes: kept when bench.run --out rewrites the table above -->"
 
 
@@ -343,21 +345,23 @@ async def load(client: httpx.AsyncClient, url: str, body: bytes, headers: dict, 
 async def alternate(client: httpx.AsyncClient, urls: dict[str, str], body: bytes, headers: dict, *,
                     rounds: int, max_seconds: float) -> tuple[dict[str, Result], list[float]]:
     """Concurrency 1, target by target: each round sends one request to every target, one after the
-    other, so that drift in the subgraph or load on the machine falls on every target alike. The
-    order rotates from round to round, so each target follows each other one equally often.
+    other, so that drift in the subgraph or load on the machine falls on every target alike. Each
+    round's order is shuffled (seeded): with a fixed rotation of three targets, each would follow one
+    of the others twice as often as the other, and what ran just before a request changes its latency.
 
     Returns a Result per target (its `seconds` is the sum of its own latencies, so req/s is
     1 / mean latency) and, per round, our latency minus the direct one (when both are targets)."""
     names = list(urls)
     results = {name: Result(0, 0.0) for name in names}
     paired: list[float] = []
+    order = random.Random(ORDER_SEED)
     deadline = time.perf_counter() + max_seconds
-    for index in range(rounds):
+    for _ in range(rounds):
         if time.perf_counter() >= deadline:
             break
-        start = index % len(names)
+        order.shuffle(names)
         seen = {}
-        for name in names[start:] + names[:start]:
+        for name in names:
             seconds, failure = await timed_post(client, urls[name], body, headers)
             result = results[name]
             result.requests += 1
@@ -452,8 +456,8 @@ def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: 
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python -m bench.run{command_options(args)}` "
         f"on {machine()}.",
         "",
-        "Concurrency 1: the targets alternate request by request (ours, direct, apollo, then the order "
-        f"rotated by one), up to {args.requests} rounds or {args.seconds:g} s per target, after "
+        "Concurrency 1: the targets alternate request by request (each round one request to each target, "
+        f"in a shuffled order), up to {args.requests} rounds or {args.seconds:g} s per target, after "
         f"{args.warmup} warm-up requests per target; each target's p50 and p99 are of its own samples, "
         "req/s is 1 / its mean latency, and the paired figure is the median over rounds of ours minus "
         "direct within the round. Concurrency 16: up to "

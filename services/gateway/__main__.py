@@ -1,6 +1,6 @@
 """`python -m services.gateway --supergraph FILE --port N [--host H] [--introspection]`
 
-Runs the plain federation engine (no token policy) with uvicorn. `--policy platform` runs the
+Runs the plain federation engine (no token policy) with uvicorn (server.py). `--policy platform` runs the
 platform's gateway instead: tokens at the edge, fund-recovery alerts, city rollups (defaults: the
 composed deploy/supergraph.graphql, port 4000).
 """
@@ -47,12 +47,11 @@ def access_log() -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import uvicorn
+    from .server import serve
 
     args = parse_args(argv)
     port = args.port or (4000 if args.policy == "platform" else None)
-    uvicorn.run(build_app(args), host=args.host, port=port, log_level="info", access_log=access_log(),
-                proxy_headers=False)
+    serve(build_app(args), host=args.host, port=port, access_log=access_log())
 
 
 if __name__ == "__main__":

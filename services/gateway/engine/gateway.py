@@ -31,6 +31,7 @@ from .limits import OperationMeasure, measure_operation, size_variables
 from .metrics import PASS_THROUGH
 from .options import EngineOptions
 from .conditions import condition_values, is_included
+from .plan import QueryPlan
 from .planner import PlanningError, QueryPlanner, select_operation
 from .shaping import ResponseShaper
 from .subgraph_client import SubgraphClient
@@ -38,6 +39,7 @@ from .supergraph import parse_supergraph
 
 log = logging.getLogger(__name__)
 MEASURES_PER_OPERATION = 16  # distinct list sizes remembered per operation (the rest measured each time)
+PLANS_PER_OPERATION = 16  # distinct @skip/@include variable values remembered per operation
 
 
 class RequestError(Exception):
@@ -103,6 +105,17 @@ class _Prepared:
     introspects_at_root: bool  # `__schema`/`__type` at the root: answered from the client schema
     size_variables: tuple[str, ...]  # the variables the cost measure reads (e.g. `first: $n`)
     measures: dict[tuple, OperationMeasure] = field(default_factory=dict)
+    plans: dict[tuple, QueryPlan] = field(default_factory=dict)  # by condition values (planner.py)
+
+    def plan(self, planner: QueryPlanner, query: str, operation_name: str | None, variables: dict) -> QueryPlan:
+        # The planner keeps plans too (LRU); asking it re-selects the operation and rebuilds its key.
+        key = tuple(condition_values(self.operation, variables).values()) if self.operation.variable_definitions else ()
+        found = self.plans.get(key)
+        if found is None:
+            found = planner.plan(self.document, operation_name, variables, cache_key=query)
+            if len(self.plans) < PLANS_PER_OPERATION:
+                self.plans[key] = found
+        return found
 
     def measure(self, schema, variables: dict, default_list_size: int) -> OperationMeasure:
         # Only integer values change the measure; anything else counts as absent.
@@ -271,18 +284,19 @@ class Gateway:
             if isinstance(coerced, list):
                 raise RequestError(coerced[0].message, "BAD_USER_INPUT")
         try:
-            plan = self.planner.plan(prepared.document, operation_name, variables, cache_key=query)
+            plan = prepared.plan(self.planner, query, operation_name, variables)
         except PlanningError as error:
             raise RequestError(f"query planning failed: {error}", "QUERY_PLANNING_FAILED", 500)
 
-        root_type = self.schema.get_root_type(operation.operation)
         if pass_through and plan.pass_through is not None:
             # No local or introspection root fields by construction: one fetch, maybe no shaping.
             outcome = await self.executor.execute_pass_through(plan, variables, headers)
             if isinstance(outcome, bytes):
                 return outcome
             data, errors = outcome
+            root_type = self.schema.get_root_type(operation.operation)
         else:
+            root_type = self.schema.get_root_type(operation.operation)
             data, errors = await self._run_plan(plan, prepared, root_type, variables, headers, context)
         shaper = ResponseShaper(self.schema, fragments, condition_values(operation, variables), errors)
         shaped = shaper.shape(root_type, operation.selection_set, data)

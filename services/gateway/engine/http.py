@@ -49,10 +49,18 @@ async def _read_request(request: Request, options: EngineOptions) -> Any:
 
 async def read_json_body(scope: dict, receive: Any, max_bytes: int) -> Any:
     """A request's JSON body straight from ASGI messages, refused past `max_bytes` (declared or sent)."""
+    body = await read_body(scope, receive, max_bytes)
+    if body is None:
+        raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+    return parse_json_body(body)
+
+
+async def read_body(scope: dict, receive: Any, max_bytes: int) -> bytes | None:
+    """A request's body from ASGI messages; None when it is (or says it is) over `max_bytes`."""
     for name, value in scope["headers"]:
         if name == b"content-length":
             if value.isdigit() and int(value) > max_bytes:
-                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+                return None
             break
     body = b""
     while True:
@@ -61,9 +69,12 @@ async def read_json_body(scope: dict, receive: Any, max_bytes: int) -> Any:
             raise RequestError("request body incomplete", "BAD_REQUEST")
         body += message.get("body", b"")
         if len(body) > max_bytes:
-            raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+            return None
         if not message.get("more_body", False):
-            break
+            return body
+
+
+def parse_json_body(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -11,7 +11,7 @@ from typing import Mapping
 import httpx
 import orjson
 
-from .metrics import SUBGRAPH_FETCHES, SUBGRAPH_LATENCY
+from .metrics import SUBGRAPH_FETCHES, SUBGRAPH_LATENCY, after_step
 from .http1 import Http1Poster
 from .transport import HttpxPoster, Poster, TransportFailure
 
@@ -109,7 +109,7 @@ class SubgraphClient:
                 if attempt + 1 < attempts:
                     await asyncio.sleep(0.05 * (attempt + 1))
                 continue
-            self._latency[subgraph].observe(time.perf_counter() - started)
+            after_step(self._latency[subgraph].observe, time.perf_counter() - started)
             (self._with_errors if payload.get("errors") else self._ok)[subgraph].inc()
             breaker.record_success()
             return payload, content

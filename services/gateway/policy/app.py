@@ -20,7 +20,8 @@ from services.common.config import amqp_url, development
 from services.common.errors import DomainError
 
 from ..engine.gateway import EncodedResponse, Gateway, RequestError
-from ..engine.http import _read_request, json_response, read_json_body
+from ..engine.http import _read_request, json_response, parse_json_body, read_body
+from ..engine.metrics import after_step
 from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
@@ -58,6 +59,11 @@ type FundRecoveryAlert {
 REQUESTS = Counter("civic_gateway_requests_total", "Gateway operations", ["operation", "outcome"])
 LATENCY = Histogram("civic_gateway_request_seconds", "Gateway operation latency", ["operation"],
                     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+
+
+def _record(operation: str, outcome: str, seconds: float) -> None:
+    REQUESTS.labels(operation, outcome).inc()
+    LATENCY.labels(operation).observe(seconds)
 
 
 class CallerContext:
@@ -103,8 +109,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             )
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
-        REQUESTS.labels(name, "error" if response.has_errors else "ok").inc()
-        LATENCY.labels(name).observe(time.perf_counter() - started)
+        after_step(_record, name, "error" if response.has_errors else "ok", time.perf_counter() - started)
         return response
 
     async def graphql_get(request: Request) -> Response:
@@ -154,7 +159,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
 
 
 class PlatformApp:
-    """POST /graphql, the hot path, is served as plain ASGI; everything else goes through Starlette."""
+    """POST /graphql, the hot path, is served as plain ASGI, or by the gateway's own server through
+    `answer_post` (server.py); everything else goes through Starlette."""
 
     def __init__(self, app: Starlette, gateway: Gateway, hub: AlertHub, run) -> None:
         self.app = app
@@ -165,36 +171,42 @@ class PlatformApp:
         self.state.gateway = gateway
         self.state.hub = hub
 
+    @property
+    def max_body_bytes(self) -> int:
+        return self.gateway.options.max_body_bytes
+
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
-            await self._post(scope, receive, send)
+            try:
+                body = await read_body(scope, receive, self.max_body_bytes)
+                response = await self.answer_post(body, _authorization(scope))
+            except RequestError as error:
+                response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
+            await send({"type": "http.response.start", "status": response.status,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(response.body)).encode())]})
+            await send({"type": "http.response.body", "body": response.body})
         else:
             await self.app(scope, receive, send)
 
-    async def _post(self, scope: dict, receive: Any, send: Any) -> None:
+    async def answer_post(self, body: bytes | None, authorization: str | None) -> EncodedResponse:
+        """POST /graphql with its whole body (None: over the cap). The ASGI path above and the gateway's
+        own server (server.py) both end here."""
         try:
-            payload = await read_json_body(scope, receive, self.gateway.options.max_body_bytes)
-            response = await self.run(payload, _Headers(scope), "POST")
+            if body is None:
+                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+            headers = {"authorization": authorization} if authorization is not None else {}
+            return await self.run(parse_json_body(body), headers, "POST")
         except RequestError as error:
-            response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
-        await send({"type": "http.response.start", "status": response.status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(response.body)).encode())]})
-        await send({"type": "http.response.body", "body": response.body})
+            return EncodedResponse(error.status, orjson.dumps(error.response()), True)
 
 
-class _Headers:
-    """The one request header the policy reads, looked up in the raw ASGI scope (no Headers object)."""
-
-    def __init__(self, scope: dict) -> None:
-        self.scope = scope
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        wanted = name.encode("latin-1")
-        for key, value in self.scope["headers"]:
-            if key == wanted:  # ASGI servers send lower-case names
-                return value.decode("latin-1")
-        return default
+def _authorization(scope: dict) -> str | None:
+    """The one request header the policy reads, from the raw ASGI scope (no Headers object)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":  # ASGI servers send lower-case names
+            return value.decode("latin-1")
+    return None
 
 
 def _public(gateway: Gateway, payload: dict) -> bool:

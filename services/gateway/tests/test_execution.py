@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from services.gateway.engine import planner as planner_module
+
 from .conftest import make_gateway
 
 
@@ -287,7 +289,17 @@ async def test_requires_with_client_selected_required_fields(gateway):
     assert result == {"data": {"topProducts": [{"cost": 899, "weight": 100, "shippingEstimate": 50}]}}
 
 
-async def test_gateway_reuses_cached_plans(gateway):
+async def test_gateway_reuses_cached_plans(gateway, monkeypatch):
+    built = []
+    original = planner_module._OperationPlanner.build
+    monkeypatch.setattr(planner_module._OperationPlanner, "build", lambda self: built.append(1) or original(self))
     for _ in range(3):
         assert (await run(gateway, "{ me { name } }"))["data"] == {"me": {"name": "Ada Lovelace"}}
-    assert gateway.planner.cache_hits == 2
+    assert len(built) == 1
+
+
+async def test_plans_are_kept_per_skip_and_include_value(gateway):
+    query = "query($a: Boolean!) { me { name @include(if: $a) id } }"
+    for a in (True, False, True):
+        expected = {"name": "Ada Lovelace", "id": "u1"} if a else {"id": "u1"}
+        assert (await run(gateway, query, {"a": a}))["data"] == {"me": expected}
