@@ -1,10 +1,10 @@
 """How the gateway is served: uvicorn, with a lane of its own for POST /graphql.
 
-For each request, uvicorn's HTTP/1.1 protocol builds a request-response cycle with an event,
-receive/send messages and header checks, then writes the head and the body separately. That is
-about 20 µs of Python per request, as much as the gateway's own work, and the gateway runs it with
-cold caches (it sleeps while the subgraph works), where it costs several times more: about 0.2 ms
-of what the hop through the gateway adds (bench/RESULTS.md).
+For each request, uvicorn's HTTP/1.1 protocol builds a request-response cycle with an event, and
+the app answers through receive/send messages that uvicorn checks header by header and writes in two
+writes (head, then body). The gateway runs that code with cold caches (it sleeps while the subgraph
+works), where each line costs several times what it costs warm, and every bit of it lies between the
+subgraph's answer and the client's (bench/RESULTS.md).
 
 `GatewayHttpProtocol` is uvicorn's httptools protocol in which a POST to /graphql, for an app that
 offers `answer_post` (`Lane`), takes the place of that cycle: a `_LaneRequest` collects the body and
