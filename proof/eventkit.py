@@ -127,8 +127,9 @@ async def tally(admin: asyncpg.Connection, expected: int) -> dict:
             "lost": expected - row["distinct_events"]}
 
 
-async def latencies(admin: asyncpg.Connection) -> list[float]:
-    rows = await admin.fetch("SELECT extract(epoch FROM handled_at - occurred_at) * 1000 AS ms FROM proof_effect")
+async def latencies(admin: asyncpg.Connection, *, from_seq: int = 0) -> list[float]:
+    rows = await admin.fetch("SELECT extract(epoch FROM handled_at - occurred_at) * 1000 AS ms FROM proof_effect "
+                             "WHERE seq >= $1", from_seq)
     return sorted(float(r["ms"]) for r in rows)
 
 
@@ -143,12 +144,14 @@ async def wait_for(predicate, timeout: float, interval: float = 0.1):
         await asyncio.sleep(interval)
 
 
-async def stage_latencies(producer: asyncpg.Connection, consumer: asyncpg.Connection) -> dict[str, list[float]]:
+async def stage_latencies(producer: asyncpg.Connection, consumer: asyncpg.Connection, *,
+                          from_seq: int = 0) -> dict[str, list[float]]:
     """Where the time went, per event: from the event to the relay's claim of its outbox row (`sent_at` is
     the relay transaction's start), and from that claim to the consumer's effect."""
     claimed = {r["event_id"]: r["sent_at"] for r in await producer.fetch("SELECT event_id, sent_at FROM outbox")}
     to_claim, to_applied = [], []
-    for row in await consumer.fetch("SELECT event_id, occurred_at, handled_at FROM proof_effect"):
+    for row in await consumer.fetch("SELECT event_id, occurred_at, handled_at FROM proof_effect WHERE seq >= $1",
+                                    from_seq):
         sent_at = claimed.get(row["event_id"])
         if sent_at is not None:
             to_claim.append((sent_at - row["occurred_at"]).total_seconds() * 1000)
