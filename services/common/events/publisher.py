@@ -44,9 +44,17 @@ async def publish_batch(channel: aiormq.abc.AbstractChannel, exchange: str, mess
         raise ValueError("publish_batch needs a channel opened with publisher confirms")
     if not messages:
         return
+    # Frames first: a message pamqp refuses (a routing key over 255 bytes, say) fails the batch before
+    # any delivery tag is counted, so the channel's count stays in step with the broker's.
     frames: list = []
+    for message in messages:
+        frames.append(spec.Basic.Publish(exchange=exchange, routing_key=message.routing_key, mandatory=True))
+        frames.append(ContentHeader(properties=message.properties, body_size=len(message.body)))
+        frames.extend(channel._split_body(message.body))  # noqa: SLF001 (frame_max splitting, as basic_publish)
+    payload = ChannelFrame.marshall(frames=frames, channel_number=channel.number)
     confirmations: list[asyncio.Future] = []
     async with channel.lock:  # delivery tags count in the order frames reach the broker
+        before = channel.delivery_tag
         for message in messages:
             channel.delivery_tag += 1
             confirmation = channel.create_future()  # rejected by aiormq if the channel closes
@@ -54,10 +62,16 @@ async def publish_batch(channel: aiormq.abc.AbstractChannel, exchange: str, mess
             # A Basic.Return names the message by id; aiormq maps it back to the tag through this.
             channel.message_id_delivery_tag[message.properties.message_id] = channel.delivery_tag
             confirmations.append(confirmation)
-            frames.append(spec.Basic.Publish(exchange=exchange, routing_key=message.routing_key, mandatory=True))
-            frames.append(ContentHeader(properties=message.properties, body_size=len(message.body)))
-            frames.extend(channel._split_body(message.body))  # noqa: SLF001 (frame_max splitting, as basic_publish)
-        await channel.write_queue.put(ChannelFrame.marshall(frames=frames, channel_number=channel.number))
+        try:
+            await channel.write_queue.put(payload)  # a bounded queue: waits while the writer is behind
+        except BaseException:  # cancelled (a timeout) before the writer took it: the broker never sees them
+            for tag, confirmation in enumerate(confirmations, start=before + 1):
+                channel.confirmations.pop(tag, None)
+                confirmation.cancel()
+            for message in messages:
+                channel.message_id_delivery_tag.pop(message.properties.message_id, None)
+            channel.delivery_tag = before  # as basic_publish does for a publish never sent
+            raise
     try:
         results = await asyncio.gather(*confirmations)
     finally:

@@ -101,3 +101,48 @@ async def test_a_channel_without_confirms_is_refused(broker):
             await publish_batch(await channel.get_underlay_channel(), "civic.events", [_message(0)])
     finally:
         await connection.close()
+
+
+async def test_a_message_pamqp_refuses_fails_the_batch_before_any_tag_is_counted(channel):
+    name, queue = await _exchange_and_queue(channel)
+    under = await channel.get_underlay_channel()
+    tags = under.delivery_tag
+    bad = OutgoingMessage(routing_key="k" * 300, body=b"{}", properties=Basic.Properties(message_id="bad"))
+    with pytest.raises(TypeError):
+        await publish_batch(under, name, [_message(0), bad])
+    assert under.delivery_tag == tags and not under.message_id_delivery_tag
+    await publish_batch(under, name, [_message(n) for n in range(3)])  # confirms still match their messages
+    assert [m.headers["n"] for m in await _drain(queue, 3)] == [0, 1, 2]
+
+
+async def test_a_batch_cancelled_before_the_writer_takes_it_gives_its_tags_back():
+    # The accounting alone, on a stand-in channel whose frame queue is full (a writer fallen behind):
+    # no broker is needed to see that the tags and the futures are given back.
+    channel = _StalledChannel(delivery_tag=7)
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.1):
+            await publish_batch(channel, "civic.events", [_message(n) for n in range(3)])
+    assert channel.delivery_tag == 7 and channel.confirmations == {} and channel.message_id_delivery_tag == {}
+    assert all(future.cancelled() for future in channel.created)
+
+
+class _StalledChannel:
+    publisher_confirms = True
+    number = 1
+    max_content_size = 131_064
+
+    def __init__(self, delivery_tag: int) -> None:
+        self.delivery_tag = delivery_tag
+        self.lock = asyncio.Lock()
+        self.confirmations: dict = {}
+        self.message_id_delivery_tag: dict = {}
+        self.created: list[asyncio.Future] = []
+        self.write_queue: asyncio.Queue = asyncio.Queue(maxsize=1)
+        self.write_queue.put_nowait(object())
+
+    def create_future(self) -> asyncio.Future:
+        self.created.append(asyncio.get_running_loop().create_future())
+        return self.created[-1]
+
+    def _split_body(self, body: bytes) -> list:
+        return aiormq.Channel._split_body(self, body)
