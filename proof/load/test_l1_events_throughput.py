@@ -5,7 +5,8 @@ The process layout is production's: the producing service (its writers and its o
 process, the consuming service's consumer in a process of its own (`proof.consumer_process`), both on
 uvloop as the services are. The load is offered a little above the target rate, so that keeping up with
 it shows the target met rather than merely approached. CPU per event of every process is reported too:
-unlike the rates, it does not depend on what else the machine is doing.
+it depends much less than the rates on what else the machine is doing (it still moved by 10-15 % from one
+hour to the next on this shared machine).
 """
 
 from __future__ import annotations
