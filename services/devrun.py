@@ -136,7 +136,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _stop_like_ctrl_c(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (kill, a supervisor) stops the platform as Ctrl-C does
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     args = parse_args(argv)
     ports = {name: getattr(args, f"{name}_port") for name in SERVICE_PORTS}
     demo = not args.no_demo and os.environ.get("DEMO", "1") != "0"
