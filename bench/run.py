@@ -26,6 +26,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -410,14 +411,6 @@ async def measure_slices(client: httpx.AsyncClient, urls: dict[str, str], pids: 
     return results, []
 
 
-def median(values: list[float]) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def fmt(value: float, digits: int = 1) -> str:
     return "–" if value != value else f"{value:,.{digits}f}"  # NaN -> dash
 
@@ -485,7 +478,7 @@ def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: 
             f"{fmt(direct.rps, 0) if direct else '–'} | {fmt(ratio, 2)}× | "
             f"{fmt(ours.p50, 2)} / {fmt(ours.p99, 2)} | {fmt(apollo.p50, 2)} / {fmt(apollo.p99, 2)} | "
             f"{(fmt(direct.p50, 2) + ' / ' + fmt(direct.p99, 2)) if direct else '–'} | "
-            f"{signed(overhead) if direct else '–'} | {signed(median(paired)) if paired else '–'} | "
+            f"{signed(overhead) if direct else '–'} | {signed(statistics.median(paired)) if paired else '–'} | "
             f"{fmt(ours.cpu_ms_per_request, 2)} / {fmt(apollo.cpu_ms_per_request, 2)} / "
             f"{fmt(direct.cpu_ms_per_request, 2) if direct else '–'} |"
         )
@@ -573,7 +566,7 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
                     print(f"{query.name:24} c={conc:<2} {target:6} {r.rps:8.0f} req/s  p50 {r.p50:6.2f} ms  "
                           f"p99 {r.p99:6.2f} ms  cpu {r.cpu_ms_per_request:5.2f} ms/req  ({r.requests} requests, {r.failures} failed)", file=sys.stderr)
                 if paired:
-                    print(f"{query.name:24} c={conc:<2} median paired ours − direct {median(paired):+.2f} ms "
+                    print(f"{query.name:24} c={conc:<2} median paired ours − direct {statistics.median(paired):+.2f} ms "
                           f"({len(paired)} rounds)", file=sys.stderr)
                 rows.append((query, conc, results, paired))
     return render(rows, args, time.perf_counter() - began)

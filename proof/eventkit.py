@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import sys
 import time
-import uuid
 
 import asyncpg
 import orjson

@@ -8,10 +8,9 @@ import asyncio
 import itertools
 import time
 
-import asyncpg
-
 from services.common.credit_code import make_credit_code
 from services.common.subgraph import create_app
+from services.common.tasks import cancel_and_wait
 from services.common.testing import GraphQLClient, token
 from services.funding.models import InboxEvent
 from services.registry.models import OutboxEvent
@@ -74,8 +73,7 @@ async def test_broker_link_latency_reset_blackhole(stack):
     sent_ids = {r["event_id"] for r in await admin["registry"].fetch("SELECT event_id FROM outbox WHERE sent_at IS NOT NULL")}
     got_ids = {r["event_id"] for r in await admin["funding"].fetch("SELECT DISTINCT event_id FROM proof_effect")}
     sent_not_received = len(sent_ids - got_ids)
-    relay_task.cancel()
-    await asyncio.gather(relay_task, return_exceptions=True)
+    await cancel_and_wait([relay_task])
     await relay.close()
     await consumer.close()
     await proxy.close()

@@ -15,6 +15,7 @@ import asyncio
 import os
 import time
 
+from services.common.tasks import cancel_and_wait
 from services.registry.models import OutboxEvent
 
 from .. import eventkit as kit
@@ -42,8 +43,7 @@ async def test_sustained_event_throughput(stack):
         meter = _meter(stack, consumer)
         offered_for, done, finished = await _offer_and_wait(admin, warm, total)
         cpu = meter.seconds()
-        relay_task.cancel()
-        await asyncio.gather(relay_task, return_exceptions=True)
+        await cancel_and_wait([relay_task])
         await relay.close()
     counts = await kit.tally(admin["funding"], warm + total)
     lat = await kit.latencies(admin["funding"], from_seq=warm)
@@ -88,8 +88,7 @@ async def test_drain_throughput_of_a_full_outbox(stack):
         done = await kit.wait_for(lambda: _applied(admin["funding"], total), timeout=300, interval=0.05)
         finished = time.monotonic() - started
         cpu = meter.seconds()
-        relay_task.cancel()
-        await asyncio.gather(relay_task, return_exceptions=True)
+        await cancel_and_wait([relay_task])
         await relay.close()
     counts = await kit.tally(admin["funding"], total)
     record("L1", f"an outbox holding {total:,} events drained: relay (confirms) -> RabbitMQ -> consumer (inbox + effect)",
@@ -104,8 +103,8 @@ async def _reset(stack) -> None:
     await kit.prepare(stack["pg"].url(database="civic_funding"))
     await stack["admin"]["funding"].execute("TRUNCATE inbox")
     await stack["admin"]["registry"].execute("TRUNCATE outbox")
-    # Start from a settled server: without this, the checkpoint that writes out the scale proof's bulk load
-    # (300,000 rows, just before) lands in the middle of the run and its fsyncs stall the commits measured.
+    # Start from a settled server: a checkpoint writing out what ran before (another proof's bulk load, the
+    # previous run's events) must not land in the middle of the run and stall the commits measured.
     await stack["admin"]["registry"].execute("CHECKPOINT")
 
 

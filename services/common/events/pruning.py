@@ -14,13 +14,11 @@ from tortoise.transactions import in_transaction
 
 from ..models import OutboxBase
 
-DEFAULT_KEEP_SENT = dt.timedelta(days=7)
 PRUNE_EVERY_SECONDS = 600
 
 
-async def prune_sent(outbox: type[OutboxBase], connection: str, *, keep_for: dt.timedelta = DEFAULT_KEEP_SENT,
-                     chunk: int = 5000) -> int:
-    """Deletes outbox rows sent longer ago than `keep_for`; returns how many."""
+async def prune_sent(outbox: type[OutboxBase], connection: str, *, keep_for: dt.timedelta, chunk: int = 5000) -> int:
+    """Deletes outbox rows sent longer ago than `keep_for` (config.outbox_keep_sent); returns how many."""
     table = outbox._meta.db_table
     deleted = 0
     while True:

@@ -80,8 +80,9 @@ async def declare_topology(
     """
     channel = await connection.channel()
     try:
-        await declare_exchanges(channel)
-        if consumer is not None:
+        if consumer is None:
+            await declare_exchanges(channel)
+        else:  # declares the exchanges too, before binding the queue to them
             await declare_consumer_queue(channel, consumer, routing_keys)
     finally:
         await channel.close()
