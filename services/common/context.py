@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graphql import FieldNode, OperationDefinitionNode, value_from_ast_untyped
+from graphql import OperationDefinitionNode, OperationType
 
 from .auth import Principal, bearer_token, verify_token
 from .errors import DomainError, Unauthenticated
@@ -54,24 +54,18 @@ async def build_context(service: "ServiceDefinition", authorization: str | None,
     )
 
 
-def tenant_districts(context: RequestContext, operation: OperationDefinitionNode | None, variables: dict | None) -> list[str]:
-    """The districts this operation's transaction may see.
+def tenant_districts(context: RequestContext, operation: OperationDefinitionNode | None) -> tuple[str, ...]:
+    """The districts this operation's transaction may see: the verified token decides, nothing else.
 
-    A caller's verified token decides, except for an operation made only of public root fields
-    (such as a district's public notices), which sees the districts named in their arguments.
-    Anything else sees nothing: row-level security fails closed.
+    No argument, directive or fragment of the operation is read here, so none can widen the tenant.
+    A query sees the caller's districts (a city admin's: every district of its city); a mutation runs
+    in exactly the caller's home district, so a city-wide token writes no district's data (onboarding
+    admits its one new district itself). Without a verified caller the transaction sees no tenant rows;
+    public data (published notices) comes through its own narrow database function.
     """
-    public = context.service.public_root_fields
-    roots = [sel for sel in (operation.selection_set.selections if operation else []) if isinstance(sel, FieldNode)]
-    if public and roots and all(node.name.value in public or node.name.value == "__typename" for node in roots):
-        named: list[str] = []
-        for node in roots:
-            for arg in node.arguments or ():
-                if arg.name.value == "district":
-                    value = value_from_ast_untyped(arg.value, variables or {})
-                    if isinstance(value, str):
-                        named.append(value)
-        return named
-    if context.principal is not None and context.auth_error is None:
-        return list(context.principal.districts)
-    return []
+    principal = context.principal
+    if principal is None or context.auth_error is not None:
+        return ()
+    if operation is not None and operation.operation is OperationType.MUTATION:
+        return () if principal.is_city_admin or principal.district is None else (principal.district,)
+    return tuple(principal.districts)

@@ -21,6 +21,8 @@ from .config import admin_database_url, database_url, owner_database_url
 SERVICES = ("registry", "funding", "evaluation")
 APP_ROLE = "civic_app"
 OWNER_ROLE = "civic_owner"
+# Owns funding's `public_notices` function: reads published notices of any district, nothing else.
+NOTICE_READER_ROLE = "civic_notice_reader"
 
 
 def tortoise_config(services: list[str] | tuple[str, ...], *, owner: bool = False, pool_max: int = 10) -> dict:
@@ -82,6 +84,10 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
                 await admin.execute(
                     f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}'"
                 )
+        if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", NOTICE_READER_ROLE):
+            await admin.execute(f"CREATE ROLE {NOTICE_READER_ROLE} NOLOGIN NOSUPERUSER BYPASSRLS")
+        # Membership lets the owner role hand the function to the reader in a migration.
+        await admin.execute(f"GRANT {NOTICE_READER_ROLE} TO {OWNER_ROLE}")
         for service in services:
             name = database_name(database_url(service))
             exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

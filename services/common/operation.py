@@ -45,9 +45,9 @@ class OperationTransaction(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         operation = _operation_node(ctx)
-        districts = tenant_districts(ctx.context, operation, ctx.variables)
+        districts = tenant_districts(ctx.context, operation)
         auth_error = getattr(ctx.context, "auth_error", None)
-        if auth_error is not None and not districts:
+        if auth_error is not None:
             # A bad token is refused before any database work: no transaction, no resolver.
             ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
                 auth_error.message, original_error=auth_error, extensions=auth_error.extensions)])

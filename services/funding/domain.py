@@ -435,6 +435,13 @@ async def select_projects(principal: Principal, round_id: Any) -> FundingRound:
 # --- 5. public notice ----------------------------------------------------------------------------
 
 
+async def published_notices(district: str) -> list[dict[str, Any]]:
+    """A district's projects on notice, for anyone: through the narrow `public_notices` function
+    (migration 0007), which reads past row-level security for notices only and sets no tenant."""
+    return await connections.get("funding").execute_query_dict("SELECT * FROM public_notices($1)", [district])
+
+
+
 async def close_notice_period(principal: Principal, round_id: Any) -> FundingRound:
     round_ = await _round(round_id, lock=True)
     require_phase(round_, Phase.NOTICE, doing="closing the notice period")

@@ -760,21 +760,16 @@ class Query:
     async def public_notices(self, info: strawberry.Info, district: str) -> list[PublicNotice]:
         if not DISTRICT_CODE.match(district or ""):
             raise BadInput("a district is a 6-digit administrative division code", field="district")
-        if info.context.principal is not None:
-            ensure_same_district(info.context.principal, district)
-        rounds = {r.id: r for r in await models.FundingRound.filter(district=district, phase=models.Phase.NOTICE)}
-        projects = await models.Project.filter(
-            district=district, round_id__in=list(rounds), status=models.ProjectStatus.SELECTED
-        ).order_by("created_at", "id")
         now = dt.datetime.now(dt.timezone.utc)
         return [
             PublicNotice(
-                project_id=_id(p.id), round_name=rounds[p.round_id].name, year=rounds[p.round_id].year, title=p.title,
-                category=p.category, subdistrict=p.subdistrict, community=p.community, requested=p.requested_fen,
-                notice_started_at=rounds[p.round_id].notice_started_at, notice_ends_at=rounds[p.round_id].notice_ends_at,
-                open_for_objections=bool(rounds[p.round_id].notice_ends_at and rounds[p.round_id].notice_ends_at > now),
+                project_id=_id(n["project_id"]), round_name=n["round_name"], year=n["year"], title=n["title"],
+                category=n["category"], subdistrict=n["subdistrict"], community=n["community"],
+                requested=n["requested_fen"], notice_started_at=n["notice_started_at"],
+                notice_ends_at=n["notice_ends_at"],
+                open_for_objections=bool(n["notice_ends_at"] and n["notice_ends_at"] > now),
             )
-            for p in projects
+            for n in await domain.published_notices(district)
         ]
 
     funding_audit_trail: Connection[AuditEntry] = strawberry.field(

@@ -85,10 +85,41 @@ async def test_public_notices_show_only_the_named_district_and_need_no_token(fun
     assert (await funding.ok(query, {"d": DAOLI}))["publicNotices"] == [
         {"title": "课后托管", "requested": "30000.00", "roundName": "道里创投", "openForObjections": True}]
     assert (await funding.ok(query, {"d": NANGANG}))["publicNotices"] == []
-    # A Nangang token cannot read Daoli's notices by naming Daoli.
-    error = await funding.error(query, {"d": DAOLI}, token=bureau[NANGANG])
-    assert error["extensions"]["code"] == "FORBIDDEN"
+    # Notices are public: a Nangang token reads Daoli's as anyone would, and nothing more of Daoli.
+    assert (await funding.ok(query, {"d": DAOLI}, token=bureau[NANGANG]))["publicNotices"] == [
+        {"title": "课后托管", "requested": "30000.00", "roundName": "道里创投", "openForObjections": True}]
+    widened = await funding.ok("query($d: String!) { publicNotices(district: $d) { title } fundingRounds { totalCount } }",
+                               {"d": DAOLI}, token=bureau[NANGANG])
+    assert widened["fundingRounds"] == {"totalCount": 0}
+    bad = await funding.error(query, {"d": f"{DAOLI},{NANGANG}"})
+    assert bad["extensions"]["code"] == "BAD_USER_INPUT"
     # The public field does not open the rest of the schema: mixing it with a private field sees nothing.
     mixed = await funding.post("query($d: String!) { publicNotices(district: $d) { title } fundingRounds { totalCount } }",
                                {"d": DAOLI})
     assert mixed["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_public_field_never_chooses_the_tenant_of_the_rest_of_the_operation(funding, consumer, bureau):
+    """Finding 1: `publicNotices(district:)` skipped by a directive, the private fields in a fragment."""
+    org = await know_organization(consumer, DAOLI)
+    ids = await awarded_project(funding, bureau[DAOLI], DAOLI, org)
+    attack = """query($d: String!) { publicNotices(district: $d) @include(if: false) { title }
+      ... on Query { fundingRounds { edges { node { name budget } } } projects { edges { node { id title } } }
+                     fundingAuditTrail { edges { node { district action } } } } }"""
+    named = """query($d: String!) { ...Private publicNotices(district: $d) @skip(if: true) { title } }
+      fragment Private on Query { fundingRounds { totalCount } projects { totalCount } }"""
+    for district in (DAOLI, f"{DAOLI},{NANGANG}", f"{NANGANG},{DAOLI}"):
+        for caller in (bureau[NANGANG], None):
+            body = await funding.post(attack, {"d": district}, token=caller)
+            data = body.get("data") or {}
+            assert not (data.get("fundingRounds") or {}).get("edges"), body
+            assert not (data.get("projects") or {}).get("edges"), body
+            assert not (data.get("fundingAuditTrail") or {}).get("edges"), body
+            body = await funding.post(named, {"d": district}, token=caller)
+            data = body.get("data") or {}
+            assert (data.get("fundingRounds") or {}).get("totalCount", 0) == 0, body
+            assert (data.get("projects") or {}).get("totalCount", 0) == 0, body
+    # Daoli itself still sees its own round through the same operation.
+    own = await funding.ok(attack, {"d": DAOLI}, token=bureau[DAOLI])
+    assert [e["node"]["name"] for e in own["fundingRounds"]["edges"]] == ["测试创投"]
+    assert ids["project"] in [e["node"]["id"] for e in own["projects"]["edges"]]

@@ -95,3 +95,32 @@ async def test_raw_sql_as_the_service_role_sees_only_the_district_it_sets(regist
         assert await conn.fetchval("SELECT rolbypassrls OR rolsuper FROM pg_roles WHERE rolname = current_user") is False
     finally:
         await conn.close()
+
+
+async def test_a_token_mixing_city_and_district_roles_changes_nothing_of_another_district(registry, districts):
+    """Finding 2: [city_admin, bureau_admin] of Nangang suspended a Daoli organization."""
+    org_id = await _daoli_org(registry, districts)
+    mixed = token(NANGANG, "city_admin", "bureau_admin", city=HARBIN)
+    body = await registry.post(STATUS, {"id": org_id, "status": "SUSPENDED", "reason": "越权"}, token=mixed)
+    assert body.get("errors") and body["errors"][0]["extensions"]["code"] in {"UNAUTHENTICATED", "NOT_FOUND"}, body
+    assert (await registry.ok('query($id: ID!) { organization(id: $id) { status } }', {"id": org_id},
+                              token=districts[DAOLI]))["organization"]["status"] == "ACTIVE"
+
+
+def test_a_mutation_runs_in_the_home_district_alone_whatever_the_principal_may_read():
+    from graphql import parse
+
+    from services.common.auth import Principal
+    from services.common.context import RequestContext, tenant_districts
+
+    def operation(text: str):
+        return parse(text).definitions[0]
+
+    wide = Principal(sub="s", roles=frozenset({"bureau_admin"}), city=HARBIN, district=NANGANG,
+                     districts=(DAOLI, NANGANG))
+    city = Principal(sub="c", roles=frozenset({"city_admin"}), city=HARBIN, districts=(DAOLI, NANGANG))
+    for principal, query_sees, mutation_sees in ((wide, (DAOLI, NANGANG), (NANGANG,)), (city, (DAOLI, NANGANG), ())):
+        context = RequestContext(service=None, principal=principal)
+        assert tenant_districts(context, operation("{ a }")) == query_sees
+        assert tenant_districts(context, operation("mutation { a }")) == mutation_sees
+    assert tenant_districts(RequestContext(service=None, principal=None), operation("{ a }")) == ()
