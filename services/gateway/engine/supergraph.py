@@ -2,7 +2,8 @@
 
 The model answers the planner's questions: which subgraphs own a type and with
 which keys, which subgraphs can resolve a field, and what a field requires or
-provides in a given subgraph.
+provides in a given subgraph. It also keeps the other directives applied to
+each field (e.g. ones the subgraphs composed), for a policy layer to read.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class FieldInfo:
     type_node: TypeNode
     # None when the field has no @join__field: every owner of the type resolves it.
     joins: dict[str, FieldJoin] | None = None
+    # Directives applied to the field other than join__*: name -> the arguments of each application.
+    directives: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def named_type(self) -> str:
@@ -131,6 +134,11 @@ class Supergraph:
     def field(self, type_name: str, field_name: str) -> FieldInfo | None:
         t = self.types.get(type_name)
         return t.fields.get(field_name) if t else None
+
+    def fields_with_directive(self, type_name: str, directive: str) -> frozenset[str]:
+        """The fields of a type that carry `@directive` in the supergraph."""
+        t = self.types.get(type_name)
+        return frozenset(n for n, f in t.fields.items() if directive in f.directives) if t else frozenset()
 
     def knows_type(self, subgraph: str, type_name: str) -> bool:
         t = self.types.get(type_name)
@@ -265,6 +273,9 @@ def parse_supergraph(sdl: str) -> Supergraph:
 
 def _parse_field(fnode, graph_of) -> FieldInfo:
     info = FieldInfo(fnode.name.value, fnode.type)
+    for d in fnode.directives or ():
+        if not d.name.value.startswith("join__"):
+            info.directives.setdefault(d.name.value, []).append(_args(d))
     applications = _directives(fnode, "join__field")
     if not applications:
         return info

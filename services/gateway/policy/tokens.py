@@ -13,8 +13,10 @@ from graphql import FieldNode
 from services.common.auth import Principal, bearer_token, verify_token
 from services.common.errors import DomainError, Unauthenticated
 
-# Root fields anyone may query without a token (a district's public notices, 立项公示).
-PUBLIC_ROOT_FIELDS = frozenset({"publicNotices", "__typename"})
+from ..engine.supergraph import Supergraph
+
+# The directive a subgraph puts on a root field anyone may query without a token (services.common.permissions.Public).
+PUBLIC_DIRECTIVE = "public"
 
 
 def forward_authorization(headers: Mapping[str, str]) -> dict[str, str]:
@@ -46,9 +48,18 @@ class VerifiedTokens:
         return principal
 
 
-def is_public_operation(operation) -> bool:
+def public_root_fields(supergraph: Supergraph) -> frozenset[str]:
+    """Query fields the subgraphs declared public (a district's public notices, 立项公示), plus __typename.
+
+    Learnt from the composed supergraph, so the subgraph's declaration is the only list.
+    """
+    query = supergraph.root_types.get("query", "Query")
+    return supergraph.fields_with_directive(query, PUBLIC_DIRECTIVE) | {"__typename"}
+
+
+def is_public_operation(operation, public_fields: frozenset[str]) -> bool:
     roots = operation.selection_set.selections
-    return bool(roots) and all(isinstance(node, FieldNode) and node.name.value in PUBLIC_ROOT_FIELDS for node in roots)
+    return bool(roots) and all(isinstance(node, FieldNode) and node.name.value in public_fields for node in roots)
 
 
 def unauthenticated(error: DomainError | None = None) -> dict:
@@ -56,4 +67,7 @@ def unauthenticated(error: DomainError | None = None) -> dict:
     return {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
 
 
-__all__ = ["Unauthenticated", "VerifiedTokens", "forward_authorization", "is_public_operation", "unauthenticated"]
+__all__ = [
+    "Unauthenticated", "VerifiedTokens", "forward_authorization", "is_public_operation", "public_root_fields",
+    "unauthenticated",
+]
