@@ -38,6 +38,8 @@ class Authenticated(BasePermission):
     roles: frozenset[str] | None = None  # None: every role
 
     def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        # Raise, never return False: Strawberry's own refusal is an error with no DomainError behind it,
+        # which format_error could not label UNAUTHENTICATED or FORBIDDEN.
         principal = verified_caller(info.context)
         if self.roles is not None:
             principal.require_role(*self.roles)  # raises Forbidden naming the roles needed
@@ -49,7 +51,9 @@ def roles(*names: str, label: str | None = None) -> type[Authenticated]:
 
     `label` is how descriptions name the callers; by default the roles themselves.
     """
-    class_name = "".join(part.capitalize() for name in names for part in name.split("_")) or "NoRole"
+    if not names:
+        raise ValueError("a role permission names at least one role")
+    class_name = "".join(part.capitalize() for name in names for part in name.split("_"))
     return type(class_name, (Authenticated,), {
         "roles": frozenset(names),
         "label": label or " or ".join(names),
