@@ -3,8 +3,9 @@
 Covers what Federation 2 subgraphs (e.g. written with strawberry) typically
 use, including custom directives a subgraph composes (`@composeDirective` plus
 the `@link` that imports it), which are carried into the supergraph as Apollo
-composition carries them; output is deterministic (types sorted by name, subgraphs by name) so a
-checked-in supergraph can be compared with a fresh composition.
+composition carries them (on types, fields, arguments and enum values). Output
+is deterministic (types sorted by name, subgraphs by name) so a checked-in
+supergraph can be compared with a fresh composition.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ def read_composed_directives(source: SubgraphSource) -> tuple[dict[str, Composed
             imports = next((a.value for a in d.arguments or () if a.name.value == "import"), None)
             for item in getattr(imports, "values", None) or ():
                 value = value_from_ast_untyped(item)
-                local = value.get("as") or value.get("name") if isinstance(value, dict) else value
+                local = (value.get("as") or value.get("name")) if isinstance(value, dict) else value
                 links[str(local).lstrip("@")] = (url, print_ast(item))
     definitions = {n.name.value: n for n in document.definitions if isinstance(n, DirectiveDefinitionNode)}
     composed, errors = {}, []
@@ -256,8 +257,10 @@ class Composer:
         self.sources = sorted(sources, key=lambda s: s.name)
         self.graphs = {s.name: graph_enum_name(s.name) for s in self.sources}
         self.errors: list[str] = []
+        self.composed_in: dict[str, set[str]] = {}  # subgraph -> the directives it composes
         self.composed = self.merge_composed_directives()
-        self.subgraph_types = {s.name: read_subgraph(s, set(self.composed)) for s in self.sources}
+        # Only a subgraph that composes a directive has its applications carried.
+        self.subgraph_types = {s.name: read_subgraph(s, self.composed_in[s.name]) for s in self.sources}
 
     def merge_composed_directives(self) -> dict[str, ComposedDirective]:
         """One definition per composed directive; subgraphs composing it must agree on it."""
@@ -265,6 +268,7 @@ class Composer:
         for source in self.sources:
             composed, errors = read_composed_directives(source)
             self.errors += errors
+            self.composed_in[source.name] = set(composed)
             for name, directive in composed.items():
                 if name in merged and merged[name] != directive:
                     self.errors.append(
@@ -395,7 +399,7 @@ class Composer:
                     for fname, fdef in idef.fields.items():
                         if fname not in field_names:
                             field_names.append(fname)
-                            lines.append(f"  {fname}{_args(fdef.node)}: {fdef.type} @join__field")
+                            lines.append(f"  {fname}{_args(fdef.node, self.composed)}: {fdef.type} @join__field")
         return lines
 
     def field_line(self, type_name: str, kind: str, fname: str, defs, owners: list[str]) -> str:
@@ -442,7 +446,7 @@ class Composer:
         default = ""
         if kind == "input" and getattr(first, "default_value", None) is not None:
             default = f" = {print_ast(first.default_value)}"
-        return f"{description}  {fname}{_args(first)}: {merged_type}{default}{deprecated}{hidden}{join_text}"
+        return f"{description}  {fname}{_args(first, self.composed)}: {merged_type}{default}{deprecated}{hidden}{join_text}"
 
     def check_shareable(self, type_name: str, fname: str, resolvers) -> None:
         for sub, f, d in resolvers:
@@ -471,7 +475,7 @@ def _deprecated(node) -> str:
     return ""
 
 
-def _args(node) -> str:
+def _args(node, composed=frozenset()) -> str:
     arguments = getattr(node, "arguments", None)
     if not arguments:
         return ""
@@ -480,7 +484,7 @@ def _args(node) -> str:
         text = f"{a.name.value}: {print_ast(a.type)}"
         if a.default_value is not None:
             text += f" = {print_ast(a.default_value)}"
-        parts.append(text + _deprecated(a))
+        parts.append(text + _deprecated(a) + "".join(f" {d}" for d in _composed(a, composed)))
     return "(" + ", ".join(parts) + ")"
 
 
