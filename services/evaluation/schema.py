@@ -10,7 +10,15 @@ from services.common.audit_api import AuditEntry, audit_trail
 from services.common.categories import Category
 from services.common.operation import OperationTransaction, SubgraphSchema
 from services.common.pagination import Connection, paginate
-from services.common.permissions import Authenticated, BureauAdmin, BureauOrCity, BureauOrEvaluator, Evaluator, declared, verified_caller
+from services.common.permissions import (
+    Authenticated,
+    BureauAdmin,
+    BureauOrCity,
+    BureauOrEvaluator,
+    Evaluator,
+    declared,
+    verified_caller,
+)
 from services.common.scalars import Money
 
 from . import domain, models
@@ -487,7 +495,10 @@ class Query:
         rows = await models.EvaluationAgency.filter(district__in=list(principal.districts)).order_by("created_at", "id")
         return [EvaluationAgency.from_row(r) for r in rows]
 
-    @strawberry.field(permission_classes=[Authenticated], description="The district's evaluation tenders, one per funding round.")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="The district's evaluation tenders, one per funding round.",
+    )
     async def tenders(self, info: strawberry.Info, round_id: strawberry.ID | None = None) -> list[Tender]:
         principal = info.context.principal
         rows = models.Tender.filter(district__in=list(principal.districts))
@@ -504,15 +515,22 @@ def _phase_result(row: models.Phase) -> EvaluationPhase:
     return EvaluationPhase.from_row(row)
 
 
+# Who may call each field is its permission class; declared() puts the roles before each description.
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="register an evaluation agency with its credit code.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="register an evaluation agency with its credit code.",
+    )
     async def register_evaluation_agency(self, info: strawberry.Info, input: RegisterEvaluationAgencyInput) -> EvaluationAgency:
         principal = info.context.principal
         row = await domain.register_agency(principal, name=input.name, credit_code=input.credit_code, contact=input.contact)
         return EvaluationAgency.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="open the tender that will pick a round's evaluation agency.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="open the tender that will pick a round's evaluation agency.",
+    )
     async def open_evaluation_tender(self, info: strawberry.Info, input: OpenEvaluationTenderInput) -> Tender:
         principal = info.context.principal
         row = await domain.open_tender(
@@ -535,7 +553,10 @@ class Mutation:
         principal = info.context.principal
         return Tender.from_row(await domain.decide_tender(principal, tender_id, agency_id=agency_id, reason=reason))
 
-    @strawberry.mutation(permission_classes=[Evaluator], description="open a phase, publishing its criteria (only the chosen agency's evaluators).")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="open a phase, publishing its criteria (only the chosen agency's evaluators).",
+    )
     async def open_evaluation_phase(
         self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, criteria: list[EvaluationCriterionInput]
     ) -> EvaluationPhase:
@@ -545,7 +566,10 @@ class Mutation:
         )
         return _phase_result(row)
 
-    @strawberry.mutation(permission_classes=[Evaluator], description="record a document review, site visit or phone follow-up (only the chosen agency's evaluators).")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="record a document review, site visit or phone follow-up (only the chosen agency's evaluators).",
+    )
     async def record_inspection(
         self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, input: InspectionInput
     ) -> Inspection:
@@ -575,7 +599,10 @@ class Mutation:
         principal = info.context.principal
         return Inspection.from_row(await domain.draw_follow_up_sample(principal, inspection_id, size=size, seed=seed))
 
-    @strawberry.mutation(permission_classes=[Evaluator], description="record whether a sampled beneficiary was reached and satisfied.")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="record whether a sampled beneficiary was reached and satisfied.",
+    )
     async def record_follow_up(
         self, info: strawberry.Info, id: strawberry.ID, reached: bool, satisfied: bool | None = None, notes: str | None = None
     ) -> FollowUp:
@@ -584,7 +611,10 @@ class Mutation:
             await domain.record_follow_up(principal, id, reached=reached, satisfied=satisfied, notes=notes)
         )
 
-    @strawberry.mutation(permission_classes=[Evaluator], description="score an open phase against its criteria and close it; FINAL sets the rating.")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="score an open phase against its criteria and close it; FINAL sets the rating.",
+    )
     async def complete_evaluation_phase(
         self,
         info: strawberry.Info,
@@ -621,17 +651,26 @@ class Mutation:
         )
         return Finding.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="order rectification of a finding, with a deadline.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="order rectification of a finding, with a deadline.",
+    )
     async def order_rectification(self, info: strawberry.Info, finding_id: strawberry.ID, deadline: dt.datetime) -> Rectification:
         principal = info.context.principal
         return Rectification.from_row(await domain.order_rectification(principal, finding_id, deadline))
 
-    @strawberry.mutation(permission_classes=[BureauOrEvaluator], description="confirm a rectification is done (an evaluator only of the chosen agency).")
+    @strawberry.mutation(
+        permission_classes=[BureauOrEvaluator],
+        description="confirm a rectification is done (an evaluator only of the chosen agency).",
+    )
     async def complete_rectification(self, info: strawberry.Info, id: strawberry.ID, note: str) -> Rectification:
         principal = info.context.principal
         return Rectification.from_row(await domain.complete_rectification(principal, id, note))
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="resolve a finding (a violation, once its funds are dealt with).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="resolve a finding (a violation, once its funds are dealt with).",
+    )
     async def resolve_finding(self, info: strawberry.Info, id: strawberry.ID, resolution: str) -> Finding:
         principal = info.context.principal
         return Finding.from_row(await domain.resolve_finding(principal, id, resolution))

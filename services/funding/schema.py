@@ -736,7 +736,10 @@ class Query:
             rows = rows.filter(status=status)
         return await paginate(rows, first=first, after=after, to_node=RecoveryOrder.from_row)
 
-    @strawberry.field(permission_classes=[Authenticated], description="The bureau's statistics, for one round or every round of the district.")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="The bureau's statistics, for one round or every round of the district.",
+    )
     async def funding_stats(
         self, info: strawberry.Info, round_id: strawberry.ID | None = None, district: str | None = None
     ) -> FundingStats:
@@ -781,9 +784,13 @@ def _grades(grades: list[GradeInput]) -> dict[str, int]:
     return out
 
 
+# Who may call each field is its permission class; declared() puts the roles before each description.
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="open a round with its budget and published review criteria.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="open a round with its budget and published review criteria.",
+    )
     async def open_round(self, info: strawberry.Info, input: OpenRoundInput) -> FundingRound:
         principal = info.context.principal
         row = await domain.open_round(
@@ -793,17 +800,26 @@ class Mutation:
         )
         return FundingRound.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="move a round one phase forward (NOTICE publishes the notice).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="move a round one phase forward (NOTICE publishes the notice).",
+    )
     async def advance_round(self, info: strawberry.Info, id: strawberry.ID, to: Phase) -> FundingRound:
         principal = info.context.principal
         return FundingRound.from_row(await domain.advance_round(principal, id, to))
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="publish the selected projects (REVIEW -> NOTICE).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="publish the selected projects (REVIEW -> NOTICE).",
+    )
     async def publish_notice(self, info: strawberry.Info, round_id: strawberry.ID) -> FundingRound:
         principal = info.context.principal
         return FundingRound.from_row(await domain.advance_round(principal, round_id, models.Phase.NOTICE))
 
-    @strawberry.mutation(permission_classes=[BureauOrOfficer], description="record a residents' need (an officer only in their own subdistrict).")
+    @strawberry.mutation(
+        permission_classes=[BureauOrOfficer],
+        description="record a residents' need (an officer only in their own subdistrict).",
+    )
     async def record_need(self, info: strawberry.Info, input: RecordNeedInput) -> Need:
         principal = info.context.principal
         row = await domain.record_need(
@@ -812,7 +828,10 @@ class Mutation:
         )
         return Need.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="merge like needs into a library entry, recording why.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="merge like needs into a library entry, recording why.",
+    )
     async def merge_needs(self, info: strawberry.Info, input: MergeNeedsInput) -> LibraryEntry:
         principal = info.context.principal
         row = await domain.merge_needs(
@@ -821,18 +840,27 @@ class Mutation:
         )
         return LibraryEntry.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="take a need out of its entry (until review starts).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="take a need out of its entry (until review starts).",
+    )
     async def unmerge_need(self, info: strawberry.Info, need_id: strawberry.ID, reason: str) -> LibraryEntry:
         principal = info.context.principal
         return LibraryEntry.from_row(await domain.unmerge_need(principal, need_id, reason))
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="seat a panel member, linked to a reviewer token's sub.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="seat a panel member, linked to a reviewer token's sub.",
+    )
     async def add_panel_member(self, info: strawberry.Info, input: PanelMemberInput) -> PanelMember:
         principal = info.context.principal
         row = await domain.add_panel_member(principal, round_id=input.round_id, name=input.name, kind=input.kind, sub=input.sub)
         return PanelMember.from_row(row)
 
-    @strawberry.mutation(permission_classes=[Reviewer], description="declare a conflict of interest with an entry; it cannot be scored by you.")
+    @strawberry.mutation(
+        permission_classes=[Reviewer],
+        description="declare a conflict of interest with an entry; it cannot be scored by you.",
+    )
     async def declare_conflict(self, info: strawberry.Info, entry_id: strawberry.ID, reason: str) -> LibraryEntry:
         principal = info.context.principal
         declaration = await domain.declare_conflict(principal, entry_id, reason)
@@ -867,7 +895,10 @@ class Mutation:
         row = await domain.resolve_objection(principal, id, models.ObjectionStatus(outcome.value), resolution)
         return Objection.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="an ACTIVE organization, a grant within the budget, a tranche schedule.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="an ACTIVE organization, a grant within the budget, a tranche schedule.",
+    )
     async def award_project(self, info: strawberry.Info, input: AwardProjectInput) -> Project:
         principal = info.context.principal
         row = await domain.award_project(
@@ -876,17 +907,26 @@ class Mutation:
         )
         return Project.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="add a tranche, within what remains of the grant.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="add a tranche, within what remains of the grant.",
+    )
     async def schedule_tranche(self, info: strawberry.Info, input: ScheduleTrancheInput) -> Tranche:
         principal = info.context.principal
         return Tranche.from_row(await domain.schedule_tranche(principal, input.project_id, input.amount, input.due_on))
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="pay a planned tranche (never to a suspended organization).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="pay a planned tranche (never to a suspended organization).",
+    )
     async def disburse_tranche(self, info: strawberry.Info, tranche_id: strawberry.ID) -> Tranche:
         principal = info.context.principal
         return Tranche.from_row(await domain.disburse_tranche(principal, tranche_id))
 
-    @strawberry.mutation(permission_classes=[OrgMember], description="a service delivered (only members of the implementing organization).")
+    @strawberry.mutation(
+        permission_classes=[OrgMember],
+        description="a service delivered (only members of the implementing organization).",
+    )
     async def report_service_record(self, info: strawberry.Info, input: ServiceRecordInput) -> ServiceRecord:
         principal = info.context.principal
         row = await domain.report_service_record(
@@ -906,7 +946,10 @@ class Mutation:
         ])
         return [ServiceRecord.from_row(row) for row in rows]
 
-    @strawberry.mutation(permission_classes=[OrgMember], description="an expense against the grant (only members of the implementing organization).")
+    @strawberry.mutation(
+        permission_classes=[OrgMember],
+        description="an expense against the grant (only members of the implementing organization).",
+    )
     async def report_expense(self, info: strawberry.Info, input: ExpenseInput) -> Expense:
         principal = info.context.principal
         row = await domain.report_expense(
@@ -915,7 +958,10 @@ class Mutation:
         )
         return Expense.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="order disbursed funds back (a fund-recovery alert).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="order disbursed funds back (a fund-recovery alert).",
+    )
     async def order_recovery(self, info: strawberry.Info, input: OrderRecoveryInput) -> RecoveryOrder:
         principal = info.context.principal
         row = await domain.order_recovery(principal, project_id=input.project_id, amount_fen=input.amount, reason=input.reason)

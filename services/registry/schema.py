@@ -12,7 +12,15 @@ from services.common.categories import Category
 from services.common.counts import CountBy, count_by
 from services.common.operation import OperationTransaction, SubgraphSchema
 from services.common.pagination import Connection, paginate
-from services.common.permissions import Authenticated, BureauAdmin, BureauOrCity, BureauOrOfficer, CityAdmin, declared, verified_caller
+from services.common.permissions import (
+    Authenticated,
+    BureauAdmin,
+    BureauOrCity,
+    BureauOrOfficer,
+    CityAdmin,
+    declared,
+    verified_caller,
+)
 
 from . import domain, models
 
@@ -219,7 +227,10 @@ class Query:
         row = await models.District.filter(code__in=districts).order_by("code").first()
         return District.from_row(row) if row else None
 
-    @strawberry.field(permission_classes=[Authenticated], description="The districts the caller may read (a city admin: every district of the city).")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="The districts the caller may read (a city admin: every district of the city).",
+    )
     async def districts(self, info: strawberry.Info) -> list[District]:
         rows = await models.District.filter(code__in=_scoped(info)).order_by("code")
         return [District.from_row(row) for row in rows]
@@ -265,7 +276,10 @@ class Query:
                 rows = rows.filter(**five) if filter.compliant else rows.exclude(**five)
         return await paginate(rows, first=first, after=after, to_node=ServiceStation.from_row)
 
-    @strawberry.field(permission_classes=[Authenticated], description="Counts by registration, incubation stage, category, status; party coverage.")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="Counts by registration, incubation stage, category, status; party coverage.",
+    )
     async def registry_stats(self, info: strawberry.Info, district: str | None = None) -> RegistryStats:
         orgs = models.SocialOrganization.filter(district__in=_scoped(info, district))
         by_registration = {c.key: c.count for c in await count_by(orgs, "registration")}
@@ -301,9 +315,13 @@ class Query:
     )
 
 
+# Who may call each field is its permission class; declared() puts the roles before each description.
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[CityAdmin], description="bring a new district (tenant) of the city onto the platform.")
+    @strawberry.mutation(
+        permission_classes=[CityAdmin],
+        description="bring a new district (tenant) of the city onto the platform.",
+    )
     async def onboard_district(self, info: strawberry.Info, input: OnboardDistrictInput) -> District:
         principal = info.context.principal
         row = await domain.onboard_district(principal, code=input.code, name=input.name, city_code=input.city_code)
@@ -327,7 +345,10 @@ class Mutation:
         )
         return SocialOrganization.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="move an organization forward through the incubator.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="move an organization forward through the incubator.",
+    )
     async def change_incubation_stage(self, info: strawberry.Info, id: strawberry.ID, stage: IncubationStage) -> SocialOrganization:
         principal = info.context.principal
         return SocialOrganization.from_row(await domain.change_incubation_stage(principal, id, stage))
@@ -337,7 +358,10 @@ class Mutation:
         principal = info.context.principal
         return SocialOrganization.from_row(await domain.set_party_organization(principal, id, kind))
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="suspend, reactivate or deregister, with a reason.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="suspend, reactivate or deregister, with a reason.",
+    )
     async def change_organization_status(
         self, info: strawberry.Info, id: strawberry.ID, status: OrganizationStatus, reason: str
     ) -> SocialOrganization:
