@@ -40,3 +40,7 @@ def test_the_gateway_learns_the_public_root_fields_from_the_subgraphs_declaratio
     assert is_public_operation(operation('{ publicNotices(district: "230102") { title } __typename }'), public)
     assert not is_public_operation(operation('{ publicNotices(district: "230102") { title } organizations { totalCount } }'), public)
     assert not is_public_operation(operation("{ ...F } fragment F on Query { publicNotices(district: \"x\") { title } }"), public)
+
+    # A @public the supergraph does not link from the platform's spec opens nothing.
+    unlinked = DEFAULT_OUT.read_text().replace('@link(url: "https://civic-platform.cn/public/v1.0", import: ["@public"])', "")
+    assert public_root_fields(parse_supergraph(unlinked)) == {"__typename"}

@@ -126,6 +126,19 @@ class Supergraph:
     types: dict[str, TypeInfo]
     root_types: dict[str, str]  # operation ("query"...) -> type name
     document: DocumentNode
+    # The schema's @link applications (url, import, for, as), e.g. of the specs of composed directives.
+    links: list[dict] = field(default_factory=list)
+
+    def imported_name(self, url_prefix: str, directive: str) -> str | None:
+        """The name `@directive` of the spec linked at `url_prefix` has here; None if it is not linked."""
+        for link in self.links:
+            if not str(link.get("url") or "").startswith(url_prefix):
+                continue
+            for item in link.get("import") or ():
+                name, local = (item.get("name"), item.get("as") or item.get("name")) if isinstance(item, dict) else (item, item)
+                if name == f"@{directive}":
+                    return str(local).lstrip("@")
+        return None
 
     # -- ownership questions -------------------------------------------------
     def type(self, name: str) -> TypeInfo:
@@ -235,10 +248,12 @@ def parse_supergraph(sdl: str) -> Supergraph:
 
     root_types = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
     types: dict[str, TypeInfo] = {}
+    links: list[dict] = []
     for node in document.definitions:
         if isinstance(node, SchemaDefinitionNode):
             for op in node.operation_types:
                 root_types[op.operation.value] = op.type.name.value
+            links += _directives(node, "link")
             continue
         name_node = getattr(node, "name", None)
         if name_node is None or not hasattr(node, "kind"):
@@ -268,7 +283,7 @@ def parse_supergraph(sdl: str) -> Supergraph:
             for fnode in node.fields or ():
                 t.fields[fnode.name.value] = _parse_field(fnode, graph_of)
     root_types = {op: name for op, name in root_types.items() if name in types}
-    return Supergraph(subgraphs, types, root_types, document)
+    return Supergraph(subgraphs, types, root_types, document, links)
 
 
 def _parse_field(fnode, graph_of) -> FieldInfo:

@@ -15,8 +15,9 @@ from services.common.errors import DomainError, Unauthenticated
 
 from ..engine.supergraph import Supergraph
 
-# The directive a subgraph puts on a root field anyone may query without a token (services.common.permissions.Public).
-PUBLIC_DIRECTIVE = "public"
+# The spec of the directive a subgraph puts on a root field anyone may query without a token
+# (services.common.permissions.Public); a supergraph that does not link it has no public field.
+PUBLIC_SPEC = "https://civic-platform.cn/public/"
 
 
 def forward_authorization(headers: Mapping[str, str]) -> dict[str, str]:
@@ -51,10 +52,14 @@ class VerifiedTokens:
 def public_root_fields(supergraph: Supergraph) -> frozenset[str]:
     """Query fields the subgraphs declared public (a district's public notices, 立项公示), plus __typename.
 
-    Learnt from the composed supergraph, so the subgraph's declaration is the only list.
+    Learnt from the composed supergraph, so the subgraph's declaration is the only list. The
+    directive counts only under the name the supergraph's @link of our spec gives it: a `@public`
+    of some other origin opens nothing.
     """
+    directive = supergraph.imported_name(PUBLIC_SPEC, "public")
     query = supergraph.root_types.get("query", "Query")
-    return supergraph.fields_with_directive(query, PUBLIC_DIRECTIVE) | {"__typename"}
+    fields = supergraph.fields_with_directive(query, directive) if directive else frozenset()
+    return fields | {"__typename"}
 
 
 def is_public_operation(operation, public_fields: frozenset[str]) -> bool:

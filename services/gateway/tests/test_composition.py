@@ -191,6 +191,8 @@ def test_a_composed_directive_is_carried_into_the_supergraph_with_its_link_and_d
     assert "secret(code: ID @open): String" in composed
     supergraph = parse_supergraph(composed)
     assert supergraph.fields_with_directive("Query", "open") == {"hello", "world"}
+    assert supergraph.imported_name("https://example.com/open/", "open") == "open"
+    assert supergraph.imported_name("https://example.com/other/", "open") is None
     assert "\ntype T\n  @join__type(graph: A)\n  @open\n" in composed
     # Apollo Router keeps composed directives in the API schema; so does the engine's client schema.
     client = build_client_schema(supergraph.document)
