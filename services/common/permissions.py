@@ -61,6 +61,8 @@ def roles(*names: str, label: str | None = None) -> type[Authenticated]:
     })
 
 
+# The gateway trusts `@public` only from this spec (services/gateway/policy/tokens.py PUBLIC_SPEC;
+# tests/test_supergraph.py checks the two agree).
 @strawberry.federation.schema_directive(
     locations=[Location.FIELD_DEFINITION],
     name="public",

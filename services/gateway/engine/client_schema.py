@@ -104,7 +104,7 @@ def api_document(supergraph: DocumentNode) -> DocumentNode:
                 definitions.append(_clean_directives(node))
         elif isinstance(node, DirectiveDefinitionNode):
             locations = {DirectiveLocation[loc.value] for loc in node.locations}
-            if node.name.value in composed or not _is_machinery(node.name.value) and locations & _EXECUTABLE_LOCATIONS:
+            if node.name.value in composed or (not _is_machinery(node.name.value) and locations & _EXECUTABLE_LOCATIONS):
                 definitions.append(node)
         elif isinstance(node, (TypeDefinitionNode, TypeExtensionNode)):
             if node.name.value not in hidden:
