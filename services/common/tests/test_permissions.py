@@ -95,8 +95,11 @@ def role_token(role: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def clients():
-    return {name: GraphQLClient(create_app(_service(name), manage_database=False, workers=False)) for name in SERVICES}
+async def clients():
+    clients = {name: GraphQLClient(create_app(_service(name), manage_database=False, workers=False)) for name in SERVICES}
+    yield clients
+    for client in clients.values():
+        await client.close()
 
 
 def test_every_root_field_declares_exactly_one_permission():
