@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-from graphql import GraphQLInputObjectType
+from graphql import GraphQLInputObjectType, parse
 
 from services.gateway.engine.client_schema import build_client_schema
 from services.gateway.engine.supergraph import parse_supergraph
 from services.gateway.policy.supergraph import DEFAULT_OUT, SUBGRAPHS, platform_supergraph
+from services.gateway.policy.tokens import is_public_operation, public_root_fields
 
 
 def test_the_checked_in_supergraph_equals_a_fresh_composition():
@@ -23,3 +24,23 @@ def test_no_input_field_of_any_subgraph_is_lost_in_composition():
             if isinstance(type_, GraphQLInputObjectType) and not type_.name.startswith("_"):
                 composed = client.get_type(type_.name)
                 assert set(type_.fields) <= set(composed.fields), f"{name}.{type_.name} lost fields in composition"
+
+
+def test_the_gateway_learns_the_public_root_fields_from_the_subgraphs_declarations():
+    supergraph = parse_supergraph(DEFAULT_OUT.read_text())
+    declared = set().union(*(importlib.import_module(f"services.{n}.service").service.public_root_fields for n in SUBGRAPHS))
+    assert declared == {"publicNotices"}
+    public = public_root_fields(supergraph)
+    assert public == declared | {"__typename"}
+    assert '@link(url: "https://civic-platform.cn/public/v1.0", import: ["@public"])' in DEFAULT_OUT.read_text()
+
+    def operation(text):
+        return parse(text).definitions[0]
+
+    assert is_public_operation(operation('{ publicNotices(district: "230102") { title } __typename }'), public)
+    assert not is_public_operation(operation('{ publicNotices(district: "230102") { title } organizations { totalCount } }'), public)
+    assert not is_public_operation(operation("{ ...F } fragment F on Query { publicNotices(district: \"x\") { title } }"), public)
+
+    # A @public the supergraph does not link from the platform's spec opens nothing.
+    unlinked = DEFAULT_OUT.read_text().replace('@link(url: "https://civic-platform.cn/public/v1.0", import: ["@public"])', "")
+    assert public_root_fields(parse_supergraph(unlinked)) == {"__typename"}

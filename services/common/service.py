@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import strawberry
@@ -11,6 +12,7 @@ import strawberry
 from .events.handlers import BatchHandler, Handler
 from .events.outbox import Emitter
 from .models import PlatformModels
+from .permissions import public_root_fields
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,12 @@ class ServiceDefinition:
     emitter: Emitter
     make_loaders: Callable[[], Any]
     handlers: Mapping[str, Handler | BatchHandler] = field(default_factory=dict)
-    # Root fields anyone may read without a token; they scope themselves by their `district` argument.
-    public_root_fields: frozenset[str] = frozenset()
     periodic: tuple[PeriodicJob, ...] = ()
+
+    @cached_property
+    def public_root_fields(self) -> frozenset[str]:
+        """Root fields anyone may read without a token: those whose declared permission is Public."""
+        return public_root_fields(self.schema)
 
     async def city_districts(self, city: str) -> tuple[str, ...]:
         """A city admin's tenants, from the district directory that registry.district.onboarded fills."""

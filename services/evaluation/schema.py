@@ -7,10 +7,18 @@ import datetime as dt
 import strawberry
 
 from services.common.audit_api import AuditEntry, audit_trail
-from services.common.auth import BUREAU_ADMIN, EVALUATOR
 from services.common.categories import Category
 from services.common.operation import OperationTransaction, SubgraphSchema
 from services.common.pagination import Connection, paginate
+from services.common.permissions import (
+    Authenticated,
+    BureauAdmin,
+    BureauOrCity,
+    BureauOrEvaluator,
+    Evaluator,
+    declared,
+    verified_caller,
+)
 from services.common.scalars import Money
 
 from . import domain, models
@@ -48,7 +56,7 @@ class EvaluationAgency:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "EvaluationAgency | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.agency.load(id)
         return cls.from_row(row) if row else None
 
@@ -321,7 +329,7 @@ class Evaluation:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "Evaluation | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.evaluation.load(id)
         return cls.from_row(row) if row else None
 
@@ -373,9 +381,8 @@ class Project:
     def resolve_reference(cls, id: strawberry.ID, **_: object) -> "Project":
         return cls(id=id)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def evaluations(self, info: strawberry.Info) -> list[Evaluation]:
-        info.context.require_principal()
         rows = await info.context.loaders.evaluations_by_project.load(str(self.id))
         return [Evaluation.from_row(r) for r in rows]
 
@@ -469,36 +476,38 @@ def _filter_evaluations(queryset, f: EvaluationFilter | None):
 
 @strawberry.type
 class Query:
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def evaluation(self, info: strawberry.Info, id: strawberry.ID) -> Evaluation | None:
-        info.context.require_principal()
         row = await info.context.loaders.evaluation.load(id)
         return Evaluation.from_row(row) if row else None
 
-    @strawberry.field(description="The district's evaluations, oldest award first.")
+    @strawberry.field(permission_classes=[Authenticated], description="The district's evaluations, oldest award first.")
     async def evaluations(
         self, info: strawberry.Info, filter: EvaluationFilter | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[Evaluation]:
-        principal = info.context.require_principal()
+        principal = info.context.principal
         rows = _filter_evaluations(models.Evaluation.filter(district__in=list(principal.districts)), filter)
         return await paginate(rows, first=first, after=after, to_node=Evaluation.from_row)
 
-    @strawberry.field(description="The district's registered evaluation agencies.")
+    @strawberry.field(permission_classes=[Authenticated], description="The district's registered evaluation agencies.")
     async def agencies(self, info: strawberry.Info) -> list[EvaluationAgency]:
-        principal = info.context.require_principal()
+        principal = info.context.principal
         rows = await models.EvaluationAgency.filter(district__in=list(principal.districts)).order_by("created_at", "id")
         return [EvaluationAgency.from_row(r) for r in rows]
 
-    @strawberry.field(description="The district's evaluation tenders, one per funding round.")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="The district's evaluation tenders, one per funding round.",
+    )
     async def tenders(self, info: strawberry.Info, round_id: strawberry.ID | None = None) -> list[Tender]:
-        principal = info.context.require_principal()
+        principal = info.context.principal
         rows = models.Tender.filter(district__in=list(principal.districts))
         if round_id is not None:
             rows = rows.filter(round_id=str(round_id))
         return [Tender.from_row(r) for r in await rows.order_by("created_at", "id")]
 
     evaluation_audit_trail: Connection[AuditEntry] = strawberry.field(
-        resolver=audit_trail, description="Evaluation's audit records of the caller's district."
+        resolver=audit_trail, permission_classes=[BureauOrCity], description="evaluation's audit records of the caller's district."
     )
 
 
@@ -506,52 +515,65 @@ def _phase_result(row: models.Phase) -> EvaluationPhase:
     return EvaluationPhase.from_row(row)
 
 
+# Who may call each field is its permission class; declared() puts the roles before each description.
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="bureau_admin: register an evaluation agency with its credit code.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="register an evaluation agency with its credit code.",
+    )
     async def register_evaluation_agency(self, info: strawberry.Info, input: RegisterEvaluationAgencyInput) -> EvaluationAgency:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.register_agency(principal, name=input.name, credit_code=input.credit_code, contact=input.contact)
         return EvaluationAgency.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: open the tender that will pick a round's evaluation agency.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="open the tender that will pick a round's evaluation agency.",
+    )
     async def open_evaluation_tender(self, info: strawberry.Info, input: OpenEvaluationTenderInput) -> Tender:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.open_tender(
             principal, round_id=str(input.round_id), round_name=input.round_name, description=input.description
         )
         return Tender.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: record an agency's bid in an open tender.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="record an agency's bid in an open tender.")
     async def record_tender_bid(self, info: strawberry.Info, tender_id: strawberry.ID, input: TenderBidInput) -> Tender:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         bid = await domain.record_bid(
             principal, tender_id, agency_id=input.agency_id, price_fen=input.price, proposal=input.proposal
         )
         return Tender.from_row(await models.Tender.get(id=bid.tender_id))
 
-    @strawberry.mutation(description="bureau_admin: choose one bidder, with the reason.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="choose one bidder, with the reason.")
     async def decide_evaluation_tender(
         self, info: strawberry.Info, tender_id: strawberry.ID, agency_id: strawberry.ID, reason: str
     ) -> Tender:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return Tender.from_row(await domain.decide_tender(principal, tender_id, agency_id=agency_id, reason=reason))
 
-    @strawberry.mutation(description="evaluator of the chosen agency: open a phase, publishing its criteria.")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="open a phase, publishing its criteria (only the chosen agency's evaluators).",
+    )
     async def open_evaluation_phase(
         self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, criteria: list[EvaluationCriterionInput]
     ) -> EvaluationPhase:
-        principal = info.context.require_role(EVALUATOR)
+        principal = info.context.principal
         row = await domain.open_phase(
             principal, evaluation_id, phase, [domain.Criterion(name=c.name, max_points=c.max_points) for c in criteria]
         )
         return _phase_result(row)
 
-    @strawberry.mutation(description="evaluator of the chosen agency: record a document review, site visit or phone follow-up.")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="record a document review, site visit or phone follow-up (only the chosen agency's evaluators).",
+    )
     async def record_inspection(
         self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, input: InspectionInput
     ) -> Inspection:
-        principal = info.context.require_role(EVALUATOR)
+        principal = info.context.principal
         row = await domain.record_inspection(
             principal,
             evaluation_id,
@@ -567,25 +589,32 @@ class Mutation:
         return Inspection.from_row(row)
 
     @strawberry.mutation(
-        description="evaluator: draw the beneficiaries to call for a PHONE_FOLLOW_UP inspection "
+        permission_classes=[Evaluator],
+        description="draw the beneficiaries to call for a PHONE_FOLLOW_UP inspection "
         "(random.Random(seed) over the beneficiaries sorted by code point; a seed is chosen when none is given)."
     )
     async def draw_follow_up_sample(
         self, info: strawberry.Info, inspection_id: strawberry.ID, size: int, seed: int | None = None
     ) -> Inspection:
-        principal = info.context.require_role(EVALUATOR)
+        principal = info.context.principal
         return Inspection.from_row(await domain.draw_follow_up_sample(principal, inspection_id, size=size, seed=seed))
 
-    @strawberry.mutation(description="evaluator: record whether a sampled beneficiary was reached and satisfied.")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="record whether a sampled beneficiary was reached and satisfied.",
+    )
     async def record_follow_up(
         self, info: strawberry.Info, id: strawberry.ID, reached: bool, satisfied: bool | None = None, notes: str | None = None
     ) -> FollowUp:
-        principal = info.context.require_role(EVALUATOR)
+        principal = info.context.principal
         return FollowUp.from_row(
             await domain.record_follow_up(principal, id, reached=reached, satisfied=satisfied, notes=notes)
         )
 
-    @strawberry.mutation(description="evaluator: score an open phase against its criteria and close it; FINAL sets the rating.")
+    @strawberry.mutation(
+        permission_classes=[Evaluator],
+        description="score an open phase against its criteria and close it; FINAL sets the rating.",
+    )
     async def complete_evaluation_phase(
         self,
         info: strawberry.Info,
@@ -594,20 +623,21 @@ class Mutation:
         scores: list[EvaluationScoreInput],
         summary: str | None = None,
     ) -> EvaluationPhase:
-        principal = info.context.require_role(EVALUATOR)
+        principal = info.context.principal
         row = await domain.complete_phase(
             principal, evaluation_id, phase, [domain.CriterionScore(s.criterion, s.points) for s in scores], summary
         )
         return _phase_result(row)
 
     @strawberry.mutation(
-        description="evaluator: record a finding on an open phase. MAJOR opens a rectification order; "
+        permission_classes=[Evaluator],
+        description="record a finding on an open phase. MAJOR opens a rectification order; "
         "a VIOLATION with an amount at issue is reported for fund recovery."
     )
     async def record_finding(
         self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, input: FindingInput
     ) -> Finding:
-        principal = info.context.require_role(EVALUATOR)
+        principal = info.context.principal
         row = await domain.record_finding(
             principal,
             evaluation_id,
@@ -621,34 +651,44 @@ class Mutation:
         )
         return Finding.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: order rectification of a finding, with a deadline.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="order rectification of a finding, with a deadline.",
+    )
     async def order_rectification(self, info: strawberry.Info, finding_id: strawberry.ID, deadline: dt.datetime) -> Rectification:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return Rectification.from_row(await domain.order_rectification(principal, finding_id, deadline))
 
-    @strawberry.mutation(description="bureau_admin or the chosen agency's evaluator: confirm a rectification is done.")
+    @strawberry.mutation(
+        permission_classes=[BureauOrEvaluator],
+        description="confirm a rectification is done (an evaluator only of the chosen agency).",
+    )
     async def complete_rectification(self, info: strawberry.Info, id: strawberry.ID, note: str) -> Rectification:
-        principal = info.context.require_role(BUREAU_ADMIN, EVALUATOR)
+        principal = info.context.principal
         return Rectification.from_row(await domain.complete_rectification(principal, id, note))
 
-    @strawberry.mutation(description="bureau_admin: resolve a finding (a violation, once its funds are dealt with).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="resolve a finding (a violation, once its funds are dealt with).",
+    )
     async def resolve_finding(self, info: strawberry.Info, id: strawberry.ID, resolution: str) -> Finding:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return Finding.from_row(await domain.resolve_finding(principal, id, resolution))
 
     @strawberry.mutation(
-        description="bureau_admin: mark the district's rectifications past their deadline OVERDUE now "
+        permission_classes=[BureauAdmin],
+        description="mark the district's rectifications past their deadline OVERDUE now "
         "(the periodic check does the same for every district); returns those newly overdue."
     )
     async def check_overdue_rectifications(self, info: strawberry.Info) -> list[Rectification]:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         rows = await domain.mark_overdue_rectifications(principal, domain.utcnow())
         return [Rectification.from_row(r) for r in rows]
 
 
 schema = SubgraphSchema(
-    query=Query,
-    mutation=Mutation,
+    query=declared(Query),
+    mutation=declared(Mutation),
     types=[EvaluationAgency, Evaluation, Project],
     extensions=[OperationTransaction],
 )

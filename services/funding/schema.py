@@ -8,19 +8,23 @@ from typing import Any
 
 import strawberry
 from services.common.audit_api import AuditEntry, audit_trail
-from services.common.auth import (
-    BUREAU_ADMIN,
-    DISTRICT_CODE,
-    EVALUATOR,
-    ORG_MEMBER,
-    REVIEWER,
-    SUBDISTRICT_OFFICER,
-    ensure_same_district,
-)
+from services.common.auth import DISTRICT_CODE, ensure_same_district
 from services.common.categories import Category
 from services.common.errors import BadInput
 from services.common.operation import OperationTransaction, SubgraphSchema
 from services.common.pagination import Connection, paginate
+from services.common.permissions import (
+    Authenticated,
+    BureauAdmin,
+    BureauOrCity,
+    BureauOrOfficer,
+    DistrictUser,
+    OrgMember,
+    Public,
+    Reviewer,
+    declared,
+    verified_caller,
+)
 from services.common.scalars import Money
 from services.common.validation import parse_uuid
 
@@ -35,20 +39,12 @@ TrancheStatus = strawberry.enum(models.TrancheStatus)
 RecoveryStatus = strawberry.enum(models.RecoveryStatus)
 RecoverySource = strawberry.enum(models.RecoverySource)
 
-# Any district user may lodge an objection; city-wide tokens never write.
-OBJECTORS = (BUREAU_ADMIN, SUBDISTRICT_OFFICER, ORG_MEMBER, EVALUATOR, REVIEWER)
-
-
 def _id(value: Any) -> strawberry.ID:
     return strawberry.ID(str(value))
 
 
 def _score(value) -> float | None:
     return None if value is None else round(float(value), 2)
-
-
-def _reader(info: strawberry.Info):
-    return info.context.require_principal()
 
 
 async def _stats(info: strawberry.Info, round_id) -> domain.Stats:
@@ -143,7 +139,7 @@ class FundingRound:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "FundingRound | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.round.load(id)
         return cls.from_row(row) if row else None
 
@@ -447,7 +443,7 @@ class Project:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "Project | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.project.load(id)
         return cls.from_row(row) if row else None
 
@@ -527,7 +523,7 @@ class RecoveryOrder:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "RecoveryOrder | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.recovery_order.load(id)
         return cls.from_row(row) if row else None
 
@@ -543,7 +539,7 @@ class SocialOrganization:
 
     @classmethod
     def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "SocialOrganization":
-        info.context.require_principal()
+        verified_caller(info.context)
         return cls(id=id)
 
     @strawberry.field(description="The projects this organization implements")
@@ -683,35 +679,31 @@ class ObjectionOutcome(Enum):
 
 @strawberry.type
 class Query:
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def funding_round(self, info: strawberry.Info, id: strawberry.ID) -> FundingRound | None:
-        _reader(info)
         row = await info.context.loaders.round.load(id)
         return FundingRound.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def funding_rounds(
         self, info: strawberry.Info, year: int | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[FundingRound]:
-        _reader(info)
         rows = models.FundingRound.all()
         if year is not None:
             rows = rows.filter(year=year)
         return await paginate(rows, first=first, after=after, to_node=FundingRound.from_row)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def library_entry(self, info: strawberry.Info, id: strawberry.ID) -> LibraryEntry | None:
-        _reader(info)
         row = await info.context.loaders.entry.load(id)
         return LibraryEntry.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def project(self, info: strawberry.Info, id: strawberry.ID) -> Project | None:
-        _reader(info)
         row = await info.context.loaders.project.load(id)
         return Project.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def projects(
         self,
         info: strawberry.Info,
@@ -721,7 +713,6 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[Project]:
-        _reader(info)
         rows = models.Project.all()
         if round_id is not None:
             rows = rows.filter(round_id=parse_uuid(round_id, "roundId", "a funding round"))
@@ -731,32 +722,33 @@ class Query:
             rows = rows.filter(category=category)
         return await paginate(rows, first=first, after=after, to_node=Project.from_row)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def recovery_order(self, info: strawberry.Info, id: strawberry.ID) -> RecoveryOrder | None:
-        _reader(info)
         row = await info.context.loaders.recovery_order.load(id)
         return RecoveryOrder.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def recovery_orders(
         self, info: strawberry.Info, status: RecoveryStatus | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[RecoveryOrder]:
-        _reader(info)
         rows = models.RecoveryOrder.all()
         if status is not None:
             rows = rows.filter(status=status)
         return await paginate(rows, first=first, after=after, to_node=RecoveryOrder.from_row)
 
-    @strawberry.field(description="The bureau's statistics, for one round or every round of the district.")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="The bureau's statistics, for one round or every round of the district.",
+    )
     async def funding_stats(
         self, info: strawberry.Info, round_id: strawberry.ID | None = None, district: str | None = None
     ) -> FundingStats:
-        principal = _reader(info)
+        principal = info.context.principal
         ensure_same_district(principal, district)
         uuid = parse_uuid(round_id, "roundId", "a funding round") if round_id is not None else None
         return FundingStats.from_stats(await domain.stats(uuid, district))
 
-    @strawberry.field(description="Public, no token: the district's projects now on notice (立项公示).")
+    @strawberry.field(permission_classes=[Public], description="the district's projects now on notice (立项公示).")
     async def public_notices(self, info: strawberry.Info, district: str) -> list[PublicNotice]:
         if not DISTRICT_CODE.match(district or ""):
             raise BadInput("a district is a 6-digit administrative division code", field="district")
@@ -773,7 +765,7 @@ class Query:
         ]
 
     funding_audit_trail: Connection[AuditEntry] = strawberry.field(
-        resolver=audit_trail, description="Funding's audit records of the caller's district."
+        resolver=audit_trail, permission_classes=[BureauOrCity], description="funding's audit records of the caller's district."
     )
 
 
@@ -787,11 +779,15 @@ def _grades(grades: list[GradeInput]) -> dict[str, int]:
     return out
 
 
+# Who may call each field is its permission class; declared() puts the roles before each description.
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="bureau_admin: open a round with its budget and published review criteria.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="open a round with its budget and published review criteria.",
+    )
     async def open_round(self, info: strawberry.Info, input: OpenRoundInput) -> FundingRound:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.open_round(
             principal, name=input.name, year=input.year, budget_fen=input.budget,
             criteria=[domain.CriterionInput(name=c.name, weight=c.weight) for c in input.criteria],
@@ -799,112 +795,145 @@ class Mutation:
         )
         return FundingRound.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: move a round one phase forward (NOTICE publishes the notice).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="move a round one phase forward (NOTICE publishes the notice).",
+    )
     async def advance_round(self, info: strawberry.Info, id: strawberry.ID, to: Phase) -> FundingRound:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return FundingRound.from_row(await domain.advance_round(principal, id, to))
 
-    @strawberry.mutation(description="bureau_admin: publish the selected projects (REVIEW -> NOTICE).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="publish the selected projects (REVIEW -> NOTICE).",
+    )
     async def publish_notice(self, info: strawberry.Info, round_id: strawberry.ID) -> FundingRound:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return FundingRound.from_row(await domain.advance_round(principal, round_id, models.Phase.NOTICE))
 
-    @strawberry.mutation(description="bureau_admin, or a subdistrict officer for their own subdistrict.")
+    @strawberry.mutation(
+        permission_classes=[BureauOrOfficer],
+        description="record a residents' need (an officer only in their own subdistrict).",
+    )
     async def record_need(self, info: strawberry.Info, input: RecordNeedInput) -> Need:
-        principal = info.context.require_role(BUREAU_ADMIN, SUBDISTRICT_OFFICER)
+        principal = info.context.principal
         row = await domain.record_need(
             principal, round_id=input.round_id, subdistrict=input.subdistrict, community=input.community,
             category=input.category, method=input.method, description=input.description,
         )
         return Need.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: merge like needs into a library entry, recording why.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="merge like needs into a library entry, recording why.",
+    )
     async def merge_needs(self, info: strawberry.Info, input: MergeNeedsInput) -> LibraryEntry:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.merge_needs(
             principal, need_ids=input.need_ids, reason=input.reason, entry_id=input.entry_id,
             title=input.title, requested_fen=input.requested,
         )
         return LibraryEntry.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: take a need out of its entry (until review starts).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="take a need out of its entry (until review starts).",
+    )
     async def unmerge_need(self, info: strawberry.Info, need_id: strawberry.ID, reason: str) -> LibraryEntry:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return LibraryEntry.from_row(await domain.unmerge_need(principal, need_id, reason))
 
-    @strawberry.mutation(description="bureau_admin: seat a panel member, linked to a reviewer token's sub.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="seat a panel member, linked to a reviewer token's sub.",
+    )
     async def add_panel_member(self, info: strawberry.Info, input: PanelMemberInput) -> PanelMember:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.add_panel_member(principal, round_id=input.round_id, name=input.name, kind=input.kind, sub=input.sub)
         return PanelMember.from_row(row)
 
-    @strawberry.mutation(description="reviewer: declare a conflict of interest with an entry; it cannot be scored by you.")
+    @strawberry.mutation(
+        permission_classes=[Reviewer],
+        description="declare a conflict of interest with an entry; it cannot be scored by you.",
+    )
     async def declare_conflict(self, info: strawberry.Info, entry_id: strawberry.ID, reason: str) -> LibraryEntry:
-        principal = info.context.require_role(REVIEWER)
+        principal = info.context.principal
         declaration = await domain.declare_conflict(principal, entry_id, reason)
         return LibraryEntry.from_row(await models.LibraryEntry.get(id=declaration.entry_id))
 
-    @strawberry.mutation(description="reviewer: grade an entry 0-10 on every published criterion.")
+    @strawberry.mutation(permission_classes=[Reviewer], description="grade an entry 0-10 on every published criterion.")
     async def score_entry(self, info: strawberry.Info, input: ScoreEntryInput) -> LibraryEntry:
-        principal = info.context.require_role(REVIEWER)
+        principal = info.context.principal
         review = await domain.score_entry(principal, input.entry_id, _grades(input.grades), input.comment)
         return LibraryEntry.from_row(await models.LibraryEntry.get(id=review.entry_id))
 
-    @strawberry.mutation(description="bureau_admin: select entries by score within the budget.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="select entries by score within the budget.")
     async def select_projects(self, info: strawberry.Info, round_id: strawberry.ID) -> FundingRound:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return FundingRound.from_row(await domain.select_projects(principal, round_id))
 
-    @strawberry.mutation(description="bureau_admin: end the notice period now.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="end the notice period now.")
     async def close_notice_period(self, info: strawberry.Info, round_id: strawberry.ID) -> FundingRound:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return FundingRound.from_row(await domain.close_notice_period(principal, round_id))
 
-    @strawberry.mutation(description="Any district user: object to a project on notice.")
+    @strawberry.mutation(permission_classes=[DistrictUser], description="object to a project on notice.")
     async def lodge_objection(self, info: strawberry.Info, project_id: strawberry.ID, reason: str) -> Objection:
-        principal = info.context.require_role(*OBJECTORS)
+        principal = info.context.principal
         return Objection.from_row(await domain.lodge_objection(principal, project_id, reason))
 
-    @strawberry.mutation(description="bureau_admin: UPHELD drops the project; DISMISSED keeps it.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="UPHELD drops the project; DISMISSED keeps it.")
     async def resolve_objection(
         self, info: strawberry.Info, id: strawberry.ID, outcome: ObjectionOutcome, resolution: str
     ) -> Objection:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.resolve_objection(principal, id, models.ObjectionStatus(outcome.value), resolution)
         return Objection.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: an ACTIVE organization, a grant within the budget, a tranche schedule.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="an ACTIVE organization, a grant within the budget, a tranche schedule.",
+    )
     async def award_project(self, info: strawberry.Info, input: AwardProjectInput) -> Project:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.award_project(
             principal, project_id=input.project_id, organization_id=input.organization_id, grant_fen=input.grant,
             tranches=[domain.TrancheInput(amount_fen=t.amount, due_on=t.due_on) for t in input.tranches],
         )
         return Project.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: add a tranche, within what remains of the grant.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="add a tranche, within what remains of the grant.",
+    )
     async def schedule_tranche(self, info: strawberry.Info, input: ScheduleTrancheInput) -> Tranche:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return Tranche.from_row(await domain.schedule_tranche(principal, input.project_id, input.amount, input.due_on))
 
-    @strawberry.mutation(description="bureau_admin: pay a planned tranche (never to a suspended organization).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="pay a planned tranche (never to a suspended organization).",
+    )
     async def disburse_tranche(self, info: strawberry.Info, tranche_id: strawberry.ID) -> Tranche:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return Tranche.from_row(await domain.disburse_tranche(principal, tranche_id))
 
-    @strawberry.mutation(description="org_member of the implementing organization: a service delivered.")
+    @strawberry.mutation(
+        permission_classes=[OrgMember],
+        description="a service delivered (only members of the implementing organization).",
+    )
     async def report_service_record(self, info: strawberry.Info, input: ServiceRecordInput) -> ServiceRecord:
-        principal = info.context.require_role(ORG_MEMBER)
+        principal = info.context.principal
         row = await domain.report_service_record(
             principal, project_id=input.project_id, community=input.community, service_date=input.service_date,
             beneficiary=input.beneficiary, person_times=input.person_times, subdistrict=input.subdistrict,
         )
         return ServiceRecord.from_row(row)
 
-    @strawberry.mutation(description="org_member of the implementing organization: up to 1000 service records at once, "
-                                     "same rules as reportServiceRecord; one bad record rejects them all.")
+    @strawberry.mutation(permission_classes=[OrgMember], description="up to 1000 service records at once, same rules as "
+                        "reportServiceRecord; one bad record rejects them all.")
     async def report_service_records(self, info: strawberry.Info, input: list[ServiceRecordInput]) -> list[ServiceRecord]:
-        principal = info.context.require_role(ORG_MEMBER)
+        principal = info.context.principal
         rows = await domain.report_service_records(principal, [
             domain.ServiceRecordItem(project_id=i.project_id, community=i.community, service_date=i.service_date,
                                      beneficiary=i.beneficiary, person_times=i.person_times, subdistrict=i.subdistrict)
@@ -912,30 +941,36 @@ class Mutation:
         ])
         return [ServiceRecord.from_row(row) for row in rows]
 
-    @strawberry.mutation(description="org_member of the implementing organization: an expense against the grant.")
+    @strawberry.mutation(
+        permission_classes=[OrgMember],
+        description="an expense against the grant (only members of the implementing organization).",
+    )
     async def report_expense(self, info: strawberry.Info, input: ExpenseInput) -> Expense:
-        principal = info.context.require_role(ORG_MEMBER)
+        principal = info.context.principal
         row = await domain.report_expense(
             principal, project_id=input.project_id, amount_fen=input.amount, spent_on=input.spent_on,
             description=input.description,
         )
         return Expense.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: order disbursed funds back (a fund-recovery alert).")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="order disbursed funds back (a fund-recovery alert).",
+    )
     async def order_recovery(self, info: strawberry.Info, input: OrderRecoveryInput) -> RecoveryOrder:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.order_recovery(principal, project_id=input.project_id, amount_fen=input.amount, reason=input.reason)
         return RecoveryOrder.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: the money came back.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="the money came back.")
     async def settle_recovery(self, info: strawberry.Info, id: strawberry.ID) -> RecoveryOrder:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return RecoveryOrder.from_row(await domain.settle_recovery(principal, id))
 
 
 schema = SubgraphSchema(
-    query=Query,
-    mutation=Mutation,
+    query=declared(Query),
+    mutation=declared(Mutation),
     types=[FundingRound, Project, RecoveryOrder, SocialOrganization],
     extensions=[OperationTransaction],
 )

@@ -14,5 +14,4 @@ service = ServiceDefinition(
     emitter=emitter,
     make_loaders=FundingLoaders,
     handlers=handlers,
-    public_root_fields=frozenset({"publicNotices"}),
 )

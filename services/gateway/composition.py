@@ -1,8 +1,11 @@
 """Compose Federation v2 subgraph SDLs into a join-spec v0.3 supergraph SDL.
 
 Covers what Federation 2 subgraphs (e.g. written with strawberry) typically
-use; output is deterministic (types sorted by name, subgraphs by name) so a
-checked-in supergraph can be compared with a fresh composition.
+use, including custom directives a subgraph composes (`@composeDirective` plus
+the `@link` that imports it), which are carried into the supergraph as Apollo
+composition carries them (on types, fields, arguments and enum values). Output
+is deterministic (types sorted by name, subgraphs by name) so a checked-in
+supergraph can be compared with a fresh composition.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from graphql import (
+    DirectiveDefinitionNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
     InputObjectTypeDefinitionNode,
@@ -60,6 +64,16 @@ class SubgraphSource:
     sdl: str
 
 
+@dataclass(frozen=True)
+class ComposedDirective:
+    """A custom directive a subgraph keeps in the supergraph: `@composeDirective(name:)` and its `@link`."""
+
+    name: str
+    url: str
+    import_item: str  # the @link import entry as printed, e.g. "@public"
+    definition: str  # the printed `directive @name ... on ...`
+
+
 @dataclass
 class FieldDef:
     """One subgraph's definition of a field."""
@@ -72,6 +86,7 @@ class FieldDef:
     provides: str | None = None
     override: str | None = None
     inaccessible: bool = False
+    composed: list[str] = field(default_factory=list)  # printed applications of composed directives
 
 
 @dataclass
@@ -89,6 +104,7 @@ class TypeDef:
     members: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
     fields: dict[str, FieldDef] = field(default_factory=dict)
+    composed: list[str] = field(default_factory=list)
 
 
 def _directive_names(document) -> dict[str, str]:
@@ -134,7 +150,43 @@ def _fed_directives(node, names: dict[str, str]) -> dict[str, list[dict]]:
     return found
 
 
-def read_subgraph(source: SubgraphSource) -> dict[str, TypeDef]:
+def read_composed_directives(source: SubgraphSource) -> tuple[dict[str, ComposedDirective], list[str]]:
+    """The directives the subgraph composes, by name, and what is wrong with its declarations."""
+    document = parse(source.sdl)
+    names = _directive_names(document)
+    schema_nodes = [n for n in document.definitions if isinstance(n, (SchemaDefinitionNode, SchemaExtensionNode))]
+    wanted = [args["name"].lstrip("@") for node in schema_nodes
+              for args in _fed_directives(node, names).get("composeDirective", ()) if args.get("name")]
+    links: dict[str, tuple[str, str]] = {}  # local name -> (url, import entry as printed)
+    for node in schema_nodes:
+        for d in node.directives or ():
+            if d.name.value != "link":
+                continue
+            url = next((value_from_ast_untyped(a.value) for a in d.arguments or () if a.name.value == "url"), None)
+            imports = next((a.value for a in d.arguments or () if a.name.value == "import"), None)
+            for item in getattr(imports, "values", None) or ():
+                value = value_from_ast_untyped(item)
+                local = (value.get("as") or value.get("name")) if isinstance(value, dict) else value
+                links[str(local).lstrip("@")] = (url, print_ast(item))
+    definitions = {n.name.value: n for n in document.definitions if isinstance(n, DirectiveDefinitionNode)}
+    composed, errors = {}, []
+    for name in wanted:
+        if name not in links:
+            errors.append(f'Directive "@{name}" is composed in subgraph "{source.name}" but no @link imports it')
+        elif name not in definitions:
+            errors.append(f'Directive "@{name}" is composed in subgraph "{source.name}" but not defined there')
+        else:
+            url, item = links[name]
+            composed[name] = ComposedDirective(name, url, item, print_ast(definitions[name]))
+    return composed, errors
+
+
+def _composed(node, composed: set[str]) -> list[str]:
+    return [print_ast(d) for d in getattr(node, "directives", None) or () if d.name.value in composed]
+
+
+def read_subgraph(source: SubgraphSource, composed: set[str] = frozenset()) -> dict[str, TypeDef]:
+    """The subgraph's types; applications of the `composed` directives are kept as printed."""
     document = parse(source.sdl)
     names = _directive_names(document)
     roots = {"Query": "Query", "Mutation": "Mutation", "Subscription": "Subscription"}
@@ -164,6 +216,7 @@ def read_subgraph(source: SubgraphSource) -> dict[str, TypeDef]:
         t.interfaces += [i.name.value for i in getattr(node, "interfaces", None) or ()]
         t.members += [m.name.value for m in getattr(node, "types", None) or ()]
         t.values += [v.name.value for v in getattr(node, "values", None) or ()]
+        t.composed += [d for d in _composed(node, composed) if d not in t.composed]
         for fnode in getattr(node, "fields", None) or ():
             if fnode.name.value in MACHINERY_FIELDS:
                 continue
@@ -177,10 +230,12 @@ def read_subgraph(source: SubgraphSource) -> dict[str, TypeDef]:
                 provides=(ffed.get("provides") or [{}])[0].get("fields"),
                 override=(ffed.get("override") or [{}])[0].get("from"),
                 inaccessible="inaccessible" in ffed,
+                composed=_composed(fnode, composed),
             )
         for vnode in getattr(node, "values", None) or ():
-            if "inaccessible" in _fed_directives(vnode, names):
-                t.fields[vnode.name.value] = FieldDef("", vnode, inaccessible=True)
+            hidden, applied = "inaccessible" in _fed_directives(vnode, names), _composed(vnode, composed)
+            if hidden or applied:
+                t.fields[vnode.name.value] = FieldDef("", vnode, inaccessible=hidden, composed=applied)
     return types
 
 
@@ -201,8 +256,28 @@ class Composer:
     def __init__(self, sources: list[SubgraphSource]):
         self.sources = sorted(sources, key=lambda s: s.name)
         self.graphs = {s.name: graph_enum_name(s.name) for s in self.sources}
-        self.subgraph_types = {s.name: read_subgraph(s) for s in self.sources}
         self.errors: list[str] = []
+        self.composed_in: dict[str, set[str]] = {}  # subgraph -> the directives it composes
+        self.composed = self.merge_composed_directives()
+        # Only a subgraph that composes a directive has its applications carried.
+        self.subgraph_types = {s.name: read_subgraph(s, self.composed_in[s.name]) for s in self.sources}
+
+    def merge_composed_directives(self) -> dict[str, ComposedDirective]:
+        """One definition per composed directive; subgraphs composing it must agree on it."""
+        merged: dict[str, ComposedDirective] = {}
+        for source in self.sources:
+            composed, errors = read_composed_directives(source)
+            self.errors += errors
+            self.composed_in[source.name] = set(composed)
+            for name, directive in composed.items():
+                if name in merged and merged[name] != directive:
+                    self.errors.append(
+                        f'Composed directive "@{name}" differs across subgraphs (definition or @link): '
+                        f'"{source.name}" has {directive.definition} from {directive.url}, '
+                        f"another has {merged[name].definition} from {merged[name].url}"
+                    )
+                merged.setdefault(name, directive)
+        return dict(sorted(merged.items()))
 
     def definitions(self, type_name: str) -> list[tuple[str, TypeDef]]:
         return [(s, types[type_name]) for s, types in self.subgraph_types.items() if type_name in types]
@@ -237,12 +312,16 @@ class Composer:
         graphs = "\n".join(
             f'  {self.graphs[s.name]} @join__graph(name: "{s.name}", url: "{s.url}")' for s in self.sources
         )
+        # A composed directive keeps its own @link (so the supergraph names its spec) and its definition.
+        links = "".join(f'  @link(url: "{d.url}", import: [{d.import_item}])\n' for d in self.composed.values())
+        definitions = "".join(f"\n\n{d.definition}" for d in self.composed.values())
         return (
             "schema\n"
             '  @link(url: "https://specs.apollo.dev/link/v1.0")\n'
             '  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)\n'
             '  @link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)\n'
-            "{\n" + "\n".join(roots) + "\n}\n\n" + JOIN_DEFINITIONS + "\n\nenum join__Graph {\n" + graphs + "\n}"
+            + links + "{\n" + "\n".join(roots) + "\n}\n\n" + JOIN_DEFINITIONS + definitions
+            + "\n\nenum join__Graph {\n" + graphs + "\n}"
         )
 
     def type_directives(self, name: str, kind: str) -> list[str]:
@@ -264,6 +343,7 @@ class Composer:
                 out += [f'@join__unionMember(graph: {self.graphs[sub]}, member: "{m}")' for m in d.members]
         if any(d.inaccessible for _, d in defs):
             out.append("@inaccessible")
+        out += _union(d.composed for _, d in defs)
         return out
 
     def print_type(self, name: str, kind: str, kinds: dict, implementations: dict) -> str:
@@ -293,7 +373,8 @@ class Composer:
         for value in values:
             joins = " ".join(f"@join__enumValue(graph: {self.graphs[s]})" for s, d in defs if value in d.values)
             hidden = " @inaccessible" if any(value in d.fields and d.fields[value].inaccessible for _, d in defs) else ""
-            lines.append(f"  {value} {joins}{hidden}")
+            applied = "".join(f" {a}" for a in _union(d.fields[value].composed for _, d in defs if value in d.fields))
+            lines.append(f"  {value} {joins}{hidden}{applied}")
         return lines
 
     def fields(self, name: str, kind: str, defs, kinds: dict, interfaces: list[str]) -> list[str]:
@@ -318,7 +399,7 @@ class Composer:
                     for fname, fdef in idef.fields.items():
                         if fname not in field_names:
                             field_names.append(fname)
-                            lines.append(f"  {fname}{_args(fdef.node)}: {fdef.type} @join__field")
+                            lines.append(f"  {fname}{_args(fdef.node, self.composed)}: {fdef.type} @join__field")
         return lines
 
     def field_line(self, type_name: str, kind: str, fname: str, defs, owners: list[str]) -> str:
@@ -360,11 +441,12 @@ class Composer:
         description = f'  """{first.description.value}"""\n' if getattr(first, "description", None) else ""
         deprecated = next((_deprecated(f.node) for _, f, _ in present if _deprecated(f.node)), "")
         hidden = " @inaccessible" if any(f.inaccessible for _, f, _ in present) else ""
+        hidden += "".join(f" {a}" for a in _union(f.composed for _, f, _ in present))
         join_text = (" " + " ".join(joins)) if special else ""
         default = ""
         if kind == "input" and getattr(first, "default_value", None) is not None:
             default = f" = {print_ast(first.default_value)}"
-        return f"{description}  {fname}{_args(first)}: {merged_type}{default}{deprecated}{hidden}{join_text}"
+        return f"{description}  {fname}{_args(first, self.composed)}: {merged_type}{default}{deprecated}{hidden}{join_text}"
 
     def check_shareable(self, type_name: str, fname: str, resolvers) -> None:
         for sub, f, d in resolvers:
@@ -375,6 +457,11 @@ class Composer:
                     f'it is resolved from subgraphs {others} and defined as non-shareable in subgraph "{sub}"'
                 )
                 return
+
+
+def _union(lists) -> list[str]:
+    """Directive applications of several subgraphs, each once, in first-seen order."""
+    return list(dict.fromkeys(a for applied in lists for a in applied))
 
 
 def _escape(text: str) -> str:
@@ -388,7 +475,7 @@ def _deprecated(node) -> str:
     return ""
 
 
-def _args(node) -> str:
+def _args(node, composed=frozenset()) -> str:
     arguments = getattr(node, "arguments", None)
     if not arguments:
         return ""
@@ -397,7 +484,7 @@ def _args(node) -> str:
         text = f"{a.name.value}: {print_ast(a.type)}"
         if a.default_value is not None:
             text += f" = {print_ast(a.default_value)}"
-        parts.append(text + _deprecated(a))
+        parts.append(text + _deprecated(a) + "".join(f" {d}" for d in _composed(a, composed)))
     return "(" + ", ".join(parts) + ")"
 
 

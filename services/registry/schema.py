@@ -7,11 +7,20 @@ import datetime as dt
 import strawberry
 
 from services.common.audit_api import AuditEntry, audit_trail
-from services.common.auth import BUREAU_ADMIN, CITY_ADMIN, SUBDISTRICT_OFFICER, ensure_same_district
+from services.common.auth import ensure_same_district
 from services.common.categories import Category
 from services.common.counts import CountBy, count_by
 from services.common.operation import OperationTransaction, SubgraphSchema
 from services.common.pagination import Connection, paginate
+from services.common.permissions import (
+    Authenticated,
+    BureauAdmin,
+    BureauOrCity,
+    BureauOrOfficer,
+    CityAdmin,
+    declared,
+    verified_caller,
+)
 
 from . import domain, models
 
@@ -33,7 +42,7 @@ class District:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, code: str, **_: object) -> "District | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.district.load(code)
         return cls.from_row(row) if row else None
 
@@ -76,7 +85,7 @@ class SocialOrganization:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "SocialOrganization | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.organization.load(id)
         return cls.from_row(row) if row else None
 
@@ -111,7 +120,7 @@ class ServiceStation:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "ServiceStation | None":
-        info.context.require_principal()
+        verified_caller(info.context)
         row = await info.context.loaders.station.load(id)
         return cls.from_row(row) if row else None
 
@@ -191,7 +200,7 @@ class OnboardDistrictInput:
 
 def _scoped(info: strawberry.Info, district: str | None = None) -> list[str]:
     """The districts a read covers: the caller's, narrowed to one the caller may see."""
-    principal = info.context.require_principal()
+    principal = info.context.principal
     ensure_same_district(principal, district)
     return [district] if district else list(principal.districts)
 
@@ -212,24 +221,27 @@ def _filter_organizations(queryset, f: OrganizationFilter | None):
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A district; by default the caller's own.")
+    @strawberry.field(permission_classes=[Authenticated], description="A district; by default the caller's own.")
     async def district(self, info: strawberry.Info, code: str | None = None) -> District | None:
         districts = _scoped(info, code)
         row = await models.District.filter(code__in=districts).order_by("code").first()
         return District.from_row(row) if row else None
 
-    @strawberry.field(description="The districts the caller may read (a city admin: every district of the city).")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="The districts the caller may read (a city admin: every district of the city).",
+    )
     async def districts(self, info: strawberry.Info) -> list[District]:
         rows = await models.District.filter(code__in=_scoped(info)).order_by("code")
         return [District.from_row(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def organization(self, info: strawberry.Info, id: strawberry.ID) -> SocialOrganization | None:
         _scoped(info)
         row = await info.context.loaders.organization.load(id)
         return SocialOrganization.from_row(row) if row else None
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def organizations(
         self,
         info: strawberry.Info,
@@ -241,7 +253,7 @@ class Query:
         rows = _filter_organizations(models.SocialOrganization.filter(district__in=_scoped(info, district)), filter)
         return await paginate(rows, first=first, after=after, to_node=SocialOrganization.from_row)
 
-    @strawberry.field
+    @strawberry.field(permission_classes=[Authenticated])
     async def service_stations(
         self,
         info: strawberry.Info,
@@ -264,7 +276,10 @@ class Query:
                 rows = rows.filter(**five) if filter.compliant else rows.exclude(**five)
         return await paginate(rows, first=first, after=after, to_node=ServiceStation.from_row)
 
-    @strawberry.field(description="Counts by registration, incubation stage, category, status; party coverage.")
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="Counts by registration, incubation stage, category, status; party coverage.",
+    )
     async def registry_stats(self, info: strawberry.Info, district: str | None = None) -> RegistryStats:
         orgs = models.SocialOrganization.filter(district__in=_scoped(info, district))
         by_registration = {c.key: c.count for c in await count_by(orgs, "registration")}
@@ -296,21 +311,25 @@ class Query:
         )
 
     registry_audit_trail: Connection[AuditEntry] = strawberry.field(
-        resolver=audit_trail, description="The registry's audit records of the caller's district."
+        resolver=audit_trail, permission_classes=[BureauOrCity], description="the registry's audit records of the caller's district."
     )
 
 
+# Who may call each field is its permission class; declared() puts the roles before each description.
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="city_admin: bring a new district (tenant) of the city onto the platform.")
+    @strawberry.mutation(
+        permission_classes=[CityAdmin],
+        description="bring a new district (tenant) of the city onto the platform.",
+    )
     async def onboard_district(self, info: strawberry.Info, input: OnboardDistrictInput) -> District:
-        principal = info.context.require_role(CITY_ADMIN)
+        principal = info.context.principal
         row = await domain.onboard_district(principal, code=input.code, name=input.name, city_code=input.city_code)
         return District.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: register (登记) or file (备案) an organization.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="register (登记) or file (备案) an organization.")
     async def register_organization(self, info: strawberry.Info, input: RegisterOrganizationInput) -> SocialOrganization:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         row = await domain.register_organization(
             principal,
             domain.OrganizationInput(
@@ -326,26 +345,35 @@ class Mutation:
         )
         return SocialOrganization.from_row(row)
 
-    @strawberry.mutation(description="bureau_admin: move an organization forward through the incubator.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="move an organization forward through the incubator.",
+    )
     async def change_incubation_stage(self, info: strawberry.Info, id: strawberry.ID, stage: IncubationStage) -> SocialOrganization:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return SocialOrganization.from_row(await domain.change_incubation_stage(principal, id, stage))
 
-    @strawberry.mutation(description="bureau_admin: record the organization's party organization.")
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="record the organization's party organization.")
     async def set_party_organization(self, info: strawberry.Info, id: strawberry.ID, kind: PartyOrganization) -> SocialOrganization:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return SocialOrganization.from_row(await domain.set_party_organization(principal, id, kind))
 
-    @strawberry.mutation(description="bureau_admin: suspend, reactivate or deregister, with a reason.")
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="suspend, reactivate or deregister, with a reason.",
+    )
     async def change_organization_status(
         self, info: strawberry.Info, id: strawberry.ID, status: OrganizationStatus, reason: str
     ) -> SocialOrganization:
-        principal = info.context.require_role(BUREAU_ADMIN)
+        principal = info.context.principal
         return SocialOrganization.from_row(await domain.change_status(principal, id, status, reason))
 
-    @strawberry.mutation(description="bureau_admin or the subdistrict's officer: a station's five-haves checklist.")
+    @strawberry.mutation(
+        permission_classes=[BureauOrOfficer],
+        description="a station's five-haves checklist (an officer only in their own subdistrict).",
+    )
     async def upsert_service_station(self, info: strawberry.Info, input: ServiceStationInput) -> ServiceStation:
-        principal = info.context.require_role(BUREAU_ADMIN, SUBDISTRICT_OFFICER)
+        principal = info.context.principal
         row = await domain.upsert_service_station(
             principal,
             domain.StationInput(
@@ -362,8 +390,8 @@ class Mutation:
 
 
 schema = SubgraphSchema(
-    query=Query,
-    mutation=Mutation,
+    query=declared(Query),
+    mutation=declared(Mutation),
     types=[District, SocialOrganization, ServiceStation],
     extensions=[OperationTransaction],
 )

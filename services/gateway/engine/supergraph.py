@@ -2,7 +2,8 @@
 
 The model answers the planner's questions: which subgraphs own a type and with
 which keys, which subgraphs can resolve a field, and what a field requires or
-provides in a given subgraph.
+provides in a given subgraph. It also keeps the other directives applied to
+each field (e.g. ones the subgraphs composed), for a policy layer to read.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class FieldInfo:
     type_node: TypeNode
     # None when the field has no @join__field: every owner of the type resolves it.
     joins: dict[str, FieldJoin] | None = None
+    # Directives applied to the field other than join__*: name -> the arguments of each application.
+    directives: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def named_type(self) -> str:
@@ -123,6 +126,19 @@ class Supergraph:
     types: dict[str, TypeInfo]
     root_types: dict[str, str]  # operation ("query"...) -> type name
     document: DocumentNode
+    # The schema's @link applications (url, import, for, as), e.g. of the specs of composed directives.
+    links: list[dict] = field(default_factory=list)
+
+    def imported_name(self, url_prefix: str, directive: str) -> str | None:
+        """The name `@directive` of the spec linked at `url_prefix` has here; None if it is not linked."""
+        for link in self.links:
+            if not str(link.get("url") or "").startswith(url_prefix):
+                continue
+            for item in link.get("import") or ():
+                name, local = (item.get("name"), item.get("as") or item.get("name")) if isinstance(item, dict) else (item, item)
+                if name == f"@{directive}":
+                    return str(local).lstrip("@")
+        return None
 
     # -- ownership questions -------------------------------------------------
     def type(self, name: str) -> TypeInfo:
@@ -131,6 +147,11 @@ class Supergraph:
     def field(self, type_name: str, field_name: str) -> FieldInfo | None:
         t = self.types.get(type_name)
         return t.fields.get(field_name) if t else None
+
+    def fields_with_directive(self, type_name: str, directive: str) -> frozenset[str]:
+        """The fields of a type that carry `@directive` in the supergraph."""
+        t = self.types.get(type_name)
+        return frozenset(n for n, f in t.fields.items() if directive in f.directives) if t else frozenset()
 
     def knows_type(self, subgraph: str, type_name: str) -> bool:
         t = self.types.get(type_name)
@@ -227,10 +248,12 @@ def parse_supergraph(sdl: str) -> Supergraph:
 
     root_types = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
     types: dict[str, TypeInfo] = {}
+    links: list[dict] = []
     for node in document.definitions:
         if isinstance(node, SchemaDefinitionNode):
             for op in node.operation_types:
                 root_types[op.operation.value] = op.type.name.value
+            links += _directives(node, "link")
             continue
         name_node = getattr(node, "name", None)
         if name_node is None or not hasattr(node, "kind"):
@@ -260,11 +283,14 @@ def parse_supergraph(sdl: str) -> Supergraph:
             for fnode in node.fields or ():
                 t.fields[fnode.name.value] = _parse_field(fnode, graph_of)
     root_types = {op: name for op, name in root_types.items() if name in types}
-    return Supergraph(subgraphs, types, root_types, document)
+    return Supergraph(subgraphs, types, root_types, document, links)
 
 
 def _parse_field(fnode, graph_of) -> FieldInfo:
     info = FieldInfo(fnode.name.value, fnode.type)
+    for d in fnode.directives or ():
+        if not d.name.value.startswith("join__"):
+            info.directives.setdefault(d.name.value, []).append(_args(d))
     applications = _directives(fnode, "join__field")
     if not applications:
         return info

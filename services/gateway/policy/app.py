@@ -27,7 +27,7 @@ from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
 from .subscriptions import serve_subscriptions
-from .tokens import VerifiedTokens, forward_authorization, is_public_operation, unauthenticated
+from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
@@ -86,6 +86,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     )
     hub = AlertHub(amqp_url())
     tokens = VerifiedTokens()
+    public_fields = public_root_fields(gateway.supergraph)
 
     async def run(payload: Any, headers: Mapping[str, str], method: str) -> EncodedResponse:
         """One client operation: token at the edge, then the engine with only Authorization forwarded."""
@@ -101,7 +102,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
                 return EncodedResponse(401, orjson.dumps(unauthenticated(error)), True)
-            if principal is None and not _public(gateway, payload):
+            if principal is None and not _public(gateway, payload, public_fields):
                 REQUESTS.labels(name, "unauthenticated").inc()
                 return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
             response = await gateway.execute_encoded(
@@ -209,8 +210,8 @@ def _authorization(scope: dict) -> str | None:
     return None
 
 
-def _public(gateway: Gateway, payload: dict) -> bool:
-    """An operation made only of public root fields needs no token."""
+def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> bool:
+    """An operation made only of public root fields (as the supergraph marks them) needs no token."""
     query = payload.get("query")
     if not isinstance(query, str):
         return False
@@ -218,7 +219,7 @@ def _public(gateway: Gateway, payload: dict) -> bool:
         operation, _ = select_operation(gateway.parse_and_validate(query), payload.get("operationName"))
     except Exception:  # noqa: BLE001 - the engine reports parse and validation errors itself
         return False
-    return is_public_operation(operation)
+    return is_public_operation(operation, public_fields)
 
 
 GRAPHIQL = """<!doctype html><html><head><title>Civic platform GraphiQL</title>

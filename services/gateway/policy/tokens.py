@@ -13,8 +13,11 @@ from graphql import FieldNode
 from services.common.auth import Principal, bearer_token, verify_token
 from services.common.errors import DomainError, Unauthenticated
 
-# Root fields anyone may query without a token (a district's public notices, 立项公示).
-PUBLIC_ROOT_FIELDS = frozenset({"publicNotices", "__typename"})
+from ..engine.supergraph import Supergraph
+
+# The spec of the directive a subgraph puts on a root field anyone may query without a token
+# (services.common.permissions.Public); a supergraph that does not link it has no public field.
+PUBLIC_SPEC = "https://civic-platform.cn/public/"
 
 
 def forward_authorization(headers: Mapping[str, str]) -> dict[str, str]:
@@ -46,9 +49,22 @@ class VerifiedTokens:
         return principal
 
 
-def is_public_operation(operation) -> bool:
+def public_root_fields(supergraph: Supergraph) -> frozenset[str]:
+    """Query fields the subgraphs declared public (a district's public notices, 立项公示), plus __typename.
+
+    Learnt from the composed supergraph, so the subgraph's declaration is the only list. The
+    directive counts only under the name the supergraph's @link of our spec gives it: a `@public`
+    of some other origin opens nothing.
+    """
+    directive = supergraph.imported_name(PUBLIC_SPEC, "public")
+    query = supergraph.root_types.get("query", "Query")
+    fields = supergraph.fields_with_directive(query, directive) if directive else frozenset()
+    return fields | {"__typename"}
+
+
+def is_public_operation(operation, public_fields: frozenset[str]) -> bool:
     roots = operation.selection_set.selections
-    return bool(roots) and all(isinstance(node, FieldNode) and node.name.value in PUBLIC_ROOT_FIELDS for node in roots)
+    return bool(roots) and all(isinstance(node, FieldNode) and node.name.value in public_fields for node in roots)
 
 
 def unauthenticated(error: DomainError | None = None) -> dict:
@@ -56,4 +72,7 @@ def unauthenticated(error: DomainError | None = None) -> dict:
     return {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
 
 
-__all__ = ["Unauthenticated", "VerifiedTokens", "forward_authorization", "is_public_operation", "unauthenticated"]
+__all__ = [
+    "Unauthenticated", "VerifiedTokens", "forward_authorization", "is_public_operation", "public_root_fields",
+    "unauthenticated",
+]

@@ -173,3 +173,48 @@ def test_an_optional_input_field_one_subgraph_lacks_is_dropped():
     b = SubgraphSource("b", "http://b", "type Query { y(f: Filter): Int } input Filter { name: String }")
     supergraph = compose([a, b])
     assert "limit" not in supergraph.split("input Filter")[1].split("}")[0]
+
+
+COMPOSED_LINK = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@composeDirective", "@key"])'
+    ' @link(url: "https://example.com/open/v1.0", import: ["@open"]) @composeDirective(name: "@open")'
+    " directive @open on FIELD_DEFINITION | OBJECT | ARGUMENT_DEFINITION"
+)
+
+
+def test_a_composed_directive_is_carried_into_the_supergraph_with_its_link_and_definition():
+    a = SubgraphSource("a", "http://a", COMPOSED_LINK + ' type Query { hello: String @open, secret(code: ID @open): String } type T @open { v: Int }')
+    b = SubgraphSource("b", "http://b", COMPOSED_LINK + ' type Query { world: String @open }')
+    composed = compose([a, b])
+    assert composed.count('@link(url: "https://example.com/open/v1.0", import: ["@open"])') == 1
+    assert composed.count("directive @open on FIELD_DEFINITION | OBJECT | ARGUMENT_DEFINITION") == 1
+    assert "secret(code: ID @open): String" in composed
+    supergraph = parse_supergraph(composed)
+    assert supergraph.fields_with_directive("Query", "open") == {"hello", "world"}
+    assert supergraph.imported_name("https://example.com/open/", "open") == "open"
+    assert supergraph.imported_name("https://example.com/other/", "open") is None
+    assert "\ntype T\n  @join__type(graph: A)\n  @open\n" in composed
+    # Apollo Router keeps composed directives in the API schema; so does the engine's client schema.
+    client = build_client_schema(supergraph.document)
+    assert client.get_directive("open") is not None
+    assert [d.name.value for d in client.query_type.fields["hello"].ast_node.directives] == ["open"]
+
+
+def test_a_directive_used_but_not_composed_stays_in_its_subgraph():
+    sdl = 'directive @open on FIELD_DEFINITION type Query { hello: String @open }'
+    composed = compose([SubgraphSource("a", "http://a", sdl)])
+    assert "@open" not in composed
+    assert parse_supergraph(composed).fields_with_directive("Query", "open") == frozenset()
+    # Another subgraph composing a directive of the same name does not carry this one's applications.
+    both = compose([SubgraphSource("a", "http://a", sdl), SubgraphSource("b", "http://b", COMPOSED_LINK + " type Query { w: Int @open }")])
+    assert parse_supergraph(both).fields_with_directive("Query", "open") == {"w"}
+
+
+def test_composed_directive_errors():
+    unlinked = ('extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@composeDirective"])'
+                ' @composeDirective(name: "@open") directive @open on FIELD_DEFINITION type Query { x: Int }')
+    with pytest.raises(CompositionError, match='"@open" is composed in subgraph "a" but no @link imports it'):
+        compose([SubgraphSource("a", "http://a", unlinked)])
+    other = COMPOSED_LINK.replace("FIELD_DEFINITION | OBJECT", "FIELD_DEFINITION") + " type Query { y: Int }"
+    with pytest.raises(CompositionError, match='Composed directive "@open" differs across subgraphs'):
+        compose([SubgraphSource("a", "http://a", COMPOSED_LINK + " type Query { x: Int }"), SubgraphSource("b", "http://b", other)])
