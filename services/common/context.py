@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import OperationDefinitionNode, OperationType
 
 from .auth import Principal, bearer_token, verify_token
-from .errors import DomainError, Unauthenticated
+from .errors import DomainError
 
 if TYPE_CHECKING:
     from .service import ServiceDefinition
@@ -23,18 +23,6 @@ class RequestContext:
     response: Any = None
     loaders: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-    def require_principal(self) -> Principal:
-        if self.auth_error is not None:
-            raise self.auth_error
-        if self.principal is None:
-            raise Unauthenticated("this needs a token: send 'Authorization: Bearer <token>'")
-        return self.principal
-
-    def require_role(self, *roles: str) -> Principal:
-        principal = self.require_principal()
-        principal.require_role(*roles)
-        return principal
 
 
 async def build_context(service: "ServiceDefinition", authorization: str | None, **kwargs: Any) -> RequestContext:
