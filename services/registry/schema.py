@@ -159,6 +159,13 @@ class ServiceStationFilter:
     compliant: bool | None = None
 
 
+@strawberry.type(description="A credit code registered in more than one district of the city (the city admin's report).")
+class CreditCodeDuplicate:
+    credit_code: str
+    districts: list[str] = strawberry.field(description="The districts holding the code, in code order")
+    organizations: list[SocialOrganization] = strawberry.field(description="The organizations holding it, oldest first")
+
+
 @strawberry.input
 class RegisterOrganizationInput:
     name: str
@@ -294,6 +301,22 @@ class Query:
                 has_archive_cabinet=True, has_archive_materials=True,
             ).count(),
         )
+
+    @strawberry.field(
+        description="city_admin: credit codes registered in more than one district of the city. A code is unique "
+        "only within a district, so that a bureau never learns whether another district holds it; this report is "
+        "how a code registered twice is caught."
+    )
+    async def duplicate_credit_codes(self, info: strawberry.Info) -> list[CreditCodeDuplicate]:
+        principal = info.context.require_role(CITY_ADMIN)
+        return [
+            CreditCodeDuplicate(
+                credit_code=code,
+                districts=sorted({o.district for o in orgs}),
+                organizations=[SocialOrganization.from_row(o) for o in orgs],
+            )
+            for code, orgs in await domain.duplicate_credit_codes(list(principal.districts))
+        ]
 
     registry_audit_trail: Connection[AuditEntry] = strawberry.field(
         resolver=audit_trail, description="The registry's audit records of the caller's district."
