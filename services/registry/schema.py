@@ -44,7 +44,7 @@ class SocialOrganization:
     district: str
     name: str
     registration: Registration
-    credit_code: str | None = strawberry.field(description="REGISTERED only: 统一社会信用代码, check character verified")
+    credit_code: str | None = strawberry.field(description="REGISTERED only: 统一社会信用代码, checked in full (GB 32100); unique within the district")
     filing_number: str | None = strawberry.field(description="FILED only: issued by the platform, unique in the district")
     category: Category
     subdistrict: str
