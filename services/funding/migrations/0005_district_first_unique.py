@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 'ALTER TABLE project DROP CONSTRAINT project_entry_id_key',
                 'ALTER TABLE project ADD CONSTRAINT project_district_entry_id_key UNIQUE (district, entry_id)',
             ],
+            # Going back fails while two districts hold one value: the old constraint cannot hold then.
             reverse_sql=[
                 'ALTER TABLE project DROP CONSTRAINT project_district_entry_id_key',
                 'ALTER TABLE project ADD CONSTRAINT project_entry_id_key UNIQUE (entry_id)',

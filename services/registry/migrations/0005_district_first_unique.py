@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 'ALTER TABLE social_organization ADD CONSTRAINT social_organization_district_credit_code_key '
                 'UNIQUE (district, credit_code)',
             ],
+            # Going back fails while two districts hold one value: the old constraint cannot hold then.
             reverse_sql=[
                 'ALTER TABLE social_organization DROP CONSTRAINT social_organization_district_credit_code_key',
                 'ALTER TABLE social_organization ADD CONSTRAINT social_organization_credit_code_key UNIQUE (credit_code)',
