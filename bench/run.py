@@ -232,7 +232,7 @@ async def seed(client: httpx.AsyncClient, urls: dict[str, str], admin_token: str
                 "community": f"社区{n % 4}"}
         if n < 10:
             try:
-                code = make_credit_code("5123010200000000" + str(n))
+                code = make_credit_code(DISTRICT, n, kind="1")
                 await graphql(client, registry, admin_token, register,
                               {"i": {**base, "registration": "REGISTERED", "creditCode": code}})
                 continue

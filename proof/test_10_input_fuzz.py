@@ -162,7 +162,7 @@ async def seed(clients: dict[str, GraphQLClient]) -> dict:
                      {"i": {"code": code, "name": code, "cityCode": HARBIN}}, token=city)
     org = (await reg.ok("mutation($i: RegisterOrganizationInput!) { registerOrganization(input: $i) { id } }",
                         {"i": {"name": "道里为老服务中心", "registration": "REGISTERED", "category": "ELDERLY_CARE",
-                               "creditCode": make_credit_code("52230102000000001"), "subdistrict": "新阳路街道"}},
+                               "creditCode": make_credit_code(DAOLI, 1), "subdistrict": "新阳路街道"}},
                         token=bureau))["registerOrganization"]["id"]
     fconsumer = EventConsumer(name="funding", connection="funding", inbox=service_definition("funding").models.inbox,
                               handlers=service_definition("funding").handlers, amqp_url=amqp_url())

@@ -156,19 +156,28 @@ async def test_tenancy_fuzz(gateway, subgraphs, databases):
 
 
 async def test_a_unique_value_taken_in_another_district(gateway, databases):
-    """Credit codes are unique platform-wide (a national identifier). Registering one that another district
-    holds must be refused with a label, never a 500, and show nothing of the other district's row."""
+    """A credit code is unique within a district only: registering one that another district of the city
+    holds must succeed like any other registration (a refusal would tell the bureau that some district holds
+    it), show nothing of the other district's row, and appear in the city admin's duplicateCreditCodes."""
     from services.common.credit_code import make_credit_code
 
     await world.onboard(gateway, ["230102", "230103"])
-    code = make_credit_code("52230102777777777")
+    code = make_credit_code("2301", 77777777)  # registered by the city's bureau: valid in both districts
     variables = {"input": {"name": "甲", "registration": "REGISTERED", "category": "ELDERLY_CARE", "creditCode": code,
                            "subdistrict": "新阳路街道"}}
-    await gateway.ok(world.REGISTER, variables, token=token("230102", "bureau_admin"))
+    first = (await gateway.ok(world.REGISTER, variables, token=token("230102", "bureau_admin")))["registerOrganization"]
     body = (await gateway.post(world.REGISTER, variables, token=token("230103", "bureau_admin"))).json()
-    errors = body.get("errors") or [{}]
-    got = (errors[0].get("extensions") or {}).get("code")
+    second = (body.get("data") or {}).get("registerOrganization") or {}
+    seen = (await gateway.ok("{ organizations { edges { node { id district } } } }",
+                             token=token("230103", "bureau_admin")))["organizations"]["edges"]
+    report = (await gateway.ok("{ duplicateCreditCodes { creditCode districts } }",
+                               token=token(None, "city_admin", city="2301")))["duplicateCreditCodes"]
+    ok = (not body.get("errors") and second.get("district") == "230103" and second.get("id") != first["id"]
+          and [e["node"]["district"] for e in seen] == ["230103"]
+          and report == [{"creditCode": code, "districts": ["230102", "230103"]}])
     record("7", "district 230103 registers a credit code that district 230102 already holds",
-           "refused with a labelled code (CONFLICT), no row of 230102 shown, never a 500",
-           f"{got}: {errors[0].get('message', '')[:90]}", got == "CONFLICT")
-    assert got == "CONFLICT", body
+           "registered like any other code (no oracle), no row of 230102 shown; the city admin's "
+           "duplicateCreditCodes lists the code with both districts",
+           f"errors {[(e.get('extensions') or {}).get('code') for e in body.get('errors') or []]}; 230103 sees "
+           f"{len(seen)} row(s) of {sorted({e['node']['district'] for e in seen})}; report {report}", ok)
+    assert ok, (body, seen, report)

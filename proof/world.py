@@ -39,12 +39,12 @@ async def build(portal, databases, *, orgs_per_district: int = 3, projects: bool
             serial += 1
             org = (await portal.ok(REGISTER, {"input": {
                 "name": f"{district}-组织{n}", "registration": "REGISTERED", "category": "ELDERLY_CARE",
-                "creditCode": make_credit_code(f"52{district}{serial:09d}"), "subdistrict": "新阳路街道"}},
+                "creditCode": make_credit_code(district, serial), "subdistrict": "新阳路街道"}},
                 token=admin))["registerOrganization"]
             ids["orgs"].append(org["id"])
         serial += 1
         agency = (await portal.ok(AGENCY, {"input": {"name": f"{district}-评估所",
-                                                     "creditCode": make_credit_code(f"91{district}{serial:09d}")}},
+                                                     "creditCode": make_credit_code(district, serial, authority="9", kind="1")}},
                                   token=admin))["registerEvaluationAgency"]
         ids["agencies"].append(agency["id"])
         await portal.ok(STATION, {"input": {"subdistrict": "新阳路街道", "community": f"{district}社区",

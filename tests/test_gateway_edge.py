@@ -18,7 +18,7 @@ async def onboard(gateway) -> dict[str, str]:
 
 def organization(n: int) -> dict:
     return {"input": {"name": f"道里为老服务中心{n}", "registration": "REGISTERED", "category": "ELDERLY_CARE",
-                      "creditCode": make_credit_code(f"52230102{n:09d}"), "subdistrict": "新阳路街道"}}
+                      "creditCode": make_credit_code(DAOLI, n), "subdistrict": "新阳路街道"}}
 
 
 async def test_a_mutation_and_a_query_pass_through_the_gateway(gateway):

@@ -39,7 +39,7 @@ async def setup(gateway) -> str:
         await gateway.post(
             "mutation($i: RegisterOrganizationInput!) { registerOrganization(input: $i) { id } }",
             {"i": {"name": f"直通测试组织{n}", "registration": "REGISTERED", "category": "ELDERLY_CARE",
-                   "creditCode": make_credit_code(f"52230102{n + 500:09d}"), "subdistrict": "新阳路街道"}},
+                   "creditCode": make_credit_code(DAOLI, n + 500), "subdistrict": "新阳路街道"}},
             token=admin)
     return admin
 

@@ -2,9 +2,10 @@
 -- that service's data. Run as the owner role on the Citus coordinator of that service's database, after
 -- `python -m services.common.db migrate` has created the tables (see README.md beside this file).
 --
--- Every tenant table already has `district` first in its primary key's companion indexes and in every
--- unique constraint, and every query runs inside one district (app.districts), so a district's rows live
--- together on one worker and a request touches one shard. Small platform tables (the district directory)
+-- Every tenant table already has `district` first in every index and unique constraint but its primary
+-- key (tests/test_district_first.py checks this; credit codes and project entries became unique per
+-- district in the services' migrations 0005_district_first_unique), and every query runs inside one
+-- district (app.districts), so a district's rows live together on one worker and a request touches one shard. Small platform tables (the district directory)
 -- become reference tables, copied to every worker; outbox and inbox stay local to the coordinator.
 
 CREATE EXTENSION IF NOT EXISTS citus;

@@ -120,7 +120,7 @@ async def test_database_link_latency_reset_blackhole(stack):
                 body = await asyncio.wait_for(client.post(
                     "mutation($i: RegisterOrganizationInput!) { registerOrganization(input: $i) { id } }",
                     {"i": {"name": f"网络组织{n}", "registration": "REGISTERED", "category": "ELDERLY_CARE",
-                           "creditCode": make_credit_code(f"52230102{n:09d}"), "subdistrict": "新阳路街道"}},
+                           "creditCode": make_credit_code("230102", n), "subdistrict": "新阳路街道"}},
                     token=bureau), COMMAND_TIMEOUT + BLACKHOLE + 30)
                 errors = body.get("errors") or []
                 outcome = "ok" if not errors else (errors[0].get("extensions") or {}).get("code") or "UNLABELLED"

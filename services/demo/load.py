@@ -81,7 +81,10 @@ PROJECT_NOUN = {"ELDERLY_CARE": "银龄关爱", "DISABILITY_SUPPORT": "助残康
                 "YOUTH": "青少年成长", "COMMUNITY_GOVERNANCE": "居民议事厅", "NEIGHBOR_MUTUAL_AID": "邻里守望",
                 "VOLUNTEERS": "志愿服务站", "SOCIAL_WORK": "社工驻点服务", "LEGAL_AID": "法律进社区"}
 REGISTERED_STAGES = ("HUB", "HUB", "GROWTH", "GROWTH", "GROWTH", "STARTUP")
-AGENCIES = ((F.EVALUATION_AGENCY, "52230102600000001", "168000.00"), ("哈尔滨市正阳社会工作评估中心", "52230102600000002", "175000.00"))
+# (name, credit code, bid): social-work evaluation centres are 民办非企业单位 (type 2) of civil affairs; the second
+# is registered by the city (division 230100).
+AGENCIES = ((F.EVALUATION_AGENCY, make_credit_code(F.DISTRICT_CODE, 60000001), "168000.00"),
+            ("哈尔滨市正阳社会工作评估中心", make_credit_code(F.CITY_CODE, 60000002), "175000.00"))
 
 
 @dataclass
@@ -123,7 +126,7 @@ def plan(figures: F.Figures) -> Plan:
         category = F.CATEGORIES[n % len(F.CATEGORIES)]
         orgs.append(Org(
             name=f"道里区{PREFIXES[n]}{SUFFIX[category]}", registration="REGISTERED", category=category,
-            subdistrict=subdistricts[n % len(subdistricts)], credit_code=make_credit_code(f"52230102{500000000 + n:09d}"),
+            subdistrict=subdistricts[n % len(subdistricts)], credit_code=make_credit_code(F.DISTRICT_CODE, 50000000 + n),
             stage=REGISTERED_STAGES[n] if n < F.INCUBATOR_REGISTERED else None,
             party="INDEPENDENT" if n < F.PARTY_INDEPENDENT else "JOINT",
         ))
@@ -343,8 +346,8 @@ class Loader:
     async def evaluate(self, round_id: str, awarded: list[dict]) -> None:
         bureau = self.bureau
         agencies = []
-        for name, body, _ in AGENCIES:
-            agencies.append((await self.api.call(AGENCY, {"input": {"name": name, "creditCode": make_credit_code(body)}},
+        for name, code, _ in AGENCIES:
+            agencies.append((await self.api.call(AGENCY, {"input": {"name": name, "creditCode": code}},
                                                  token=bureau))["registerEvaluationAgency"]["id"])
         tender = (await self.api.call(TENDER, {"input": {"roundId": round_id, "roundName": F.ROUND_NAME,
                                                          "description": "首届公益创投第三方评估"}},

@@ -81,11 +81,13 @@ async def register_agency(principal: Principal, *, name: str, credit_code: str, 
     name = clean_text(name, "name")
     contact = clean_text(contact, "contact", required=False)
     code = (credit_code or "").strip().upper()
-    # Agencies are usually companies: any registration authority, but the check character must hold.
+    # Agencies are usually companies: any registration authority, and any division (an agency of another
+    # city may bid), but every part must hold, as for an organization.
     problem = credit_code_problem(code)
     if problem:
         raise BadInput(f"credit code {code}: {problem}", field="creditCode")
-    if await EvaluationAgency.exists(credit_code=code):
+    # Unique within the district, as the constraint (district, credit_code) is: no oracle across districts.
+    if await EvaluationAgency.exists(district=district, credit_code=code):
         raise Conflict(f"an agency with credit code {code} is already registered", field="creditCode")
     try:
         agency = await EvaluationAgency.create(district=district, name=name, credit_code=code, contact=contact)

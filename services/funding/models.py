@@ -195,7 +195,8 @@ class Project(TenantModel):
 
     id = fields.UUIDField(primary_key=True)
     round = fields.ForeignKeyField("funding.FundingRound", related_name="projects", on_delete=fields.CASCADE)
-    entry = fields.OneToOneField("funding.LibraryEntry", related_name="project", on_delete=fields.CASCADE)
+    # One project per entry, unique within the district (Meta), not by a one-to-one key spanning districts.
+    entry = fields.ForeignKeyField("funding.LibraryEntry", related_name="projects", on_delete=fields.CASCADE)
     title = fields.CharField(max_length=200)
     category = fields.CharEnumField(Category, max_length=24)
     subdistrict = fields.CharField(max_length=100, null=True)
@@ -211,6 +212,7 @@ class Project(TenantModel):
 
     class Meta:
         table = "project"
+        unique_together = (("district", "entry_id"),)
         indexes = (("district", "round_id", "created_at", "id"), ("district", "organization_id"))
 
 

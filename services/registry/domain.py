@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
 
 from services.common import audit
 from services.common.auth import BUREAU_ADMIN, CITY_CODE, DISTRICT_CODE, Principal
@@ -73,12 +74,14 @@ async def register_organization(principal: Principal, data: OrganizationInput) -
     if data.registration is Registration.REGISTERED:
         if credit_code is None:
             raise BadInput("a registered organization needs its unified social credit code", field="creditCode")
-        problem = credit_code_problem(credit_code, authority=CIVIL_AFFAIRS)
+        problem = credit_code_problem(credit_code, authority=CIVIL_AFFAIRS, district=district)
         if problem:
             raise BadInput(f"credit code {credit_code}: {problem}", field="creditCode")
-        # Checked here for a clear message; the unique constraint still guards concurrent registrations.
-        if await SocialOrganization.exists(credit_code=credit_code):
-            raise Conflict(f"credit code {credit_code} is already registered", field="creditCode")
+        # Unique within the district only (district, credit_code): whether another district holds the code
+        # is not this bureau's to learn; the city admin's duplicateCreditCodes report shows such codes.
+        # Checked here for a clear message; the constraint still guards concurrent registrations.
+        if await SocialOrganization.exists(district=district, credit_code=credit_code):
+            raise Conflict(f"credit code {credit_code} is already registered in this district", field="creditCode")
     else:
         if credit_code is not None:
             raise BadInput("a filed (备案) organization has no credit code; it gets a filing number", field="creditCode")
@@ -97,10 +100,29 @@ async def register_organization(principal: Principal, data: OrganizationInput) -
             party_organization=data.party_organization,
         )
     except IntegrityError:
-        raise Conflict(f"credit code {credit_code} is already registered", field="creditCode") from None
+        raise Conflict(f"credit code {credit_code} is already registered in this district", field="creditCode") from None
     await events.emitter.emit(events.ORGANIZATION_REGISTERED, district, events.organization_data(org))
     await audit.record(AuditRecord, principal, district=district, action="registerOrganization", entity=org)
     return org
+
+
+async def duplicate_credit_codes(districts: list[str]) -> list[tuple[str, list[SocialOrganization]]]:
+    """Credit codes held in more than one of `districts`, each with its holders (oldest first).
+
+    A code is unique only within a district, so that registering one never tells a bureau whether another
+    district holds it; a code registered twice across districts is caught here, by the city admin."""
+    codes = await (
+        SocialOrganization.filter(district__in=districts, credit_code__isnull=False)
+        .annotate(holders=Count("district", distinct=True))
+        .group_by("credit_code")
+        .filter(holders__gt=1)
+        .order_by("credit_code")
+        .values_list("credit_code", flat=True)
+    )
+    if not codes:
+        return []
+    orgs = await SocialOrganization.filter(district__in=districts, credit_code__in=codes).order_by("created_at", "id")
+    return [(code, [o for o in orgs if o.credit_code == code]) for code in codes]
 
 
 async def next_filing_number(district: str) -> str:

@@ -50,8 +50,9 @@ class SocialOrganization(TenantModel):
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=200)
     registration = fields.CharEnumField(Registration, max_length=12)
-    # A credit code is national, so it is unique across every district.
-    credit_code = fields.CharField(max_length=18, null=True, unique=True)
+    # Unique within the district (see Meta), not across districts: a uniqueness spanning districts would
+    # tell a bureau that another district holds a code. The city admin's report finds such codes.
+    credit_code = fields.CharField(max_length=18, null=True)
     filing_number = fields.CharField(max_length=24, null=True)
     category = fields.CharEnumField(Category, max_length=24)
     subdistrict = fields.CharField(max_length=100)
@@ -65,7 +66,7 @@ class SocialOrganization(TenantModel):
 
     class Meta:
         table = "social_organization"
-        unique_together = (("district", "filing_number"),)
+        unique_together = (("district", "filing_number"), ("district", "credit_code"))
         indexes = (
             ("district", "created_at", "id"),
             ("district", "registration"),

@@ -53,7 +53,7 @@ class SocialOrganization:
     district: str
     name: str
     registration: Registration
-    credit_code: str | None = strawberry.field(description="REGISTERED only: 统一社会信用代码, check character verified")
+    credit_code: str | None = strawberry.field(description="REGISTERED only: 统一社会信用代码, checked in full (GB 32100); unique within the district")
     filing_number: str | None = strawberry.field(description="FILED only: issued by the platform, unique in the district")
     category: Category
     subdistrict: str
@@ -166,6 +166,13 @@ class ServiceStationFilter:
     subdistrict: str | None = None
     community: str | None = None
     compliant: bool | None = None
+
+
+@strawberry.type(description="A credit code registered in more than one district of the city (the city admin's report).")
+class CreditCodeDuplicate:
+    credit_code: str
+    districts: list[str] = strawberry.field(description="The districts holding the code, in code order")
+    organizations: list[SocialOrganization] = strawberry.field(description="The organizations holding it, oldest first")
 
 
 @strawberry.input
@@ -309,6 +316,22 @@ class Query:
                 has_archive_cabinet=True, has_archive_materials=True,
             ).count(),
         )
+
+    @strawberry.field(
+        description="city_admin: credit codes registered in more than one district of the city. A code is unique "
+        "only within a district, so that a bureau never learns whether another district holds it; this report is "
+        "how a code registered twice is caught."
+    )
+    async def duplicate_credit_codes(self, info: strawberry.Info) -> list[CreditCodeDuplicate]:
+        principal = info.context.require_role(CITY_ADMIN)
+        return [
+            CreditCodeDuplicate(
+                credit_code=code,
+                districts=sorted({o.district for o in orgs}),
+                organizations=[SocialOrganization.from_row(o) for o in orgs],
+            )
+            for code, orgs in await domain.duplicate_credit_codes(list(principal.districts))
+        ]
 
     registry_audit_trail: Connection[AuditEntry] = strawberry.field(
         resolver=audit_trail, permission_classes=[BureauOrCity], description="the registry's audit records of the caller's district."

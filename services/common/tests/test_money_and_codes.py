@@ -1,4 +1,4 @@
-"""Pure rules: money in fen, credit-code check characters, token claims."""
+"""Pure rules: money in fen and token claims (credit codes: test_credit_code.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from services.common.auth import principal_from_claims, verify_token
 from services.common.config import AuthSettings
-from services.common.credit_code import check_character, credit_code_problem, make_credit_code
 from services.common.errors import BadInput, Unauthenticated
 from services.common.money import format_fen, parse_yuan
 
@@ -29,16 +28,6 @@ def test_malformed_amounts_are_refused(text):
 def test_money_is_printed_with_exactly_two_decimals():
     assert format_fen(200_000_000) == "2000000.00"
     assert format_fen(5) == "0.05"
-
-
-def test_a_known_credit_code_passes_and_any_altered_check_character_fails():
-    # 91350100M000100Y43 is a published example of a valid code (a company, authority 9).
-    assert credit_code_problem("91350100M000100Y43") is None
-    assert check_character("91350100M000100Y4") == "3"
-    assert "check character" in credit_code_problem("91350100M000100Y44")
-    assert "registration-authority" in credit_code_problem("91350100M000100Y43", authority="5")
-    code = make_credit_code("51230102MJ0000001")
-    assert credit_code_problem(code, authority="5") is None
 
 
 def _claims(**overrides):

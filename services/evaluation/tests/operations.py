@@ -47,7 +47,7 @@ EVALUATION = """query($id: ID!) { evaluation(id: $id) {
 
 def credit(n: int) -> str:
     """A company's credit code (authority 9): evaluation agencies are usually companies."""
-    return make_credit_code(f"91230102{n:09d}")
+    return make_credit_code("230102", n, authority="9", kind="1")
 
 
 def awarded(project_id: str, *, district: str = DAOLI, round_id: str = ROUND, grant_fen: int = 10_000_000,

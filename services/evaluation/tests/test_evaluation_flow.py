@@ -169,3 +169,18 @@ async def test_an_agency_with_a_wrong_check_character_is_refused(evaluation):
     member = await evaluation.error(REGISTER_AGENCY, {"input": {"name": "某评估公司", "creditCode": good}},
                                     token=token(DAOLI, "evaluator"))
     assert member["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_an_agency_code_is_checked_in_full_but_may_come_from_another_city(evaluation):
+    from services.common.credit_code import check_character
+
+    bureau = token(DAOLI, "bureau_admin")
+    made_up = "91230102YYYYYYYYY"  # its check character will hold, its organization code does not
+    error = await evaluation.error(REGISTER_AGENCY, {"input": {"name": "某评估公司", "creditCode": made_up + check_character(made_up)}},
+                                   token=bureau)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "creditCode"}
+    assert "the organization code (positions 9-17) 'YYYYYYYYY' fails its own check" in error["message"]
+    # A company registered in Fuzhou (350100) may bid in Harbin: a published valid code.
+    fuzhou = await evaluation.ok(REGISTER_AGENCY, {"input": {"name": "福州评估公司", "creditCode": "91350100M000100Y43"}},
+                                 token=bureau)
+    assert fuzhou["registerEvaluationAgency"]["creditCode"] == "91350100M000100Y43"

@@ -26,6 +26,9 @@ async def _state() -> tuple[int, int, int]:
         ({"creditCode": credit(1)[:10]}, "creditCode", "18 characters"),
         ({"creditCode": "5123010200000000I" + "0"}, "creditCode", "may not contain"),
         ({"creditCode": None}, "creditCode", "needs its unified social credit code"),
+        # Only the check character of this one holds: type 7 does not exist under civil affairs (5).
+        ({"creditCode": "57110101YYYYYYYYYL"}, "creditCode", "the type code (position 2) '7' does not exist"),
+        ({"creditCode": credit(1, division="230103")}, "creditCode", "230102 (the district) or 230100 (its city)"),
         ({"name": "   "}, "name", "must not be empty"),
         ({"subdistrict": ""}, "subdistrict", "must not be empty"),
     ],
@@ -49,10 +52,10 @@ async def test_a_filed_organization_with_a_credit_code_is_refused(registry, dist
     assert await _state() == (0, 0, 0)
 
 
-async def test_a_duplicate_credit_code_is_a_conflict_even_from_another_district(registry, districts):
+async def test_a_credit_code_registered_twice_in_one_district_is_a_conflict(registry, districts):
     await registry.ok(REGISTER, registered(7), token=districts[DAOLI])
     before = await _state()
-    error = await registry.error(REGISTER, registered(7), token=districts["230103"])
+    error = await registry.error(REGISTER, registered(7), token=districts[DAOLI])
     assert error["extensions"] == {"code": "CONFLICT", "field": "creditCode"}
     assert await _state() == before
 

@@ -19,8 +19,9 @@ STATUS = """mutation($id: ID!, $status: OrganizationStatus!, $reason: String!) {
   changeOrganizationStatus(id: $id, status: $status, reason: $reason) { status statusReason } }"""
 
 
-def credit(n: int, kind: str = "1") -> str:
-    return make_credit_code(f"5{kind}230102{n:09d}")
+def credit(n: int, kind: str = "1", division: str = DAOLI) -> str:
+    """A code valid in full, registered by Daoli's bureau unless `division` says otherwise."""
+    return make_credit_code(division, n, kind=kind)
 
 
 def registered(n: int, **extra) -> dict:
