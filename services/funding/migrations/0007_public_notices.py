@@ -28,7 +28,7 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funding", "0004_outbox_without_sent_at_index")]
+    dependencies = [("funding", "0005_district_first_unique")]
 
     operations = [
         ops.RunSQL(
