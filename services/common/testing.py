@@ -24,6 +24,7 @@ for _service in ("registry", "funding", "evaluation"):
     _db = f"civic_{_service}_{NAMESPACE}"
     os.environ.setdefault(f"{_service.upper()}_DATABASE_URL", f"postgres://civic_app:civic_app@127.0.0.1:5432/{_db}")
     os.environ.setdefault(f"{_service.upper()}_OWNER_DATABASE_URL", f"postgres://civic_owner:civic_owner@127.0.0.1:5432/{_db}")
+    os.environ.setdefault(f"{_service.upper()}_RELAY_DATABASE_URL", f"postgres://civic_relay:civic_relay@127.0.0.1:5432/{_db}")
 os.environ.setdefault("AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
 os.environ.setdefault("CIVIC_ENV", "development")
 
@@ -126,3 +127,13 @@ async def collect(queue: Any, *, settle: float = 0.5) -> list:
         if message is None:
             return received
         received.append(message)
+
+
+def every_district(service: str):
+    """The relay role's connection: tests count every district's outbox rows through it, as the relay
+    sees them (the request role sees only its transaction's districts there)."""
+    from tortoise import connections
+
+    from .db import relay_connection
+
+    return connections.get(relay_connection(service))
