@@ -45,7 +45,7 @@ async def test_events_of_a_rolled_back_transaction_are_not_written(databases):
 
 async def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(databases, broker):
     # The idle poll is an hour: only the outbox trigger's NOTIFY at commit can wake the relay in time.
-    relay = OutboxRelay(outbox=OutboxEvent, connection=relay_connection("registry"), amqp_url=amqp_url("registry"),
+    relay = OutboxRelay(outbox=OutboxEvent, connection=relay_connection("registry"), amqp_url=amqp_url(),
                         listen_dsn=relay_database_url("registry"), idle_poll_seconds=3600)
     await relay.start()
     task = asyncio.create_task(relay.run())
