@@ -20,6 +20,8 @@ infra:
 
 db: venv infra
 	$(PY) -m services.common.db bootstrap
+	@# Each service's own RabbitMQ user (needs rabbitmqctl on this machine, as the local broker's admin).
+	$(PY) -m services.common.events.broker_users ensure
 
 # DEMO=0 make run skips the demo district; DEMO_SCALE=0.1 loads a tenth of its service records.
 run: db

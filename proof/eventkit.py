@@ -24,6 +24,7 @@ from services.common.tenancy import tenant_transaction
 
 TYPE = "proof.load.tick"
 PRODUCER_DB = "registry"  # the registry's outbox and relay publish
+RELAY_DB = "registry_relay"  # the relay reads the outbox as the relay role (db.relay_connection)
 CONSUMER_DB = "funding"  # into a consumer that keeps its inbox in the funding database
 DISTRICT = "230102"
 
@@ -104,7 +105,7 @@ class ConsumerProcess:
 
 
 def relay(amqp_url: str, outbox, listen_dsn: str | None = None, **kw) -> OutboxRelay:
-    return OutboxRelay(outbox=outbox, connection=PRODUCER_DB, amqp_url=amqp_url, listen_dsn=listen_dsn, **kw)
+    return OutboxRelay(outbox=outbox, connection=RELAY_DB, amqp_url=amqp_url, listen_dsn=listen_dsn, **kw)
 
 
 async def emit(outbox, count: int, *, start: int = 0, batch: int = 500, district: str = DISTRICT) -> list[str]:

@@ -168,6 +168,7 @@ async def provision(pg: ThrowawayPostgres, services=("registry", "funding", "eva
     for s in services:
         env[f"{s.upper()}_DATABASE_URL"] = pg.url("civic_app", "civic_app", f"civic_{s}{suffix}")
         env[f"{s.upper()}_OWNER_DATABASE_URL"] = pg.url("civic_owner", "civic_owner", f"civic_{s}{suffix}")
+        env[f"{s.upper()}_RELAY_DATABASE_URL"] = pg.url("civic_relay", "civic_relay", f"civic_{s}{suffix}")
     conn = await asyncpg.connect(pg.url())
     await conn.execute("ALTER ROLE postgres PASSWORD 'postgres'")
     await conn.close()

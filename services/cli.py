@@ -126,7 +126,7 @@ def _alerts(args: argparse.Namespace) -> int:
         print(line, flush=True)
 
     try:
-        return asyncio.run(tail_alerts(amqp=args.amqp or amqp_url(), district=args.district, as_json=args.json,
+        return asyncio.run(tail_alerts(amqp=args.amqp or amqp_url("gateway"), district=args.district, as_json=args.json,
                                        count=args.count, out=out))
     except KeyboardInterrupt:
         return 0
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "queue instead.")
     alerts.add_argument("--json", action="store_true", help="print each alert's envelope as one JSON line")
     alerts.add_argument("--district", help="only this district's alerts")
-    alerts.add_argument("--amqp", help="RabbitMQ URL (default: AMQP_URL)")
+    alerts.add_argument("--amqp", help="RabbitMQ URL (default: GATEWAY_AMQP_URL, else AMQP_URL)")
     alerts.add_argument("--count", type=int, help="exit after this many alerts")
     alerts.set_defaults(run=_alerts)
 

@@ -42,7 +42,9 @@ def variables_the_code_reads() -> set[str]:
         names |= set(re.findall(r'(?:env|environ\.get|environ\.setdefault|getenv)\(\s*"([A-Z][A-Z0-9_]+)"', text))
         names |= set(re.findall(r'environ\["([A-Z][A-Z0-9_]+)"\]', text))
     for service in SUBGRAPHS:
-        names |= {f"{service.upper()}_DATABASE_URL", f"{service.upper()}_OWNER_DATABASE_URL", f"{service.upper()}_URL"}
+        names |= {f"{service.upper()}_DATABASE_URL", f"{service.upper()}_OWNER_DATABASE_URL", f"{service.upper()}_URL",
+                  f"{service.upper()}_RELAY_DATABASE_URL"}
+    names |= {f"{service.upper()}_AMQP_URL" for service in ("gateway", *SUBGRAPHS)}
     return names
 
 
@@ -77,6 +79,10 @@ def test_each_process_is_a_deployment_with_its_port_probes_resources_autoscaler_
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["port"] == container["ports"][0]["name"]
     assert {"cpu", "memory"} <= set(container["resources"]["requests"])
+    # Its own broker user (and, for a subgraph, its relay role); never the operators' AMQP_URL.
+    env_names = {e["name"] for e in container["env"]}
+    assert f"{name.upper()}_AMQP_URL" in env_names and "AMQP_URL" not in env_names
+    assert name == "gateway" or f"{name.upper()}_RELAY_DATABASE_URL" in env_names
     command = " ".join(container.get("command", []) + container.get("args", []))
     assert (f"services.{name}" if name != "gateway" else "services.gateway --policy platform") in command
     assert "migrate" not in command  # migrations are a Job of their own
@@ -113,19 +119,25 @@ def test_the_secret_and_config_name_only_variables_the_code_reads_and_every_data
     config = set(of_kind("ConfigMap")["civic-config"]["data"]) | set(of_kind("Secret")["civic-secrets"]["stringData"])
     assert config <= known, config - known
     assert {f"{s.upper()}_DATABASE_URL" for s in SUBGRAPHS} | {"AMQP_URL", "AUTH_JWT_SECRET"} <= config
+    assert {f"{s.upper()}_RELAY_DATABASE_URL" for s in SUBGRAPHS} | {f"{s.upper()}_AMQP_URL" for s in ("gateway", *SUBGRAPHS)} <= config
 
 
 def test_compose_runs_the_platform_with_the_variables_the_services_read():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
     assert {"postgres", "rabbitmq", "migrate", "gateway", *SUBGRAPHS} <= set(compose)
     known = variables_the_code_reads()
-    needed = {"AMQP_URL", "AUTH_JWT_SECRET", "CIVIC_ENV", "HOST", "PORT"}
+    needed = {"AUTH_JWT_SECRET", "CIVIC_ENV", "HOST", "PORT"}
     for name in ("gateway", *SUBGRAPHS):
         service = compose[name]
         env = service["environment"]
         assert set(env) <= known, set(env) - known
         assert needed <= set(env)
+        # Each process its own broker user, from the environment; none the shared AMQP_URL.
+        assert f"{name.upper()}_AMQP_URL" in env and "AMQP_URL" not in env
+        assert f"civic_{name}:${{{name.upper()}_AMQP_PASSWORD" in env[f"{name.upper()}_AMQP_URL"]
+        assert not {f"{s.upper()}_AMQP_URL" for s in ("gateway", *SUBGRAPHS) if s != name} & set(env)
         assert {f"{s.upper()}_DATABASE_URL" for s in SUBGRAPHS} <= set(env)
+        assert {f"{s.upper()}_RELAY_DATABASE_URL" for s in SUBGRAPHS} <= set(env)
         assert env["PORT"] == str(SERVICE_PORTS[name])
         assert service["image"].split(":")[0] == IMAGE and service["build"]["dockerfile"] == "deploy/Dockerfile"
         assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
@@ -156,3 +168,83 @@ def test_the_citus_script_distributes_by_district():
     sql = (DEPLOY / "citus" / "distribute.sql").read_text()
     assert "create_distributed_table" in sql and "'district'" in sql and "create_reference_table" in sql
     assert (DEPLOY / "citus" / "README.md").exists()
+
+
+def _pod_labels() -> dict[str, str]:
+    """The app.kubernetes.io/name of every pod template of the base (Deployments, StatefulSets, the Job)."""
+    labels = {}
+    for kind in ("Deployment", "StatefulSet", "Job"):
+        for name, workload in of_kind(kind).items():
+            labels[name] = workload["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+    return labels
+
+
+def _selects(selector: dict, label: str) -> bool:
+    if "matchLabels" in selector and selector["matchLabels"].get("app.kubernetes.io/name") != label:
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["key"] == "app.kubernetes.io/name" and expression["operator"] == "In"
+        if label not in expression["values"]:
+            return False
+    return bool(selector)
+
+
+def _policies_selecting(label: str) -> list[dict]:
+    return [p for p in of_kind("NetworkPolicy").values() if _selects(p["spec"]["podSelector"], label)]
+
+
+def _allowed_from(label: str, port) -> set[str]:
+    """The pods (by name label) that the policies selecting `label`'s pods let reach it on `port`."""
+    pods = set(_pod_labels().values())
+    allowed = set()
+    for policy in _policies_selecting(label):
+        assert policy["spec"]["policyTypes"] == ["Ingress"]
+        for rule in policy["spec"]["ingress"]:
+            if port not in [p["port"] for p in rule["ports"]]:
+                continue
+            for peer in rule["from"]:
+                assert set(peer) == {"podSelector"}, "pods of this namespace only: no ipBlock, no namespaceSelector"
+                allowed |= {pod for pod in pods if _selects(peer["podSelector"], pod)}
+    return allowed
+
+
+@pytest.mark.parametrize("name", SUBGRAPHS)
+def test_only_the_gateway_reaches_a_subgraph(name):
+    assert _pod_labels()[name] == name and _pod_labels()["gateway"] == "gateway"
+    assert len(_policies_selecting(name)) == 1
+    assert _allowed_from(name, "http") == {"gateway"}
+    container = of_kind("Deployment")[name]["spec"]["template"]["spec"]["containers"][0]
+    assert container["ports"] == [{"name": "http", "containerPort": SERVICE_PORTS[name]}]
+    assert not _policies_selecting("gateway")  # the gateway takes the ingress traffic
+
+
+@pytest.mark.parametrize("name", SUBGRAPHS)
+def test_a_database_accepts_only_its_own_service_and_the_migrations(name):
+    assert _allowed_from(f"postgres-{name}", 5432) == {name, "civic-migrate"}
+
+
+def test_rabbitmq_accepts_amqp_only_from_the_services():
+    assert _allowed_from("rabbitmq", 5672) == {"gateway", *SUBGRAPHS, "rabbitmq"}
+    assert _allowed_from("rabbitmq", 25672) == {"rabbitmq"}
+
+
+def test_the_broker_loads_each_services_user_from_the_definitions_the_code_derives():
+    import json
+
+    from services.common.events.broker_users import BROKER_SERVICES, deploy_definitions, password_variable
+
+    path = BASE / "rabbitmq-definitions.json"
+    assert json.loads(path.read_text()) == deploy_definitions(), (
+        "regenerate: python -m services.common.events.broker_users definitions > deploy/k8s/base/rabbitmq-definitions.json")
+    kustomization = yaml.safe_load((BASE / "kustomization.yaml").read_text())
+    assert {"name": "rabbitmq-definitions", "files": [path.name]} in kustomization["configMapGenerator"]
+    assert "load_definitions = /etc/rabbitmq-definitions/definitions.json" in (
+        of_kind("ConfigMap")["rabbitmq-config"]["data"]["rabbitmq.conf"])
+    pod = of_kind("StatefulSet")["rabbitmq"]["spec"]["template"]["spec"]
+    init_env = {e["name"] for e in pod["initContainers"][0]["env"]}
+    assert {password_variable(s) for s in BROKER_SERVICES} | {"RABBITMQ_ADMIN_PASSWORD"} == init_env
+    secret = of_kind("Secret")["rabbitmq-secrets"]["stringData"]
+    assert {f"{s}-password" for s in BROKER_SERVICES} <= set(secret)
+    rabbit = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]["rabbitmq"]
+    assert f"./k8s/base/{path.name}:/etc/civic/definitions.json:ro" in rabbit["volumes"]
+    assert {password_variable(s) for s in BROKER_SERVICES} | {"RABBITMQ_ADMIN_PASSWORD"} == set(rabbit["environment"])

@@ -32,6 +32,10 @@ async def rabbit():
     server = ThrowawayRabbit()
     server.start()
     os.environ["AMQP_URL"] = server.url()
+    # The throwaway broker has only its guest user: every service uses it (the test vhost's per-service
+    # users, set by services.common.testing, live on the shared broker).
+    for s in (*SERVICES, "gateway"):
+        os.environ[f"{s.upper()}_AMQP_URL"] = server.url()
     yield server
     server.close()
 
@@ -41,8 +45,9 @@ async def stack(pg, rabbit):
     # The services reach PostgreSQL through a fault proxy (passing bytes unless a proof says otherwise).
     db_proxy = await FaultProxy("127.0.0.1", pg.port).start()
     for s in SERVICES:
-        os.environ[f"{s.upper()}_DATABASE_URL"] = pg.url("civic_app", "civic_app", f"civic_{s}").replace(
-            f":{pg.port}/", f":{db_proxy.port}/")
+        for var, role in (("DATABASE_URL", "civic_app"), ("RELAY_DATABASE_URL", "civic_relay")):
+            os.environ[f"{s.upper()}_{var}"] = pg.url(role, role, f"civic_{s}").replace(
+                f":{pg.port}/", f":{db_proxy.port}/")
     await start_database(SERVICES, pool_max=20)
     admins = {s: await asyncpg.connect(pg.url(database=f"civic_{s}")) for s in SERVICES}
     yield {"pg": pg, "rabbit": rabbit, "admin": admins, "db_proxy": db_proxy}

@@ -37,7 +37,7 @@ async def test_sustained_event_throughput(stack):
     await _reset(stack)
     warm, total = RATE * WARM_UP_SECONDS, RATE * SECONDS
     async with kit.ConsumerProcess(rabbit.url()) as consumer:
-        relay = kit.relay(rabbit.url(), OutboxEvent, listen_dsn=os.environ["REGISTRY_DATABASE_URL"], batch_size=500)
+        relay = kit.relay(rabbit.url(), OutboxEvent, listen_dsn=os.environ["REGISTRY_RELAY_DATABASE_URL"], batch_size=500)
         await relay.start()
         relay_task = asyncio.create_task(relay.run(), name="proof-relay")
         meter = _meter(stack, consumer)

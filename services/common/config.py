@@ -29,6 +29,14 @@ def owner_database_url(service: str) -> str:
     )
 
 
+def relay_database_url(service: str) -> str:
+    """The relay role's URL: the outbox relay and pruning read every district's outbox rows, and nothing else."""
+    return env(
+        f"{service.upper()}_RELAY_DATABASE_URL",
+        f"postgres://civic_relay:civic_relay@127.0.0.1:5432/civic_{service}",
+    )
+
+
 def admin_database_url() -> str:
     """A superuser, used only by `bootstrap` to create the roles and databases."""
     return env("POSTGRES_ADMIN_URL", "postgres://postgres:postgres@127.0.0.1:5432/postgres")
@@ -58,8 +66,12 @@ class AuthSettings:
         )
 
 
-def amqp_url() -> str:
-    return env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+def amqp_url(service: str | None = None) -> str:
+    """A service's broker URL: its own user (`<SERVICE>_AMQP_URL`, allowed only its own routing keys and
+    queues: events/broker_users.py), else AMQP_URL. Without a service: AMQP_URL (tools, tests)."""
+    if service is None:
+        return env("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    return env(f"{service.upper()}_AMQP_URL", env("AMQP_URL", f"amqp://civic_{service}:civic_{service}@127.0.0.1:5672/"))
 
 
 def development() -> bool:

@@ -3,7 +3,12 @@
     python -m services.common.db bootstrap registry funding evaluation
 
 creates the roles and databases where missing (as a superuser), migrates each database as the owner
-role, and grants the application role what it needs. Services never migrate at start.
+role, and grants the application role and the relay role what they need. Services never migrate at start.
+
+civic_app    serves requests and applies events: tenant tables under row-level security; the audit trail
+             is append-only; the outbox and inbox only its transaction's districts (rls.py).
+civic_relay  the outbox relay and pruning: every district's outbox rows, nothing else.
+civic_owner  owns the tables and runs migrations.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from urllib.parse import urlsplit
 import asyncpg
 from tortoise import Tortoise
 
-from .config import admin_database_url, database_url, owner_database_url
+from .config import admin_database_url, database_url, owner_database_url, relay_database_url
+from .rls import RELAY_ROLE
 
 SERVICES = ("registry", "funding", "evaluation")
 APP_ROLE = "civic_app"
@@ -31,8 +37,26 @@ def tortoise_config(services: list[str] | tuple[str, ...], *, owner: bool = Fals
     apps = {}
     for service in services:
         url = owner_database_url(service) if owner else database_url(service)
-        parts = urlsplit(url)
-        connections[service] = {
+        connections[service] = _connection(service, url, pool_max)
+        if not owner:
+            # The relay and pruning of this service, as civic_relay: `relay_connection(service)`.
+            connections[relay_connection(service)] = _connection(relay_connection(service), relay_database_url(service), 2)
+        apps[service] = {
+            "models": [f"services.{service}.models"],
+            "default_connection": service,
+            "migrations": f"services.{service}.migrations",
+        }
+    return {"connections": connections, "apps": apps, "use_tz": True, "timezone": "UTC"}
+
+
+def relay_connection(service: str) -> str:
+    """The Tortoise connection name of a service's relay role (config: <SERVICE>_RELAY_DATABASE_URL)."""
+    return f"{service}_relay"
+
+
+def _connection(name: str, url: str, pool_max: int) -> dict:
+    parts = urlsplit(url)
+    return {
             "engine": "tortoise.backends.asyncpg",
             "credentials": {
                 "host": parts.hostname or "127.0.0.1",
@@ -44,15 +68,9 @@ def tortoise_config(services: list[str] | tuple[str, ...], *, owner: bool = Fals
                 "maxsize": pool_max,
                 # A dead database must not hang a request forever.
                 "command_timeout": 30,
-                "server_settings": {"application_name": f"civic-{service}"},
+                "server_settings": {"application_name": f"civic-{name}"},
             },
         }
-        apps[service] = {
-            "models": [f"services.{service}.models"],
-            "default_connection": service,
-            "migrations": f"services.{service}.migrations",
-        }
-    return {"connections": connections, "apps": apps, "use_tz": True, "timezone": "UTC"}
 
 
 async def start_database(services: list[str] | tuple[str, ...], *, pool_max: int = 10) -> None:
@@ -76,11 +94,16 @@ def _with_database(url: str, name: str) -> str:
 async def ensure_roles_and_databases(services: list[str]) -> None:
     admin = await asyncpg.connect(admin_database_url())
     try:
-        for role, url in ((OWNER_ROLE, owner_database_url(services[0])), (APP_ROLE, database_url(services[0]))):
+        roles = (
+            (OWNER_ROLE, owner_database_url(services[0])),
+            (APP_ROLE, database_url(services[0])),
+            (RELAY_ROLE, relay_database_url(services[0])),
+        )
+        for role, url in roles:
             password = urlsplit(url).password or role
             exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
             if not exists:
-                # The application role owns nothing and cannot bypass row-level security.
+                # The application and relay roles own nothing and cannot bypass row-level security.
                 await admin.execute(
                     f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}'"
                 )
@@ -99,7 +122,7 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
         db = await asyncpg.connect(_with_database(admin_database_url(), database_name(database_url(service))))
         try:
             await db.execute(
-                f"GRANT USAGE ON SCHEMA public TO {APP_ROLE};"
+                f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}, {RELAY_ROLE};"
                 f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA public "
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE};"
                 f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA public "
@@ -107,6 +130,24 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
             )
         finally:
             await db.close()
+
+
+# Applied after every migrate (new tables get the default privileges, so the exceptions come after them).
+PLATFORM_GRANTS = f"""
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};
+-- The migration recorder's table is the owner's alone.
+REVOKE ALL ON tortoise_migrations FROM {APP_ROLE};
+-- The audit trail is append-only: no request and no handler can rewrite or erase what was done.
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_record FROM {APP_ROLE};
+-- Requests and handlers add outbox and inbox rows; marking sent and pruning is the relay's alone.
+REVOKE UPDATE, DELETE, TRUNCATE ON outbox, inbox FROM {APP_ROLE};
+-- Districts join the directory (rls.guard_directory says who may); none leaves it through a request.
+REVOKE DELETE, TRUNCATE ON district_directory FROM {APP_ROLE};
+-- The relay claims, marks and prunes outbox rows, and touches no tenant table.
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {RELAY_ROLE};
+GRANT SELECT, UPDATE, DELETE ON outbox TO {RELAY_ROLE};
+"""
 
 
 async def migrate(services: list[str]) -> None:
@@ -117,12 +158,7 @@ async def migrate(services: list[str]) -> None:
     for service in services:
         db = await asyncpg.connect(owner_database_url(service))
         try:
-            # The migration recorder's table is the owner's alone.
-            await db.execute(
-                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};"
-                f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};"
-                f"REVOKE ALL ON tortoise_migrations FROM {APP_ROLE};"
-            )
+            await db.execute(PLATFORM_GRANTS)
         finally:
             await db.close()
 

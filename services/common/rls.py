@@ -30,3 +30,49 @@ def disable_tenant_isolation(*tables: str) -> list[str]:
             f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY',
         ]
     return statements
+
+
+RELAY_ROLE = "civic_relay"
+
+
+def isolate_event_tables(outbox: str, inbox: str) -> list[str]:
+    """SQL for a migration: the outbox and inbox hold every district's payloads, so the request role sees
+    (and writes) only its transaction's districts there, like any tenant table. The relay role, which
+    publishes and prunes every district's outbox rows, has a policy of its own on the outbox only."""
+    return enable_tenant_isolation(outbox, inbox) + [
+        f'CREATE POLICY relay_every_district ON "{outbox}" TO {RELAY_ROLE} USING (true) WITH CHECK (true)',
+    ]
+
+
+def restore_event_tables(outbox: str, inbox: str) -> list[str]:
+    return [f'DROP POLICY IF EXISTS relay_every_district ON "{outbox}"'] + disable_tenant_isolation(outbox, inbox)
+
+
+# A directory row is a district and its city: the code starts with the city's code.
+_DIRECTORY_ADMITTED = (
+    f"left(code, 4) = city_code AND code = ANY(string_to_array(NULLIF(current_setting('app.districts', true), ''), ','))"
+)
+
+
+def guard_directory(table: str) -> list[str]:
+    """SQL for a migration: everyone reads the district directory (a city admin's districts are looked up
+    before any tenant is set), but a row is written only by a transaction admitted to that district
+    (the registry's onboarding, a consumer applying registry.district.onboarded), and only inside its city."""
+    return [
+        f'ALTER TABLE "{table}" ADD CONSTRAINT {table}_code_in_city CHECK (left(code, 4) = city_code)',
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'CREATE POLICY directory_read ON "{table}" FOR SELECT USING (true)',
+        f'CREATE POLICY directory_insert ON "{table}" FOR INSERT WITH CHECK ({_DIRECTORY_ADMITTED})',
+        f'CREATE POLICY directory_update ON "{table}" FOR UPDATE '
+        f"USING ({_DIRECTORY_ADMITTED}) WITH CHECK ({_DIRECTORY_ADMITTED})",
+    ]
+
+
+def unguard_directory(table: str) -> list[str]:
+    return [
+        *(f'DROP POLICY IF EXISTS {name} ON "{table}"' for name in ("directory_read", "directory_insert", "directory_update")),
+        f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS {table}_code_in_city',
+    ]

@@ -71,7 +71,7 @@ def create_app(service: ServiceDefinition, *, manage_database: bool = True, work
         return JSONResponse({"status": "ok", "service": service.name})
 
     async def readyz(request: Request) -> Response:
-        checks = {"database": await _database_ready(service.name), "broker": await _broker_ready()}
+        checks = {"database": await _database_ready(service.name), "broker": await _broker_ready(service.name)}
         ready = all(checks.values())
         return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
@@ -101,9 +101,9 @@ async def _database_ready(connection: str) -> bool:
         return False
 
 
-async def _broker_ready() -> bool:
+async def _broker_ready(service: str) -> bool:
     try:
-        conn = await aio_pika.connect(amqp_url(), timeout=2)
+        conn = await aio_pika.connect(amqp_url(service), timeout=2)
         await conn.close()
         return True
     except Exception:

@@ -24,12 +24,17 @@ for _service in ("registry", "funding", "evaluation"):
     _db = f"civic_{_service}_{NAMESPACE}"
     os.environ.setdefault(f"{_service.upper()}_DATABASE_URL", f"postgres://civic_app:civic_app@127.0.0.1:5432/{_db}")
     os.environ.setdefault(f"{_service.upper()}_OWNER_DATABASE_URL", f"postgres://civic_owner:civic_owner@127.0.0.1:5432/{_db}")
-os.environ.setdefault("AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")
+    os.environ.setdefault(f"{_service.upper()}_RELAY_DATABASE_URL", f"postgres://civic_relay:civic_relay@127.0.0.1:5432/{_db}")
+os.environ.setdefault("AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOST}")  # tests' own publishing
+# The services run as their own broker users, with the permissions they have in production.
+for _service in ("registry", "funding", "evaluation", "gateway"):
+    os.environ.setdefault(f"{_service.upper()}_AMQP_URL", f"amqp://civic_{_service}:civic_{_service}@127.0.0.1:5672/{TEST_VHOST}")
 os.environ.setdefault("CIVIC_ENV", "development")
 
 from .auth import mint_token  # noqa: E402
 from .config import admin_database_url, amqp_url, database_url  # noqa: E402
 from .db import SERVICES, database_name  # noqa: E402
+from .events.broker_users import ensure_users  # noqa: E402
 
 DAOLI = "230102"
 NANGANG = "230103"
@@ -40,6 +45,7 @@ def ensure_infrastructure() -> None:
     """Create the test vhost and the test databases, migrated once per session."""
     subprocess.run(["rabbitmqctl", "-q", "add_vhost", TEST_VHOST], capture_output=True)
     subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", TEST_VHOST, "guest", ".*", ".*", ".*"], capture_output=True)
+    ensure_users()
     subprocess.run([sys.executable, "-m", "services.common.db", "bootstrap", *SERVICES], check=True)
 
 
@@ -126,3 +132,13 @@ async def collect(queue: Any, *, settle: float = 0.5) -> list:
         if message is None:
             return received
         received.append(message)
+
+
+def every_district(service: str):
+    """The relay role's connection: tests count every district's outbox rows through it, as the relay
+    sees them (the request role sees only its transaction's districts there)."""
+    from tortoise import connections
+
+    from .db import relay_connection
+
+    return connections.get(relay_connection(service))

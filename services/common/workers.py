@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from .config import amqp_url, database_url, outbox_keep_sent
+from .config import amqp_url, outbox_keep_sent, relay_database_url
+from .db import relay_connection
 from .events.consumer import EventConsumer
 from .events.pruning import PRUNE_EVERY_SECONDS, prune_sent
 from .events.relay import OutboxRelay
@@ -30,12 +31,14 @@ async def _repeat(job: PeriodicJob) -> None:
 class ServiceWorkers:
     def __init__(self, service: ServiceDefinition, *, amqp: str | None = None) -> None:
         self.service = service
-        url = amqp or amqp_url()
+        url = amqp or amqp_url(service.name)
+        # The relay reads every district's outbox rows, so it connects as the relay role, never as the
+        # request role (which sees only its transaction's districts there).
         self.relay = OutboxRelay(
             outbox=service.models.outbox,
-            connection=service.name,
+            connection=relay_connection(service.name),
             amqp_url=url,
-            listen_dsn=database_url(service.name),
+            listen_dsn=relay_database_url(service.name),
         )
         self.consumer = (
             EventConsumer(
@@ -60,7 +63,7 @@ class ServiceWorkers:
             self._tasks.append(asyncio.create_task(_repeat(job), name=f"{self.service.name}-{job.name}"))
 
     def _outbox_pruning(self) -> PeriodicJob:
-        outbox, connection, keep_for = self.service.models.outbox, self.service.name, outbox_keep_sent()
+        outbox, connection, keep_for = self.service.models.outbox, relay_connection(self.service.name), outbox_keep_sent()
         return PeriodicJob("outbox-pruning", PRUNE_EVERY_SECONDS,
                            lambda: prune_sent(outbox, connection, keep_for=keep_for))
 

@@ -25,10 +25,13 @@ from ..tasks import cancel_and_wait
 from ..tenancy import tenant_transaction
 from .acks import AckLedger
 from .envelope import Envelope, MalformedEnvelope
-from .handlers import BatchHandler, Handler, apply
-from .topology import declare_topology, queue_name
+from .handlers import BatchHandler, Handler, Refused, apply
+from .topology import DEAD_LETTER_EXCHANGE, declare_topology, queue_name
 
 log = logging.getLogger("civic.consumer")
+
+# Why this consumer dead-lettered a message itself (the broker's x-death only says "rejected").
+REFUSED_HEADER = "x-civic-refused"
 
 
 @dataclass(slots=True)
@@ -68,6 +71,7 @@ class EventConsumer:
         self._arrived: asyncio.Queue[Delivery] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []  # the appliers and the consumer watch
         self._channel: aio_pika.abc.AbstractRobustChannel | None = None
+        self._refusals: aio_pika.abc.AbstractRobustChannel | None = None  # publishes refused messages to the DLQ
         self._queue: aio_pika.abc.AbstractRobustQueue | None = None
         self._consumer_tag: str | None = None
         self._ledgers: dict = {}  # channel -> AckLedger
@@ -88,6 +92,7 @@ class EventConsumer:
         self._channel = await self._amqp.channel()
         await self._channel.set_qos(prefetch_count=self.prefetch)
         await declare_topology(self._amqp, self.name, self.handlers.keys())
+        self._refusals = await self._amqp.channel(publisher_confirms=True)
         self._queue = await self._channel.get_queue(queue_name(self.name))
         self._tasks = [
             asyncio.create_task(self._apply_forever(), name=f"{self.name}-consumer-{i}") for i in range(self.concurrency)
@@ -124,19 +129,34 @@ class EventConsumer:
         try:
             envelope = Envelope.from_bytes(message.body)
         except MalformedEnvelope as exc:
-            log.error("%s: dead-lettering a malformed message: %s", self.name, exc)
-            await self._dead_letter(message, ledger)
+            await self._dead_letter(message, ledger, f"malformed: {exc}")
             return
         if envelope.type not in self.handlers:
-            log.error("%s: dead-lettering an event of unknown type %s", self.name, envelope.type)
-            await self._dead_letter(message, ledger)
+            await self._dead_letter(message, ledger, f"no handler for {envelope.type}")
             return
         self._arrived.put_nowait(Delivery(message, envelope))
 
-    async def _dead_letter(self, message: AbstractIncomingMessage, ledger: AckLedger) -> None:
+    async def _dead_letter(self, message: AbstractIncomingMessage, ledger: AckLedger, reason: str) -> None:
+        """To this consumer's DLQ with the reason in a header: a confirmed copy through the dead-letter
+        exchange, then the original acked. Should the copy fail, a plain reject still dead-letters it."""
+        log.error("%s: dead-lettering a message: %s", self.name, reason)
         self.dead_lettered += 1
-        with contextlib.suppress(Exception):
-            await message.reject(requeue=False)
+        try:
+            copy = aio_pika.Message(
+                message.body,
+                headers={**(message.headers or {}), REFUSED_HEADER: reason[:500]},
+                content_type=message.content_type,
+                message_id=message.message_id,
+                type=message.type,
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            )
+            exchange = await self._refusals.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
+            await exchange.publish(copy, routing_key=queue_name(self.name), mandatory=True, timeout=10)
+            await message.ack()
+        except Exception:
+            log.warning("%s: the reasoned dead letter failed; rejecting the message instead", self.name, exc_info=True)
+            with contextlib.suppress(Exception):
+                await message.reject(requeue=False)
         ledger.settled_alone(message.delivery_tag)
 
     def _ledger(self, channel) -> AckLedger:
@@ -175,6 +195,16 @@ class EventConsumer:
                 await self.handle(delivery.envelope)
             except asyncio.CancelledError:
                 raise
+            except Refused as refused:  # rolled back; no retry can make it acceptable
+                try:
+                    channel = delivery.message.channel
+                except Exception:  # closed: the broker redelivers it, and it is refused again
+                    continue
+                ledger = self._ledger(channel)
+                await self._dead_letter(delivery.message, ledger, str(refused))
+                with contextlib.suppress(Exception):  # it may have been all that held back a `multiple` ack
+                    if (upto := ledger.ackable()) is not None:
+                        await channel.basic_ack(delivery_tag=upto, multiple=True)
             except Exception:
                 # Back to the queue; the quorum queue's delivery limit dead-letters a handler that always fails.
                 log.exception("%s: handling %s %s failed", self.name, delivery.envelope.type, delivery.envelope.id)

@@ -13,6 +13,11 @@ from itertools import groupby
 
 from .envelope import Envelope
 
+class Refused(Exception):
+    """Raised by a handler for an event that must never take effect (it breaks a rule no retry can mend):
+    the consumer rolls it back and dead-letters it at once, its reason in the x-civic-refused header."""
+
+
 Handler = Callable[[Envelope], Awaitable[None]]
 BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 

@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 
-from services.common.config import amqp_url, database_url
+from services.common.config import amqp_url, relay_database_url
+from services.common.db import relay_connection
 from services.common.events import Emitter
 from services.common.events.pruning import prune_sent
 from services.common.events.relay import OutboxRelay
@@ -44,8 +45,8 @@ async def test_events_of_a_rolled_back_transaction_are_not_written(databases):
 
 async def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(databases, broker):
     # The idle poll is an hour: only the outbox trigger's NOTIFY at commit can wake the relay in time.
-    relay = OutboxRelay(outbox=OutboxEvent, connection="registry", amqp_url=amqp_url(),
-                        listen_dsn=database_url("registry"), idle_poll_seconds=3600)
+    relay = OutboxRelay(outbox=OutboxEvent, connection=relay_connection("registry"), amqp_url=amqp_url(),
+                        listen_dsn=relay_database_url("registry"), idle_poll_seconds=3600)
     await relay.start()
     task = asyncio.create_task(relay.run())
     try:
@@ -75,8 +76,8 @@ async def test_pruning_deletes_only_rows_sent_before_the_cutoff(databases):
                         ids[:5] + ids[6:9])
     await admin.execute("UPDATE outbox SET sent_at = now() - interval '1 hour' WHERE event_id = ANY($1::uuid[])",
                         ids[9:11])
-    assert await prune_sent(OutboxEvent, "registry", keep_for=dt.timedelta(days=7), chunk=4) == 8
+    assert await prune_sent(OutboxEvent, relay_connection("registry"), keep_for=dt.timedelta(days=7), chunk=4) == 8
     left = await admin.fetch("SELECT event_id::text FROM outbox ORDER BY id")
     assert [r["event_id"] for r in left] == [ids[5], ids[9], ids[10], ids[11]]
-    assert await prune_sent(OutboxEvent, "registry", keep_for=dt.timedelta(minutes=30), chunk=4) == 2
+    assert await prune_sent(OutboxEvent, relay_connection("registry"), keep_for=dt.timedelta(minutes=30), chunk=4) == 2
     assert await admin.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 2

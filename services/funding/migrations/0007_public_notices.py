@@ -28,7 +28,7 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funding", "0005_district_first_unique")]
+    dependencies = [("funding", "0006_platform_tables")]
 
     operations = [
         ops.RunSQL(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.testing import DAOLI, token
+from services.common.testing import DAOLI, token, every_district
 from services.funding.models import OutboxEvent
 
 from .flow import PROJECT, TODAY, awarded_project, know_organization
@@ -19,7 +19,7 @@ async def test_a_batch_of_service_records_counts_like_the_single_records_it_hold
     assert [r["personTimes"] for r in created] == [1, 2, 3, 4, 5]
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=bureau[DAOLI]))["project"]
     assert (project["beneficiaries"], project["personTimes"], project["serviceRecords"]["totalCount"]) == (3, 15, 5)
-    assert await OutboxEvent.filter(type="funding.service_record.reported").count() == 5
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.service_record.reported").count() == 5
 
 
 async def test_one_bad_record_rejects_the_whole_batch(funding, consumer, bureau):
@@ -30,4 +30,4 @@ async def test_one_bad_record_rejects_the_whole_batch(funding, consumer, bureau)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "personTimes"}
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=bureau[DAOLI]))["project"]
     assert project["serviceRecords"]["totalCount"] == 0
-    assert await OutboxEvent.filter(type="funding.service_record.reported").count() == 0
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.service_record.reported").count() == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.common.testing import DAOLI
+from services.common.testing import DAOLI, every_district
 from services.funding.models import OutboxEvent
 
 from .flow import DISBURSE, PROJECT, SCHEDULE, TODAY, awarded_project, know_organization
@@ -23,7 +23,7 @@ async def test_the_same_tranche_disbursed_twice_at_once_is_paid_once(funding, co
     assert refused["extensions"]["code"] == "CONFLICT" and "already disbursed" in refused["message"]
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=bureau[DAOLI]))["project"]
     assert project["disbursed"] == "60000.00"
-    assert await OutboxEvent.filter(type="funding.tranche.disbursed").count() == 1
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.tranche.disbursed").count() == 1
 
 
 async def test_two_tranches_disbursed_at_once_both_count_and_never_overdraw(funding, consumer, bureau):
@@ -36,7 +36,7 @@ async def test_two_tranches_disbursed_at_once_both_count_and_never_overdraw(fund
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=bureau[DAOLI]))["project"]
     assert project["disbursed"] == "100000.00"
     # Each event reports the running total, so the two totals are 60000/100000 or 40000/100000.
-    totals = sorted(e.payload["data"]["disbursedFen"] for e in await OutboxEvent.filter(type="funding.tranche.disbursed"))
+    totals = sorted(e.payload["data"]["disbursedFen"] for e in await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.tranche.disbursed"))
     assert totals[-1] == 10_000_000 and totals[0] in (4_000_000, 6_000_000)
 
 

@@ -6,7 +6,8 @@ import aio_pika
 
 from services.common.config import amqp_url
 from services.common.events.topology import EXCHANGE
-from services.common.testing import DAOLI, wait_until
+from services.common.tenancy import tenant_transaction
+from services.common.testing import DAOLI, wait_until, every_district
 from services.common.workers import ServiceWorkers
 from services.funding.models import InboxEvent, OutboxEvent
 from services.funding.service import service
@@ -32,7 +33,7 @@ async def test_a_redelivered_violation_opens_one_recovery_order(funding, consume
     assert await consumer.handle(envelope) is False
     orders = await _orders(funding, bureau, ids["project"])
     assert [(o["amount"], o["source"], o["status"]) for o in orders] == [("10000.00", "EVALUATION", "OPEN")]
-    assert await OutboxEvent.filter(type="funding.recovery.ordered").count() == 1
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.recovery.ordered").count() == 1
 
 
 async def test_the_same_finding_resent_under_a_new_event_id_opens_no_second_order(funding, consumer, bureau):
@@ -70,7 +71,8 @@ async def test_the_same_message_published_twice_through_the_broker_takes_effect_
         await workers.stop()
     assert workers.consumer.handled == 1 and workers.consumer.duplicates == 1
     assert [o["amount"] for o in await _orders(funding, bureau, ids["project"])] == ["5000.00"]
-    assert await InboxEvent.filter(event_id=envelope.id).count() == 1
+    async with tenant_transaction("funding", [envelope.district]):  # the inbox is under row-level security
+        assert await InboxEvent.filter(event_id=envelope.id).count() == 1
 
 
 async def _handled_twice(workers) -> bool:
@@ -88,7 +90,7 @@ async def test_a_suspension_from_the_registry_stops_disbursement_and_new_awards(
     assert refused["extensions"]["code"] == "CONFLICT" and "SUSPENDED" in refused["message"]
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=bureau[DAOLI]))["project"]
     assert project["disbursed"] == "0.00" and [t["status"] for t in project["tranches"]] == ["PLANNED", "PLANNED"]
-    assert await OutboxEvent.filter(type="funding.tranche.disbursed").count() == 0
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.tranche.disbursed").count() == 0
 
 
 async def test_a_violation_for_a_project_of_another_district_changes_nothing(funding, consumer, bureau):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.testing import DAOLI, token
+from services.common.testing import DAOLI, token, every_district
 from services.funding.models import OutboxEvent
 
 from .flow import (ADVANCE, AWARD, CONFLICT, CRITERIA, DISBURSE, EXPENSE, MERGE, NEED, OPEN, ORDER, PANEL, PROJECT,
@@ -166,7 +166,7 @@ async def test_an_award_over_budget_or_to_an_unfit_organization_is_refused(fundi
         assert words in error["message"], error["message"]
     state = (await funding.ok(PROJECT, {"id": third}, token=admin))["project"]
     assert state["status"] == "SELECTED" and state["grant"] == "0.00" and state["tranches"] == []
-    assert await OutboxEvent.filter(type="funding.project.awarded").count() == 0
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.project.awarded").count() == 0
 
 
 async def _selected_project(funding, admin) -> str:
@@ -203,7 +203,7 @@ async def test_delivery_is_reported_only_by_the_implementing_organization_and_ch
     assert expense["extensions"] == {"code": "BAD_USER_INPUT", "field": "amount"}
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=admin))["project"]
     assert project["serviceRecords"]["totalCount"] == 0 and project["expenses"]["totalCount"] == 0
-    assert await OutboxEvent.filter(type="funding.service_record.reported").count() == 0
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.service_record.reported").count() == 0
 
 
 async def test_a_recovery_order_cannot_exceed_what_was_disbursed(funding, consumer, bureau):
@@ -225,4 +225,4 @@ async def test_a_recovery_order_cannot_exceed_what_was_disbursed(funding, consum
     assert member["extensions"]["code"] == "FORBIDDEN"
     orders = (await funding.ok(PROJECT, {"id": ids["project"]}, token=admin))["project"]["recoveryOrders"]
     assert [o["amount"] for o in orders] == ["50000.00"]
-    assert await OutboxEvent.filter(type="funding.recovery.ordered").count() == 1
+    assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.recovery.ordered").count() == 1

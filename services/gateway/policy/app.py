@@ -84,7 +84,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         extra_sdl=CITY_SDL + ALERT_SDL,
         local_resolvers={"Query.cityOverview": city_overview},
     )
-    hub = AlertHub(amqp_url())
+    hub = AlertHub(amqp_url("gateway"))
     tokens = VerifiedTokens()
     public_fields = public_root_fields(gateway.supergraph)
 

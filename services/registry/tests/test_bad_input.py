@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.testing import DAOLI
+from services.common.testing import DAOLI, every_district
 from services.registry.models import AuditRecord, OutboxEvent, SocialOrganization
 
 from .test_organizations import REGISTER, credit, filed, registered
@@ -13,7 +13,7 @@ from .test_organizations import REGISTER, credit, filed, registered
 async def _state() -> tuple[int, int, int]:
     return (
         await SocialOrganization.all().count(),
-        await OutboxEvent.filter(type="registry.organization.registered").count(),
+        await OutboxEvent.all(using_db=every_district("registry")).filter(type="registry.organization.registered").count(),
         await AuditRecord.filter(action="registerOrganization").count(),
     )
 

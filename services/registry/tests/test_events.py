@@ -10,7 +10,7 @@ import orjson
 from services.common.config import amqp_url
 from services.common.events.topology import EXCHANGE, declare_exchanges
 from services.common.tenancy import tenant_transaction
-from services.common.testing import DAOLI, collect, wait_until
+from services.common.testing import DAOLI, collect, wait_until, every_district
 from services.registry.models import OutboxEvent
 from services.common.workers import ServiceWorkers
 from services.registry.service import service
@@ -29,7 +29,7 @@ async def _listen(routing_key: str):
 
 async def _all_sent() -> bool:
     async with tenant_transaction("registry", [DAOLI]):
-        return await OutboxEvent.filter(sent_at__isnull=True).count() == 0 and await OutboxEvent.all().count() > 0
+        return await OutboxEvent.all(using_db=every_district("registry")).filter(sent_at__isnull=True).count() == 0 and await OutboxEvent.all(using_db=every_district("registry")).count() > 0
 
 
 async def test_a_registration_publishes_exactly_one_event_with_the_envelope(registry, districts):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common.credit_code import make_credit_code
-from services.common.testing import DAOLI, token
+from services.common.testing import DAOLI, token, every_district
 from services.registry.models import OutboxEvent, SocialOrganization
 
 REGISTER = """
@@ -140,4 +140,4 @@ async def test_roles_are_checked_before_anything_changes(registry, districts):
     assert error["extensions"]["code"] == "FORBIDDEN"
     anonymous = await registry.error(REGISTER, registered(1))
     assert anonymous["extensions"]["code"] == "UNAUTHENTICATED"
-    assert await OutboxEvent.filter(type="registry.organization.registered").count() == 0
+    assert await OutboxEvent.all(using_db=every_district("registry")).filter(type="registry.organization.registered").count() == 0
