@@ -17,6 +17,7 @@ import sys
 from decimal import Decimal
 
 from services.common.auth import ROLES, mint_token
+from services.common.config import ConfigurationError
 
 DEFAULT_GATEWAY = os.environ.get("CIVIC_GATEWAY", "http://127.0.0.1:4000")
 
@@ -25,8 +26,8 @@ def _token(args: argparse.Namespace) -> int:
     if not args.district and "city_admin" not in args.role:
         print("civic token: --district is required unless --role city_admin", file=sys.stderr)
         return 2
-    print(
-        mint_token(
+    try:
+        minted = mint_token(
             district=args.district,
             roles=args.role,
             city=args.city,
@@ -36,7 +37,10 @@ def _token(args: argparse.Namespace) -> int:
             agency=args.agency,
             ttl_seconds=args.hours * 3600,
         )
-    )
+    except (ConfigurationError, ValueError) as exc:  # production, or longer than the platform accepts
+        print(f"civic token: {exc}", file=sys.stderr)
+        return 2
+    print(minted)
     return 0
 
 

@@ -118,7 +118,7 @@ def test_the_secret_and_config_name_only_variables_the_code_reads_and_every_data
     known = variables_the_code_reads()
     config = set(of_kind("ConfigMap")["civic-config"]["data"]) | set(of_kind("Secret")["civic-secrets"]["stringData"])
     assert config <= known, config - known
-    assert {f"{s.upper()}_DATABASE_URL" for s in SUBGRAPHS} | {"AMQP_URL", "AUTH_JWT_SECRET"} <= config
+    assert {f"{s.upper()}_DATABASE_URL" for s in SUBGRAPHS} | {"AMQP_URL"} <= config
     assert {f"{s.upper()}_RELAY_DATABASE_URL" for s in SUBGRAPHS} | {f"{s.upper()}_AMQP_URL" for s in ("gateway", *SUBGRAPHS)} <= config
 
 
@@ -126,7 +126,7 @@ def test_compose_runs_the_platform_with_the_variables_the_services_read():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
     assert {"postgres", "rabbitmq", "migrate", "gateway", *SUBGRAPHS} <= set(compose)
     known = variables_the_code_reads()
-    needed = {"AUTH_JWT_SECRET", "CIVIC_ENV", "HOST", "PORT"}
+    needed = {"AUTH_JWKS_URL", "CIVIC_ENV", "HOST", "PORT"}
     for name in ("gateway", *SUBGRAPHS):
         service = compose[name]
         env = service["environment"]
@@ -248,3 +248,39 @@ def test_the_broker_loads_each_services_user_from_the_definitions_the_code_deriv
     rabbit = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]["rabbitmq"]
     assert f"./k8s/base/{path.name}:/etc/civic/definitions.json:ro" in rabbit["volumes"]
     assert {password_variable(s) for s in BROKER_SERVICES} | {"RABBITMQ_ADMIN_PASSWORD"} == set(rabbit["environment"])
+
+
+# What a production token key may look like in deploy/: a reference to the environment or a Secret, never a value.
+SHARED_SECRETS = ("AUTH_JWT_SECRET",)
+KEY_VARIABLES = ("AUTH_JWKS_URL", "AUTH_JWKS_FILE", "AUTH_JWT_PUBLIC_KEY", "AUTH_JWT_PUBLIC_KEY_FILE")
+
+
+def test_no_fixed_token_key_ships_with_production_in_compose():
+    text = (DEPLOY / "compose.yaml").read_text()
+    compose = yaml.safe_load(text)["services"]
+    assert not any(name in text for name in SHARED_SECRETS) and "BEGIN PUBLIC KEY" not in text
+    for name in ("gateway", *SUBGRAPHS):
+        env = compose[name]["environment"]
+        assert env["CIVIC_ENV"] == "production"
+        # `${AUTH_JWKS_URL:?...}`: compose refuses to start unless the operator's environment names the key.
+        assert re.fullmatch(r"\$\{AUTH_JWKS_URL:\?[^}]+\}", env["AUTH_JWKS_URL"]), env["AUTH_JWKS_URL"]
+        assert not set(env) & set(SHARED_SECRETS)
+
+
+def test_no_fixed_token_key_ships_with_production_in_kubernetes():
+    assert of_kind("ConfigMap")["civic-config"]["data"]["CIVIC_ENV"] == "production"
+    shipped = [d for d in base_resources() if d["kind"] in ("Secret", "ConfigMap")]
+    for document in shipped:
+        values = {**document.get("data", {}), **document.get("stringData", {})}
+        assert not set(values) & {*SHARED_SECRETS, *KEY_VARIABLES}, document["metadata"]["name"]
+    assert "civic-auth" not in of_kind("Secret")  # the city creates it; the example is outside every kustomization
+    for name in ("gateway", *SUBGRAPHS):
+        container = of_kind("Deployment")[name]["spec"]["template"]["spec"]["containers"][0]
+        assert {"secretRef": {"name": "civic-auth"}} in container["envFrom"]
+        assert not {e["name"] for e in container.get("env", [])} & {*SHARED_SECRETS, *KEY_VARIABLES}
+    for path in DEPLOY.glob("k8s/**/*.yaml"):
+        assert not any(name in path.read_text() for name in SHARED_SECRETS), path
+    example = documents(DEPLOY / "k8s" / "civic-auth.example.yaml")[0]
+    assert example["kind"] == "Secret" and example["metadata"]["name"] == "civic-auth"
+    assert set(example["stringData"]) <= set(KEY_VARIABLES) & variables_the_code_reads()
+    assert all(".invalid" in value for value in example["stringData"].values())  # a placeholder, not a real key

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
+import pytest
+import websockets
+
 from services.common.credit_code import make_credit_code
 from services.common.testing import DAOLI, HARBIN, NANGANG, token
 
@@ -82,3 +88,47 @@ async def test_probes_and_metrics_report_the_gateway_and_its_subgraph_fetches(ga
 async def test_graphiql_is_served_to_browsers_in_development(gateway):
     page = await gateway.http.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+async def test_a_token_mixing_the_city_role_with_a_district_role_is_refused_with_401(gateway):
+    """The city role would widen what the district role may touch: such a token is no token at all."""
+    for refused in (token(NANGANG, "city_admin", "bureau_admin"), token(NANGANG, "city_admin"),
+                    token(None, "city_admin", "bureau_admin", city=HARBIN)):
+        response = await gateway.post("{ organizations { totalCount } }", token=refused)
+        assert response.status_code == 401
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED" and "city_admin token" in error["message"]
+
+
+async def test_malformed_claims_are_401_in_plain_words_never_500(gateway):
+    from services.common.tests.test_credentials import claims, hs256
+
+    for odd in ({"roles": [["bureau_admin"]]}, {"sub": 7}, {"district": 230102}, {"exp": "9999999999"},
+                {"iat": None}):
+        response = await gateway.post("{ organizations { totalCount } }", token=hs256(claims(**odd)))
+        assert response.status_code == 401, odd
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    garbled = await gateway.post("{ organizations { totalCount } }", token="eyJhbGciOiJIUzI1NiJ9.e30.x")
+    assert garbled.status_code == 401
+    assert garbled.json()["errors"][0]["message"] == "the token is not a valid JWT"
+
+
+async def test_a_subscription_closes_with_4403_when_its_token_expires(gateway, monkeypatch):
+    monkeypatch.setenv("AUTH_JWT_LEEWAY_SECONDS", "0")
+    await onboard(gateway)
+    short = token(DAOLI, "bureau_admin", ttl_seconds=2)
+    ws_url = gateway.base.replace("http", "ws") + "/graphql"
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {short}"}}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription { fundRecoveryAlerts { kind } }"}}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+    assert closed.value.rcvd.code == 4403
+    # The expired token opens no new socket either.
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {short}"}}))
+        with pytest.raises(websockets.ConnectionClosed) as refused:
+            await asyncio.wait_for(ws.recv(), 10)
+    assert refused.value.rcvd.code == 4403

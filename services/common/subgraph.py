@@ -17,7 +17,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from tortoise import connections
 
-from .config import amqp_url, development, run_workers
+from .config import AuthSettings, amqp_url, development, run_workers
 from .context import RequestContext, build_context
 from .db import start_database, stop_database
 from .metrics import LATENCY, REQUESTS
@@ -49,6 +49,8 @@ class SubgraphGraphQL(GraphQL):
 
 def create_app(service: ServiceDefinition, *, manage_database: bool = True, workers: bool | None = None) -> Starlette:
     """`manage_database=False` when the caller (a test session) has initialised Tortoise itself."""
+    # Refuse to start without a usable token key (ConfigurationError), not on the first request.
+    AuthSettings.from_env()
     start_workers = run_workers() if workers is None else workers
     state: dict[str, Any] = {}
 

@@ -33,7 +33,7 @@ def test_money_is_printed_with_exactly_two_decimals():
 def _claims(**overrides):
     now = int(time.time())
     claims = {"sub": "u1", "roles": ["bureau_admin"], "city": "2301", "district": "230102",
-              "iss": "civic-platform", "aud": "civic-platform", "exp": now + 60}
+              "iss": "civic-platform", "aud": "civic-platform", "iat": now, "exp": now + 60}
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -53,7 +53,7 @@ def test_a_token_without_a_district_is_refused_unless_it_is_a_city_admins():
     "forge",
     [
         lambda s: jwt.encode(_claims(), "another-secret-of-sufficient-length-0123456789", algorithm="HS256"),
-        lambda s: jwt.encode(_claims(exp=int(time.time()) - 10), s.secret, algorithm="HS256"),
+        lambda s: jwt.encode(_claims(exp=int(time.time()) - 10 - s.leeway), s.secret, algorithm="HS256"),
         lambda s: jwt.encode(_claims(aud="someone-else"), s.secret, algorithm="HS256"),
         lambda s: jwt.encode(_claims(iss="someone-else"), s.secret, algorithm="HS256"),
         lambda s: jwt.encode(_claims(), None, algorithm="none"),

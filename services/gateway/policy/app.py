@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from services.common.config import amqp_url, development
+from services.common.config import AuthSettings, amqp_url, development
 from services.common.errors import DomainError
 
 from ..engine.gateway import EncodedResponse, Gateway, RequestError
@@ -77,6 +77,8 @@ def platform_options() -> EngineOptions:
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
                         alerts: bool = True) -> "PlatformApp":
+    # Refuse to start without a usable token key (ConfigurationError), not on the first request.
+    AuthSettings.from_env()
     gateway = Gateway(
         supergraph_sdl,
         options=options or platform_options(),

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationType, print_ast
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from services.common.auth import Principal, bearer_token, verify_token
+from services.common.auth import Principal, bearer_token, verify_token_until
 from services.common.errors import DomainError
 from services.common.events import Envelope
 from services.common.money import format_fen
@@ -122,6 +123,7 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
     principal: Principal | None = None
     headers: dict[str, str] = {}
     tasks: dict[str, asyncio.Task] = {}
+    expiry: asyncio.Task | None = None
     try:
         try:
             init = await asyncio.wait_for(websocket.receive_json(), INIT_TIMEOUT)
@@ -137,10 +139,12 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
             token = bearer_token(authorization)
             if not token:
                 raise DomainError("a token is needed")
-            principal = verify_token(token)
+            principal, expires = verify_token_until(token)
         except DomainError:
             await websocket.close(4403, "Forbidden")
             return
+        # A socket outlives no token: at exp it closes as Forbidden, and the client reconnects with a new one.
+        expiry = asyncio.create_task(_close_at_expiry(websocket, expires))
         headers = {"authorization": authorization}
         await websocket.send_json({"type": "connection_ack"})
         while True:
@@ -166,11 +170,18 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
     except WebSocketDisconnect:
         pass
     finally:
-        for task in tasks.values():
+        running = [*tasks.values(), *([expiry] if expiry else [])]
+        for task in running:
             task.cancel()
-        for task in tasks.values():
+        for task in running:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+async def _close_at_expiry(websocket: WebSocket, expires: float) -> None:
+    await asyncio.sleep(max(0.0, expires - time.time()))
+    with contextlib.suppress(RuntimeError):  # the socket closed meanwhile
+        await websocket.close(4403, "Forbidden: the token has expired")
 
 
 async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principal: Principal,

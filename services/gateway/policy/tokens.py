@@ -6,11 +6,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 
-import jwt
-
 from graphql import FieldNode
 
-from services.common.auth import Principal, bearer_token, verify_token
+from services.common.auth import Principal, bearer_token, verify_token_until
 from services.common.errors import DomainError, Unauthenticated
 
 from ..engine.supergraph import Supergraph
@@ -27,7 +25,12 @@ def forward_authorization(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class VerifiedTokens:
-    """Tokens already verified, until they expire: a portal sends the same token on every request."""
+    """Tokens already verified, until they expire: a portal sends the same token on every request.
+
+    Verification is verify_token_until's, the subgraphs' own; an entry lives until the token's exp and no
+    longer. The leeway forgives clock skew when a token is verified, so a token just past exp is verified
+    afresh (and refused once past the leeway) rather than served from here.
+    """
 
     def __init__(self, maxsize: int = 10_000) -> None:
         self.maxsize = maxsize
@@ -39,13 +42,15 @@ class VerifiedTokens:
         if not token:
             return None
         hit = self._seen.get(token)
-        if hit is not None and hit[1] > time.time():
-            return hit[0]
-        principal = verify_token(token)
-        expires = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
-        self._seen[token] = (principal, float(expires))
-        if len(self._seen) > self.maxsize:
-            self._seen.popitem(last=False)
+        if hit is not None:
+            if hit[1] > time.time():
+                return hit[0]
+            del self._seen[token]
+        principal, expires = verify_token_until(token)
+        if expires > time.time():
+            self._seen[token] = (principal, expires)
+            if len(self._seen) > self.maxsize:
+                self._seen.popitem(last=False)
         return principal
 
 
