@@ -57,7 +57,8 @@ ROUTES: dict[str, Routes] = {
     # Fund-recovery alerts (policy/alerts.py, and `civic alerts` with its server-named queue).
     "gateway": Routes(
         binds=("funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.*"),
-        queues=(r"gateway\.alerts\.[0-9a-f]+", r"amq\.gen-[A-Za-z0-9_-]+"),
+        # amq_<hex>: the name aio-pika gives a queue declared without one (`civic alerts`).
+        queues=(r"gateway\.alerts\.[0-9a-f]+", r"amq\.gen-[A-Za-z0-9_-]+", r"amq_[0-9a-f]+"),
     ),
 }
 BROKER_SERVICES = tuple(ROUTES)
