@@ -26,25 +26,30 @@ CIVIL_AFFAIRS = "5"  # registration-authority code of civil-affairs bureaus
 @dataclass(frozen=True)
 class Authority:
     name: str  # in the words of a clerk's error message
+    chinese: str
     types: dict[str, str]  # type code -> 机构类别
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.chinese})"
 
 
 # GB 32100-2015 table of registration authorities and their type codes (with the codes added since).
 # The platform registers only authority 5; the others are known so that an evaluation agency (a company,
 # a law firm, ...) can be checked too.
 AUTHORITIES: dict[str, Authority] = {
-    "1": Authority("organization staffing (机构编制)", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
-    "2": Authority("foreign affairs (外交)", {"1": "外国常住新闻机构", "9": "其他"}),
-    "3": Authority("justice (司法行政)", {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构", "5": "仲裁委员会", "9": "其他"}),
-    "4": Authority("culture (文化)", {"1": "外国在华文化中心", "9": "其他"}),
-    CIVIL_AFFAIRS: Authority("civil affairs (民政)", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
-    "6": Authority("tourism (旅游)", {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
-    "7": Authority("religious affairs (宗教)", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
-    "8": Authority("trade unions (工会)", {"1": "基层工会", "9": "其他"}),
-    "9": Authority("market regulation (工商)", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
-    "A": Authority("the Central Military Commission (中央军委改革和编制办公室)", {"1": "军队事业单位", "9": "其他"}),
-    "N": Authority("agriculture (农业)", {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"}),
-    "Y": Authority("other authorities (其他)", {"1": "其他"}),
+    "1": Authority("organization staffing", "机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
+    "2": Authority("foreign affairs", "外交", {"1": "外国常住新闻机构", "9": "其他"}),
+    "3": Authority("justice", "司法行政", {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构", "5": "仲裁委员会", "9": "其他"}),
+    "4": Authority("culture", "文化", {"1": "外国在华文化中心", "9": "其他"}),
+    CIVIL_AFFAIRS: Authority("civil affairs", "民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
+    "6": Authority("tourism", "旅游", {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
+    "7": Authority("religious affairs", "宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": Authority("trade unions", "工会", {"1": "基层工会", "9": "其他"}),
+    "9": Authority("market regulation", "工商", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": Authority("the Central Military Commission", "中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": Authority("agriculture", "农业", {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"}),
+    "Y": Authority("other authorities", "其他", {"1": "其他"}),
 }
 
 
@@ -87,17 +92,17 @@ def credit_code_problem(code: str, *, authority: str | None = None, district: st
     if known is None:
         return (
             f"the registration-authority code (position 1) '{first}' does not exist; "
-            f"it is one of {', '.join(f'{c} {a.name}' for c, a in AUTHORITIES.items())}"
+            f"it is one of {', '.join(f'{c} {a.label}' for c, a in AUTHORITIES.items())}"
         )
     if authority is not None and first != authority:
         return (
-            f"the registration-authority code (position 1) is '{first}' ({known.name}), but it must be "
-            f"'{authority}' ({AUTHORITIES[authority].name}) for a registered social organization"
+            f"the registration-authority code (position 1) is '{first}' ({known.label}), but it must be "
+            f"'{authority}' ({AUTHORITIES[authority].label}) for a registered social organization"
         )
     if kind not in known.types:
         return (
             f"the type code (position 2) '{kind}' does not exist under registration authority {first} "
-            f"({known.name.split(' (')[0]}): {_listing(known.types)}"
+            f"({known.name}): {_listing(known.types)}"
         )
     if not division.isdigit():
         return f"positions 3-8 are an administrative division code of 6 digits, not '{division}'"
