@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import sys
+import uuid
 from decimal import Decimal
 
 from services.common.auth import ROLES, mint_token
@@ -103,7 +104,8 @@ async def tail_alerts(*, amqp: str, district: str | None, as_json: bool, count: 
     async with connection:
         channel = await connection.channel()
         exchange = await declare_exchanges(channel)
-        queue = await channel.declare_queue("", exclusive=True, auto_delete=True)
+        # Named like the gateway's own alert queues: the gateway's broker user may declare only those.
+        queue = await channel.declare_queue(f"gateway.alerts.{uuid.uuid4().hex[:12]}", exclusive=True, auto_delete=True)
         await queue.bind(exchange, routing_key=ALERT_KEYS)
         print(f"listening for fund-recovery alerts ({ALERT_KEYS} on {exchange.name}); Ctrl-C stops", file=sys.stderr,
               flush=True)

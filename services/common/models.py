@@ -22,7 +22,8 @@ class TenantModel(Model):
 
 
 class OutboxBase(Model):
-    # Not under row-level security: the relay publishes every district's events.
+    # Under row-level security by `district` (rls.isolate_event_tables): a request writes only its own
+    # districts' events; the relay role (civic_relay) has a policy of its own that shows it every row.
     id = fields.BigIntField(primary_key=True)
     event_id = fields.UUIDField(unique=True)
     type = fields.CharField(max_length=80)
@@ -36,7 +37,8 @@ class OutboxBase(Model):
 
 
 class InboxBase(Model):
-    # Not under row-level security: a consumer checks its inbox before it knows whose event it holds.
+    # Under row-level security by `district`: the consumer inserts each event's row inside the
+    # transaction of the event's own district (consumer.handle / handle_many).
     id = fields.BigIntField(primary_key=True)
     consumer = fields.CharField(max_length=80)
     event_id = fields.UUIDField()
@@ -65,7 +67,8 @@ class AuditBase(TenantModel):
 
 
 class DistrictDirectoryBase(Model):
-    # Reference data from registry.district.onboarded: which city each district belongs to.
+    # Reference data from registry.district.onboarded: which city each district belongs to. Readable by
+    # all; written only for an admitted district, its code starting with its city's (rls.guard_directory).
     code = fields.CharField(max_length=6, primary_key=True)
     city_code = fields.CharField(max_length=4, db_index=True)
     name = fields.CharField(max_length=100)

@@ -54,11 +54,10 @@ ROUTES: dict[str, Routes] = {
         binds=("registry.district.onboarded", "funding.project.awarded", "funding.service_record.reported"),
         queues=_service_queues("evaluation"),
     ),
-    # Fund-recovery alerts (policy/alerts.py, and `civic alerts` with its server-named queue).
+    # Fund-recovery alerts: exclusive queues gateway.alerts.<hex> (policy/alerts.py, and `civic alerts`).
     "gateway": Routes(
         binds=("funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.*"),
-        # amq_<hex>: the name aio-pika gives a queue declared without one (`civic alerts`).
-        queues=(r"gateway\.alerts\.[0-9a-f]+", r"amq\.gen-[A-Za-z0-9_-]+", r"amq_[0-9a-f]+"),
+        queues=(r"gateway\.alerts\.[0-9a-f]+",),
     ),
 }
 BROKER_SERVICES = tuple(ROUTES)

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from tortoise import connections
 
+from services.common.config import amqp_url
 from services.common.db import SERVICES, relay_connection
 from services.common.events import Emitter
 from services.common.tenancy import tenant_transaction
@@ -120,3 +121,20 @@ async def test_the_directory_is_read_by_all_and_written_only_for_an_admitted_dis
     async with tenant_transaction(service, [NANGANG]) as conn:  # renaming another district changes nothing
         await conn.execute_query("UPDATE district_directory SET name = 'renamed'")
     assert await databases[service].fetchval("SELECT name FROM district_directory") == "道里区"
+
+
+async def test_the_relay_publishes_every_districts_events(databases, broker):
+    from services.common.events.relay import OutboxRelay
+    from services.registry.models import OutboxEvent
+
+    emitter = Emitter("registry", OutboxEvent, "registry")
+    for district in (DAOLI, NANGANG):
+        async with tenant_transaction("registry", [district]):
+            await emitter.emit("registry.organization.registered", district, {})
+    relay = OutboxRelay(outbox=OutboxEvent, connection=relay_connection("registry"), amqp_url=amqp_url("registry"))
+    await relay.start()  # as registry's own broker user, as in production
+    try:
+        assert await relay.relay_once() == 2
+    finally:
+        await relay.close()
+    assert await databases["registry"].fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
