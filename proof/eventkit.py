@@ -115,7 +115,7 @@ async def emit(outbox, count: int, *, start: int = 0, batch: int = 500, district
     ids: list[str] = []
     for first in range(start, start + count, batch):
         async with tenant_transaction(PRODUCER_DB, [district]):
-            envelopes = await emitter.emit_many(
+            envelopes = await emitter.emit_data_many(
                 [(TYPE, district, {"seq": seq}) for seq in range(first, min(first + batch, start + count))])
             ids += [e.id for e in envelopes]
     return ids

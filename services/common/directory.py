@@ -5,22 +5,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from .auth import CITY_CODE, DISTRICT_CODE
+from services.contracts import DistrictOnboarded
+
 from .events.envelope import Envelope
-from .events.handlers import Refused
+from .events.handlers import Refused, consumes
 from .models import DistrictDirectoryBase
 
-DISTRICT_ONBOARDED = "registry.district.onboarded"
 
-
-def onboarding_problem(envelope: Envelope) -> str | None:
+def onboarding_problem(event: DistrictOnboarded, envelope: Envelope) -> str | None:
     """Why an onboarding event must not enter the directory, or None. A city admin's tenants are read
     from the directory, so a district filed under a city it is not part of would hand that city's admins
     another city's district (the database refuses such a row too: rls.guard_directory)."""
-    data = envelope.data
-    code, city = data.get("code"), data.get("cityCode")
-    if not isinstance(code, str) or not DISTRICT_CODE.match(code):
+    code, city = event.code, event.city_code
+    if not DISTRICT_CODE.match(code):
         return f"district code {code!r} is not a 6-digit division code"
-    if not isinstance(city, str) or not CITY_CODE.match(city):
+    if not CITY_CODE.match(city):
         return f"city code {city!r} is not a 4-digit division code"
     if not code.startswith(city):
         return f"district {code} does not belong to city {city}"
@@ -29,16 +28,14 @@ def onboarding_problem(envelope: Envelope) -> str | None:
     return None
 
 
-def directory_handler(directory: type[DistrictDirectoryBase]) -> Callable[[Envelope], Awaitable[None]]:
+def directory_handler(directory: type[DistrictDirectoryBase]) -> Callable[[DistrictOnboarded, Envelope], Awaitable[None]]:
     """A consumer handler that records (or renames) a district in this service's directory."""
 
-    async def on_district_onboarded(envelope: Envelope) -> None:
-        problem = onboarding_problem(envelope)
+    @consumes(DistrictOnboarded)
+    async def on_district_onboarded(event: DistrictOnboarded, envelope: Envelope) -> None:
+        problem = onboarding_problem(event, envelope)
         if problem is not None:
             raise Refused(problem)  # dead-lettered with its reason, never retried
-        data = envelope.data
-        await directory.update_or_create(
-            code=data["code"], defaults={"city_code": data["cityCode"], "name": data.get("name", data["code"])}
-        )
+        await directory.update_or_create(code=event.code, defaults={"city_code": event.city_code, "name": event.name})
 
     return on_district_onboarded

@@ -26,6 +26,7 @@ from services.common.credit_code import credit_code_problem
 from services.common.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.tenancy import tenant_transaction
 from services.common.validation import clean_text, parse_uuid
+from services.contracts import PhaseCompleted, ProjectAwarded, RectificationOverdue, ServiceRecordReported, ViolationFound
 
 from . import events
 from .models import (
@@ -162,30 +163,24 @@ async def _require_round_evaluator(principal: Principal, evaluation: Evaluation)
 # Events from funding
 
 
-async def open_evaluation_for_award(district: str, data: dict[str, Any], *, occurred_at: str) -> Evaluation | None:
+async def open_evaluation_for_award(district: str, award: ProjectAwarded) -> Evaluation | None:
     """funding.project.awarded: one evaluation per project, its three phases waiting to be opened."""
-    project_id = str(data["projectId"])
-    if await Evaluation.exists(project_id=project_id):
+    if await Evaluation.exists(project_id=award.project_id):
         return None
-    try:
-        category = Category(data.get("category"))
-    except ValueError:
-        category = Category.OTHER
-    awarded_at = dt.datetime.fromisoformat(str(data.get("awardedAt") or occurred_at))
     evaluation = await Evaluation.create(
         district=district,
-        project_id=project_id,
-        round_id=str(data["roundId"]),
-        round_name=str(data.get("roundName") or data["roundId"]),
-        year=int(data.get("year") or awarded_at.year),
-        title=str(data.get("title") or project_id),
-        category=category,
-        organization_id=str(data.get("organizationId") or ""),
-        organization_name=str(data.get("organizationName") or ""),
-        grant_fen=int(data.get("grantFen") or 0),
-        subdistrict=data.get("subdistrict"),
-        community=data.get("community"),
-        awarded_at=awarded_at,
+        project_id=award.project_id,
+        round_id=award.round_id,
+        round_name=award.round_name,
+        year=award.year,
+        title=award.title,
+        category=Category(award.category),
+        organization_id=award.organization_id,
+        organization_name=award.organization_name,
+        grant_fen=award.grant_fen,
+        subdistrict=award.subdistrict,
+        community=award.community,
+        awarded_at=dt.datetime.fromisoformat(award.awarded_at),
     )
     for position, kind in enumerate(PHASE_ORDER):
         await Phase.create(district=district, evaluation=evaluation, kind=kind, position=position)
@@ -193,24 +188,23 @@ async def open_evaluation_for_award(district: str, data: dict[str, Any], *, occu
     return evaluation
 
 
-async def keep_service_records(district: str, records: Sequence[dict[str, Any]]) -> None:
+async def keep_service_records(district: str, records: Sequence[ServiceRecordReported]) -> None:
     """funding.service_record.reported: the beneficiaries join their projects' follow-up populations.
 
     One INSERT for the lot (a batch of service records arrives as a run of events); a record already
     kept is skipped by the (district, record_id) unique constraint."""
-    await ServiceBeneficiary.bulk_create([_beneficiary(district, data) for data in records], ignore_conflicts=True)
+    await ServiceBeneficiary.bulk_create([_beneficiary(district, record) for record in records], ignore_conflicts=True)
 
 
-def _beneficiary(district: str, data: dict[str, Any]) -> ServiceBeneficiary:
-    service_date = data.get("serviceDate")
+def _beneficiary(district: str, record: ServiceRecordReported) -> ServiceBeneficiary:
     return ServiceBeneficiary(
         district=district,
-        project_id=str(data["projectId"]),
-        record_id=str(data["recordId"]),
-        beneficiary=str(data["beneficiary"]).strip(),
-        community=data.get("community"),
-        service_date=dt.date.fromisoformat(service_date[:10]) if service_date else None,
-        person_times=int(data.get("personTimes") or 0),
+        project_id=record.project_id,
+        record_id=record.record_id,
+        beneficiary=record.beneficiary.strip(),
+        community=record.community,
+        service_date=dt.date.fromisoformat(record.service_date[:10]),
+        person_times=record.person_times,
     )
 
 
@@ -316,15 +310,14 @@ async def complete_phase(
         evaluation.rated_at = phase.completed_at
         await evaluation.save(update_fields=["rating", "rated_at"])
     await events.emitter.emit(
-        events.PHASE_COMPLETED,
+        PhaseCompleted(
+            evaluation_id=str(evaluation.id),
+            project_id=evaluation.project_id,
+            phase=kind.value,
+            score=phase.score,
+            rating=rating.value if rating else None,
+        ),
         evaluation.district,
-        {
-            "evaluationId": str(evaluation.id),
-            "projectId": evaluation.project_id,
-            "phase": kind.value,
-            "score": phase.score,
-            "rating": rating.value if rating else None,
-        },
     )
     await audit.record(AuditRecord, principal, district=phase.district, action="completeEvaluationPhase", entity=phase, before=before)
     return phase
@@ -568,15 +561,14 @@ async def record_finding(
         await Rectification.create(district=evaluation.district, evaluation=evaluation, finding=finding, deadline=deadline)
     if data.severity is Severity.VIOLATION and amount is not None:
         await events.emitter.emit(
-            events.VIOLATION_FOUND,
+            ViolationFound(
+                evaluation_id=str(evaluation.id),
+                project_id=evaluation.project_id,
+                finding_id=str(finding.id),
+                amount_fen=amount,
+                description=description,
+            ),
             evaluation.district,
-            {
-                "evaluationId": str(evaluation.id),
-                "projectId": evaluation.project_id,
-                "findingId": str(finding.id),
-                "amountFen": amount,
-                "description": description,
-            },
         )
     await audit.record(AuditRecord, principal, district=evaluation.district, action="recordFinding", entity=finding)
     return finding
@@ -655,15 +647,14 @@ async def mark_overdue_rectifications(principal: Principal | None, at: dt.dateti
         rectification.overdue_at = at
         await rectification.save(update_fields=["status", "overdue_at"])
         await events.emitter.emit(
-            events.RECTIFICATION_OVERDUE,
+            RectificationOverdue(
+                evaluation_id=str(evaluation.id),
+                project_id=evaluation.project_id,
+                rectification_id=str(rectification.id),
+                finding_id=str(rectification.finding_id),
+                deadline=rectification.deadline.isoformat(),
+            ),
             rectification.district,
-            {
-                "evaluationId": str(evaluation.id),
-                "projectId": evaluation.project_id,
-                "rectificationId": str(rectification.id),
-                "findingId": str(rectification.finding_id),
-                "deadline": rectification.deadline.isoformat(),
-            },
         )
         await audit.record(
             AuditRecord, principal, district=rectification.district, action="rectificationOverdue", entity=rectification, before=before

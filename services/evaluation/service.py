@@ -5,7 +5,8 @@ import os
 from services.common.service import PeriodicJob, ServiceDefinition
 
 from .domain import check_overdue_rectifications
-from .events import HANDLERS, emitter
+from .consumers import handlers
+from .events import emitter
 from .loaders import EvaluationLoaders
 from .models import PLATFORM
 from .schema import schema
@@ -19,6 +20,6 @@ service = ServiceDefinition(
     models=PLATFORM,
     emitter=emitter,
     make_loaders=EvaluationLoaders,
-    handlers=HANDLERS,
+    handlers=handlers,
     periodic=(PeriodicJob("rectification-overdue", OVERDUE_CHECK_SECONDS, check_overdue_rectifications),),
 )

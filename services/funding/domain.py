@@ -19,8 +19,17 @@ from services.common import audit
 from services.common.auth import BUREAU_ADMIN, Principal
 from services.common.categories import Category
 from services.common.errors import BadInput, Conflict, Forbidden, NotFound
+from services.common.events.handlers import Refused
 from services.common.money import format_fen
 from services.common.validation import clean_text, parse_uuid
+from services.contracts import (
+    ProjectAwarded,
+    RecoverySettled,
+    RecoveryOrdered,
+    ServiceRecordReported,
+    TrancheDisbursed,
+    ViolationFound,
+)
 
 from . import events
 from .models import (
@@ -573,22 +582,21 @@ async def award_project(
             amount_fen=tranche.amount_fen, due_on=tranche.due_on,
         )
     await events.emitter.emit(
-        events.PROJECT_AWARDED,
+        ProjectAwarded(
+            project_id=str(project.id),
+            round_id=str(round_.id),
+            round_name=round_.name,
+            year=round_.year,
+            title=project.title,
+            category=project.category.value,
+            organization_id=str(org.id),
+            organization_name=org.name,
+            grant_fen=grant_fen,
+            subdistrict=project.subdistrict,
+            community=project.community,
+            awarded_at=project.awarded_at.isoformat(),
+        ),
         project.district,
-        {
-            "projectId": str(project.id),
-            "roundId": str(round_.id),
-            "roundName": round_.name,
-            "year": round_.year,
-            "title": project.title,
-            "category": project.category.value,
-            "organizationId": str(org.id),
-            "organizationName": org.name,
-            "grantFen": grant_fen,
-            "subdistrict": project.subdistrict,
-            "community": project.community,
-            "awardedAt": project.awarded_at.isoformat(),
-        },
     )
     await _record(principal, "awardProject", project, before)
     return project
@@ -646,14 +654,13 @@ async def disburse_tranche(principal: Principal, tranche_id: Any) -> Tranche:
     project.disbursed_fen += tranche.amount_fen
     await project.save(update_fields=["disbursed_fen"])
     await events.emitter.emit(
-        events.TRANCHE_DISBURSED,
+        TrancheDisbursed(
+            project_id=str(project.id),
+            tranche_id=str(tranche.id),
+            amount_fen=tranche.amount_fen,
+            disbursed_fen=project.disbursed_fen,
+        ),
         project.district,
-        {
-            "projectId": str(project.id),
-            "trancheId": str(tranche.id),
-            "amountFen": tranche.amount_fen,
-            "disbursedFen": project.disbursed_fen,
-        },
     )
     await _record(principal, "disburseTranche", tranche, before)
     return tranche
@@ -690,7 +697,7 @@ async def report_service_record(
         project_id=project_id, community=community, service_date=service_date,
         beneficiary=beneficiary, person_times=person_times, subdistrict=subdistrict,
     ))
-    await events.emitter.emit(events.SERVICE_RECORD_REPORTED, record.district, _service_record_reported(record))
+    await events.emitter.emit(_service_record_reported(record), record.district)
     return record
 
 
@@ -715,15 +722,15 @@ async def _create_service_record(principal: Principal, item: ServiceRecordItem) 
     return record
 
 
-def _service_record_reported(record: ServiceRecord) -> dict:
-    return {
-        "projectId": str(record.project_id),
-        "recordId": str(record.id),
-        "beneficiary": record.beneficiary,
-        "community": record.community,
-        "serviceDate": record.service_date.isoformat(),
-        "personTimes": record.person_times,
-    }
+def _service_record_reported(record: ServiceRecord) -> ServiceRecordReported:
+    return ServiceRecordReported(
+        project_id=str(record.project_id),
+        record_id=str(record.id),
+        beneficiary=record.beneficiary,
+        community=record.community,
+        service_date=record.service_date.isoformat(),
+        person_times=record.person_times,
+    )
 
 
 @dataclass
@@ -746,7 +753,7 @@ async def report_service_records(principal: Principal, items: list[ServiceRecord
     records = [await _create_service_record(principal, item) for item in items]
     # One INSERT for the batch's events, in the same transaction as its records.
     await events.emitter.emit_many(
-        [(events.SERVICE_RECORD_REPORTED, r.district, _service_record_reported(r)) for r in records]
+        [(_service_record_reported(r), r.district) for r in records]
     )
     return records
 
@@ -806,20 +813,19 @@ async def _open_recovery(
     )
     org = await KnownOrganization.filter(id=project.organization_id).first()
     await events.emitter.emit(
-        events.RECOVERY_ORDERED,
+        RecoveryOrdered(
+            order_id=str(order.id),
+            project_id=str(project.id),
+            project_title=project.title,
+            organization_id=str(project.organization_id),
+            organization_name=org.name if org else None,
+            amount_fen=amount_fen,
+            reason=reason,
+            ordered_at=order.ordered_at.isoformat(),
+            source=source.value,
+            finding_id=finding_id,
+        ),
         project.district,
-        {
-            "orderId": str(order.id),
-            "projectId": str(project.id),
-            "projectTitle": project.title,
-            "organizationId": str(project.organization_id),
-            "organizationName": org.name if org else None,
-            "amountFen": amount_fen,
-            "reason": reason,
-            "orderedAt": order.ordered_at.isoformat(),
-            "source": source.value,
-            "findingId": finding_id,
-        },
     )
     await _record(principal, "orderRecovery", order)
     return order
@@ -840,19 +846,18 @@ async def order_recovery(principal: Principal, *, project_id: Any, amount_fen: i
     return await _open_recovery(principal, project, amount_fen=amount_fen, reason=reason, source=RecoverySource.BUREAU)
 
 
-async def order_recovery_for_finding(district: str, data: dict) -> RecoveryOrder | None:
+async def order_recovery_for_finding(district: str, violation: ViolationFound) -> RecoveryOrder | None:
     """evaluation.violation.found: one order per finding, capped to what can still be recovered."""
-    finding_id = str(data["findingId"])
-    amount_fen = data["amountFen"]
-    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
-        raise ValueError(f"finding {finding_id}: amountFen {amount_fen!r} is not a positive whole number of fen")
+    finding_id, amount_fen = violation.finding_id, violation.amount_fen
+    if amount_fen <= 0:
+        raise Refused(f"finding {finding_id}: amountFen {amount_fen} is not a positive whole number of fen")
     if await RecoveryOrder.filter(finding_id=finding_id).exists():
         log.info("finding %s already has its recovery order", finding_id)
         return None
     try:
-        project_uuid = UUID(str(data["projectId"]))
+        project_uuid = UUID(violation.project_id)
     except ValueError:
-        raise ValueError(f"finding {finding_id}: projectId {data['projectId']!r} is not a UUID") from None
+        raise Refused(f"finding {finding_id}: projectId {violation.project_id!r} is not a UUID") from None
     project = await Project.filter(id=project_uuid).select_for_update().first()
     if project is None or project.status is not ProjectStatus.AWARDED:
         log.warning("finding %s names project %s, which district %s has not awarded", finding_id, project_uuid, district)
@@ -861,7 +866,7 @@ async def order_recovery_for_finding(district: str, data: dict) -> RecoveryOrder
     if recoverable <= 0:
         log.warning("finding %s: nothing disbursed to project %s remains to recover", finding_id, project.id)
         return None
-    reason = str(data.get("description") or "violation found by evaluation").strip()
+    reason = violation.description.strip() or "violation found by evaluation"
     if amount_fen > recoverable:
         reason += (
             f" (the finding names {format_fen(amount_fen)} yuan; capped to {format_fen(recoverable)} yuan, "
@@ -870,7 +875,7 @@ async def order_recovery_for_finding(district: str, data: dict) -> RecoveryOrder
         amount_fen = recoverable
     return await _open_recovery(
         None, project, amount_fen=amount_fen, reason=reason, source=RecoverySource.EVALUATION,
-        finding_id=finding_id, evaluation_id=str(data.get("evaluationId") or "") or None,
+        finding_id=finding_id, evaluation_id=violation.evaluation_id,
     )
 
 
@@ -884,15 +889,14 @@ async def settle_recovery(principal: Principal, order_id: Any) -> RecoveryOrder:
     order.settled_at = _now()
     await order.save(update_fields=["status", "settled_at"])
     await events.emitter.emit(
-        events.RECOVERY_SETTLED,
+        RecoverySettled(
+            order_id=str(order.id),
+            project_id=str(project.id),
+            organization_id=str(project.organization_id),
+            amount_fen=order.amount_fen,
+            settled_at=order.settled_at.isoformat(),
+        ),
         order.district,
-        {
-            "orderId": str(order.id),
-            "projectId": str(project.id),
-            "organizationId": str(project.organization_id),
-            "amountFen": order.amount_fen,
-            "settledAt": order.settled_at.isoformat(),
-        },
     )
     await _record(principal, "settleRecovery", order, before)
     return order

@@ -2,7 +2,8 @@
 
 from services.common.service import ServiceDefinition
 
-from .events import emitter, handlers
+from .consumers import handlers
+from .events import emitter
 from .loaders import FundingLoaders
 from .models import PLATFORM
 from .schema import schema

@@ -14,6 +14,7 @@ from services.common.credit_code import CIVIL_AFFAIRS, credit_code_problem
 from services.common.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.tenancy import admit_district
 from services.common.validation import clean_text, parse_uuid
+from services.contracts import DistrictOnboarded
 
 from . import events
 from .models import (
@@ -47,7 +48,7 @@ async def onboard_district(principal: Principal, *, code: str, name: str, city_c
     await admit_district("registry", code)
     district = await District.create(code=code, district=code, name=name, city_code=city_code)
     await DistrictDirectory.create(code=code, city_code=city_code, name=name)
-    await events.emitter.emit(events.DISTRICT_ONBOARDED, code, {"code": code, "name": name, "cityCode": city_code})
+    await events.emitter.emit(DistrictOnboarded(code=code, name=name, city_code=city_code), code)
     await audit.record(AuditRecord, principal, district=code, action="onboardDistrict", entity=district)
     return district
 
@@ -101,7 +102,7 @@ async def register_organization(principal: Principal, data: OrganizationInput) -
         )
     except IntegrityError:
         raise Conflict(f"credit code {credit_code} is already registered in this district", field="creditCode") from None
-    await events.emitter.emit(events.ORGANIZATION_REGISTERED, district, events.organization_data(org))
+    await events.emitter.emit(events.organization_registered(org), district)
     await audit.record(AuditRecord, principal, district=district, action="registerOrganization", entity=org)
     return org
 
@@ -184,11 +185,7 @@ async def change_status(principal: Principal, org_id: str, status: OrganizationS
     org.status = status
     org.status_reason = reason
     await org.save(update_fields=["status", "status_reason", "updated_at"])
-    await events.emitter.emit(
-        events.ORGANIZATION_STATUS_CHANGED,
-        org.district,
-        {**events.organization_data(org), "previousStatus": previous.value, "reason": reason},
-    )
+    await events.emitter.emit(events.organization_status_changed(org, previous.value, reason), org.district)
     await audit.record(AuditRecord, principal, district=org.district, action="changeOrganizationStatus", entity=org, before=before)
     return org
 

@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from tortoise import connections
 
+from services.contracts import EventContract
+
 from ..models import OutboxBase
 from .envelope import Envelope
 
@@ -33,7 +35,11 @@ def drop_outbox_notify_trigger(table: str = "outbox") -> list[str]:
 
 
 class Emitter:
-    """What a service uses to emit events. Call `emit` inside the business transaction."""
+    """What a service uses to emit events. Call `emit` inside the business transaction.
+
+    Domain code emits contract objects (`services.contracts`); `emit_data` is the untyped form the
+    plumbing's own tests and the proofs use for event types of their own.
+    """
 
     def __init__(self, producer: str, outbox: type[OutboxBase], connection: str) -> None:
         self.producer = producer
@@ -48,7 +54,14 @@ class Emitter:
             "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])"
         )
 
-    async def emit(self, event_type: str, district: str, data: dict[str, Any]) -> Envelope:
+    async def emit(self, event: EventContract, district: str) -> Envelope:
+        return await self.emit_data(event.type, district, event.to_data())
+
+    async def emit_many(self, events: list[tuple[EventContract, str]]) -> list[Envelope]:
+        """Several events (contract, district) in one INSERT: for operations that change many rows at once."""
+        return await self.emit_data_many([(event.type, district, event.to_data()) for event, district in events])
+
+    async def emit_data(self, event_type: str, district: str, data: dict[str, Any]) -> Envelope:
         envelope = Envelope(type=event_type, district=district, producer=self.producer, data=data)
         # The caller's transaction when there is one (Tortoise keeps it in a context variable), joined
         # as it is: a nested in_transaction would cost a SAVEPOINT and a RELEASE per event.
@@ -60,8 +73,8 @@ class Emitter:
         )
         return envelope
 
-    async def emit_many(self, events: list[tuple[str, str, dict[str, Any]]]) -> list[Envelope]:
-        """Several events (type, district, data) in one INSERT: for operations that change many rows at once."""
+    async def emit_data_many(self, events: list[tuple[str, str, dict[str, Any]]]) -> list[Envelope]:
+        """Several events (type, district, data) in one INSERT."""
         envelopes = [Envelope(type=t, district=d, producer=self.producer, data=data) for t, d, data in events]
         if envelopes:
             await connections.get(self.connection).execute_query(

@@ -9,6 +9,8 @@ import aio_pika
 import aiormq
 import pytest
 
+from services.contracts import CONTRACTS
+
 from services.common.config import amqp_url
 from services.common.events.broker_users import ROUTES
 from services.common.events.topology import EXCHANGE, declare_consumer_queue, queue_name
@@ -59,8 +61,7 @@ async def test_a_service_binds_its_queue_only_to_what_it_consumes(broker):
 
 @pytest.mark.parametrize("service", ["registry", "funding", "evaluation"])
 def test_the_table_names_every_event_a_service_emits_and_consumes(service):
-    events = importlib.import_module(f"services.{service}.events")
-    emitted = {v for k, v in vars(events).items() if k.isupper() and isinstance(v, str) and v.startswith(f"{service}.")}
+    emitted = {c.type for c in CONTRACTS.values() if c.__module__ == f"services.contracts.{service}"}
     assert set(ROUTES[service].emits) == emitted
     handlers = importlib.import_module(f"services.{service}.service").service.handlers
     assert set(ROUTES[service].binds) == set(handlers)

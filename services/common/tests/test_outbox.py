@@ -26,8 +26,8 @@ class Refused(Exception):
 
 async def test_events_emitted_together_commit_with_their_transaction(databases):
     async with tenant_transaction("registry", [DAOLI]):
-        one = await emitter.emit("test.one", DAOLI, {"n": 0})
-        many = await emitter.emit_many([("test.many", DAOLI, {"n": n}) for n in (1, 2, 3)])
+        one = await emitter.emit_data("test.one", DAOLI, {"n": 0})
+        many = await emitter.emit_data_many([("test.many", DAOLI, {"n": n}) for n in (1, 2, 3)])
     rows = await databases["registry"].fetch("SELECT event_id::text, type, payload FROM outbox ORDER BY id")
     assert [r["event_id"] for r in rows] == [one.id] + [e.id for e in many]
     assert [r["type"] for r in rows] == ["test.one", "test.many", "test.many", "test.many"]
@@ -37,8 +37,8 @@ async def test_events_emitted_together_commit_with_their_transaction(databases):
 async def test_events_of_a_rolled_back_transaction_are_not_written(databases):
     with pytest.raises(Refused):
         async with tenant_transaction("registry", [DAOLI]):
-            await emitter.emit("test.one", DAOLI, {})
-            await emitter.emit_many([("test.many", DAOLI, {"n": n}) for n in range(3)])
+            await emitter.emit_data("test.one", DAOLI, {})
+            await emitter.emit_data_many([("test.many", DAOLI, {"n": n}) for n in range(3)])
             raise Refused
     assert await databases["registry"].fetchval("SELECT count(*) FROM outbox") == 0
 
@@ -52,7 +52,7 @@ async def test_a_commit_wakes_the_relay_without_waiting_for_its_poll(databases, 
     try:
         await asyncio.sleep(0.2)  # the relay has found nothing and sleeps
         async with tenant_transaction("registry", [DAOLI]):
-            await emitter.emit_many([("test.many", DAOLI, {"n": n}) for n in range(3)])
+            await emitter.emit_data_many([("test.many", DAOLI, {"n": n}) for n in range(3)])
         await wait_until(lambda: _unsent_is(databases["registry"], 0), timeout=5)
     finally:
         task.cancel()
@@ -67,7 +67,7 @@ async def _unsent_is(conn, n: int) -> bool:
 
 async def test_pruning_deletes_only_rows_sent_before_the_cutoff(databases):
     async with tenant_transaction("registry", [DAOLI]):
-        events = await emitter.emit_many([("test.prune", DAOLI, {"n": n}) for n in range(12)])
+        events = await emitter.emit_data_many([("test.prune", DAOLI, {"n": n}) for n in range(12)])
     admin = databases["registry"]
     ids = [e.id for e in events]
     # 0-4 sent ten days ago, 5 never sent (stuck in the head), 6-8 sent ten days ago, 9-10 sent an hour

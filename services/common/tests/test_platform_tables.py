@@ -52,7 +52,7 @@ async def _events_of_daoli(service: str) -> None:
     models = platform(service)
     emitter = Emitter(service, models.outbox, service)
     async with tenant_transaction(service, [DAOLI]) as conn:
-        envelope = await emitter.emit("test.one", DAOLI, {"secret": "Daoli's"})
+        envelope = await emitter.emit_data("test.one", DAOLI, {"secret": "Daoli's"})
         await conn.execute_query(
             "INSERT INTO inbox (consumer, event_id, type, district, handled_at) VALUES ('test', $1, 'test.one', $2, now())",
             [envelope.id, DAOLI])
@@ -74,7 +74,7 @@ async def test_outbox_and_inbox_rows_are_seen_only_by_their_districts_transactio
     emitter = Emitter(service, platform(service).outbox, service)
     with pytest.raises(Exception, match="row-level security"):
         async with tenant_transaction(service, [NANGANG]):
-            await emitter.emit("test.one", DAOLI, {})
+            await emitter.emit_data("test.one", DAOLI, {})
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -130,7 +130,7 @@ async def test_the_relay_publishes_every_districts_events(databases, broker):
     emitter = Emitter("registry", OutboxEvent, "registry")
     for district in (DAOLI, NANGANG):
         async with tenant_transaction("registry", [district]):
-            await emitter.emit("registry.organization.registered", district, {})
+            await emitter.emit_data("registry.organization.registered", district, {})
     relay = OutboxRelay(outbox=OutboxEvent, connection=relay_connection("registry"), amqp_url=amqp_url("registry"))
     await relay.start()  # as registry's own broker user, as in production
     try:

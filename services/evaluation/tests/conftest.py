@@ -9,7 +9,7 @@ from services.common.config import amqp_url
 from services.common.events.consumer import EventConsumer
 from services.common.subgraph import create_app
 from services.common.testing import DAOLI, GraphQLClient, token
-from services.evaluation.events import HANDLERS
+from services.evaluation.consumers import handlers
 from services.evaluation.models import InboxEvent
 from services.evaluation.service import service
 
@@ -26,7 +26,7 @@ async def evaluation(databases, broker):
 @pytest.fixture
 def consumer(databases) -> EventConsumer:
     """Evaluation's consumer, handed envelopes directly (as the broker would deliver them)."""
-    return EventConsumer(name="evaluation", connection="evaluation", inbox=InboxEvent, handlers=HANDLERS,
+    return EventConsumer(name="evaluation", connection="evaluation", inbox=InboxEvent, handlers=handlers,
                          amqp_url=amqp_url())
 
 

@@ -12,6 +12,10 @@ import aio_pika
 
 from services.common.auth import Principal
 from services.common.events import Envelope, MalformedEnvelope
+from services.contracts import ContractError, RecoveryOrdered, RecoverySettled
+
+# The alerts this hub hands on, and the contract each must parse with before a subscriber sees it.
+ALERT_CONTRACTS = {contract.type: contract for contract in (RecoveryOrdered, RecoverySettled)}
 from services.common.events.topology import EXCHANGE, declare_exchanges
 
 log = logging.getLogger("civic.gateway.alerts")
@@ -65,8 +69,10 @@ class AlertHub:
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         try:
             envelope = Envelope.from_bytes(message.body)
-        except MalformedEnvelope as exc:
-            log.warning("ignoring a malformed alert: %s", exc)
+            contract = ALERT_CONTRACTS[envelope.type]
+            contract.from_data(envelope.data)
+        except (MalformedEnvelope, KeyError, ContractError) as exc:
+            log.warning("ignoring an alert that does not parse: %s", exc)
             return
         self.publish(envelope)
 

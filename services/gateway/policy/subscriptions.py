@@ -19,11 +19,12 @@ from services.common.auth import Principal, bearer_token, verify_token_until
 from services.common.errors import DomainError
 from services.common.events import Envelope
 from services.common.money import format_fen
+from services.contracts import RecoveryOrdered
 
 from ..engine.gateway import Gateway, RequestError
 from ..engine.planner import condition_values, select_operation
 from ..engine.shaping import ResponseShaper
-from .alerts import AlertHub
+from .alerts import ALERT_CONTRACTS, AlertHub
 
 log = logging.getLogger("civic.gateway.ws")
 
@@ -36,19 +37,21 @@ LINKED = {"order": ("recoveryOrder", "orderId"), "project": ("project", "project
 
 
 def alert_scalars(envelope: Envelope) -> dict[str, Any]:
-    data = envelope.data
+    """An alert's own fields; the hub let through only envelopes that parse with their contract."""
+    alert = ALERT_CONTRACTS[envelope.type].from_data(envelope.data)
+    ordered = isinstance(alert, RecoveryOrdered)
     return {
         "__typename": "FundRecoveryAlert",
-        "kind": "ORDERED" if envelope.type.endswith("ordered") else "SETTLED",
+        "kind": "ORDERED" if ordered else "SETTLED",
         "eventId": envelope.id,
         "district": envelope.district,
         "occurredAt": envelope.occurredAt,
-        "orderId": data.get("orderId"),
-        "projectId": data.get("projectId"),
-        "organizationId": data.get("organizationId"),
-        "amount": format_fen(int(data.get("amountFen", 0))),
-        "reason": data.get("reason"),
-        "source": data.get("source"),
+        "orderId": alert.order_id,
+        "projectId": alert.project_id,
+        "organizationId": alert.organization_id,
+        "amount": format_fen(alert.amount_fen),
+        "reason": alert.reason if ordered else None,
+        "source": alert.source if ordered else None,
     }
 
 

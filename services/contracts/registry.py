@@ -1,0 +1,55 @@
+"""Events the registry emits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .base import EventContract
+from .values import CategoryName, OrganizationStatusName
+
+RegistrationName = Literal["REGISTERED", "FILED"]
+
+
+@dataclass(frozen=True)
+class DistrictOnboarded(EventContract):
+    """A district (tenant) joined its city; every service keeps the district -> city directory from it."""
+
+    type = "registry.district.onboarded"
+    code: str
+    name: str
+    city_code: str
+
+
+@dataclass(frozen=True)
+class OrganizationRegistered(EventContract):
+    """An organization as other services keep it: enough to award and to show, nothing more."""
+
+    type = "registry.organization.registered"
+    id: str
+    name: str
+    registration: RegistrationName
+    credit_code: str | None
+    filing_number: str | None
+    category: CategoryName
+    subdistrict: str
+    community: str | None
+    status: OrganizationStatusName
+
+
+@dataclass(frozen=True)
+class OrganizationStatusChanged(EventContract):
+    """Suspended, reactivated or deregistered: funding refuses to pay a suspended organization."""
+
+    type = "registry.organization.status_changed"
+    id: str
+    name: str
+    registration: RegistrationName
+    credit_code: str | None
+    filing_number: str | None
+    category: CategoryName
+    subdistrict: str
+    community: str | None
+    status: OrganizationStatusName
+    previous_status: OrganizationStatusName
+    reason: str

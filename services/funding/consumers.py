@@ -1,0 +1,52 @@
+"""What funding consumes: districts and organizations from the registry, violations from evaluation."""
+
+from __future__ import annotations
+
+from services.common.directory import directory_handler
+from services.common.events import Envelope
+from services.common.events.handlers import consumes, handler_table
+from services.contracts import OrganizationRegistered, OrganizationStatusChanged, ViolationFound
+
+from . import domain
+from .models import DistrictDirectory, KnownOrganization, OrganizationStatus
+
+
+def _organization_fields(event: OrganizationRegistered | OrganizationStatusChanged) -> dict:
+    return {
+        "name": event.name,
+        "registration": event.registration,
+        "credit_code": event.credit_code,
+        "filing_number": event.filing_number,
+        "category": event.category,
+        "subdistrict": event.subdistrict,
+        "community": event.community,
+        "status": OrganizationStatus(event.status),
+    }
+
+
+@consumes(OrganizationRegistered)
+async def on_organization_registered(event: OrganizationRegistered, envelope: Envelope) -> None:
+    # Creates only: a late registration event must not undo a status change that arrived first.
+    await KnownOrganization.get_or_create(
+        id=event.id, defaults={"district": envelope.district, **_organization_fields(event)}
+    )
+
+
+@consumes(OrganizationStatusChanged)
+async def on_organization_status_changed(event: OrganizationStatusChanged, envelope: Envelope) -> None:
+    await KnownOrganization.update_or_create(
+        id=event.id, defaults={"district": envelope.district, **_organization_fields(event)}
+    )
+
+
+@consumes(ViolationFound)
+async def on_violation_found(event: ViolationFound, envelope: Envelope) -> None:
+    await domain.order_recovery_for_finding(envelope.district, event)
+
+
+handlers = handler_table(
+    directory_handler(DistrictDirectory),
+    on_organization_registered,
+    on_organization_status_changed,
+    on_violation_found,
+)

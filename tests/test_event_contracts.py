@@ -1,0 +1,69 @@
+"""Every event type, as its producer really writes it, read by its consumer's parser.
+
+One project's life through the gateway makes each of the platform's events; the payloads are then taken
+from the producers' outboxes (what the relay publishes) and parsed by the contract each consuming
+service's handler table declares. A producer and a consumer that drift apart fail here, not in the DLQ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+import orjson
+
+from services.common.testing import DAOLI, token, wait_until
+from services.contracts import CONTRACTS
+from services.evaluation.domain import check_overdue_rectifications
+from services.evaluation.tests.operations import COMPLETE, FINDING, OPEN_PHASE, CRITERIA, INSPECT, inspection, scores
+from services.funding.tests.flow import RECORD, SETTLE
+
+from .test_platform_flow import _awarded_and_evaluated, _find_violation
+
+CONSUMERS = ("funding", "evaluation")  # registry consumes nothing; the gateway's alerts read funding.recovery.*
+
+
+async def _every_event(gateway) -> None:
+    flow = await _awarded_and_evaluated(gateway)
+    bureau, evaluator, ev = flow["bureau"], flow["evaluator"], flow["evaluation"]
+    await gateway.ok("""mutation($id: ID!) { changeOrganizationStatus(id: $id, status: SUSPENDED, reason: "年检") { id } }""",
+                     {"id": flow["org"]["id"]}, token=bureau)
+    await gateway.ok("""mutation($id: ID!) { changeOrganizationStatus(id: $id, status: ACTIVE, reason: "整改完成") { id } }""",
+                     {"id": flow["org"]["id"]}, token=bureau)
+    member = token(DAOLI, "org_member", org=flow["org"]["id"])
+    await gateway.ok(RECORD, {"input": {"projectId": flow["project"], "community": "共乐社区", "beneficiary": "B-1",
+                                        "serviceDate": dt.date.today().isoformat(), "personTimes": 2}}, token=member)
+    await _find_violation(gateway, flow, "1000.00")
+    await gateway.ok(FINDING, {"id": ev, "phase": "INITIAL", "input": {
+        "severity": "MAJOR", "description": "档案不全",
+        "rectificationDeadline": (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat()}},
+        token=evaluator)
+    await gateway.ok(COMPLETE, {"id": ev, "phase": "INITIAL", "scores": scores(50, 35)}, token=evaluator)
+
+    async def ordered():
+        data = await gateway.ok("{ recoveryOrders { edges { node { id } } } }", token=bureau)
+        return [e["node"]["id"] for e in data["recoveryOrders"]["edges"]]
+
+    [order] = await wait_until(ordered)
+    await gateway.ok(SETTLE, {"id": order}, token=bureau)
+    await check_overdue_rectifications(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3), [DAOLI])
+
+
+async def test_each_event_as_produced_parses_with_the_contract_its_consumers_declare(gateway, databases):
+    await _every_event(gateway)
+    produced: dict[str, list[dict]] = {}
+    for service, conn in databases.items():
+        for row in await conn.fetch("SELECT type, payload FROM outbox ORDER BY id"):
+            envelope = orjson.loads(row["payload"])
+            assert envelope["producer"] == service and envelope["type"] == row["type"]
+            produced.setdefault(row["type"], []).append(envelope["data"])
+    assert set(produced) == set(CONTRACTS), f"not produced: {sorted(set(CONTRACTS) - set(produced))}"
+    for event_type, payloads in produced.items():
+        readers = {CONTRACTS[event_type]}
+        for name in CONSUMERS:
+            handler = importlib.import_module(f"services.{name}.service").service.handlers.get(event_type)
+            if handler is not None:
+                readers.add(handler.contract)
+        for contract in readers:
+            for data in payloads:
+                assert contract.from_data(data).to_data() == data, (event_type, contract)
