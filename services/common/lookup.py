@@ -19,7 +19,8 @@ async def one(model: type[M], value: Any, *, field: str, what: str, for_update: 
     `for_update` is always stated: a command that changes the row (or decides on it) locks it until
     its transaction ends; a read does not.
     """
-    query = model.filter(id=parse_uuid(value, field, f"a {what}"))
+    article = "an" if what[:1] in "aeiou" else "a"
+    query = model.filter(id=parse_uuid(value, field, f"{article} {what}"))
     row = await (query.select_for_update() if for_update else query).first()
     if row is None:
         raise NotFound(f"no {what} {value} in this district", field=field)
