@@ -9,11 +9,10 @@ import aio_pika
 import aiormq
 import pytest
 
-from services.contracts import CONTRACTS
-
 from services.common.config import amqp_url
 from services.common.events.broker_users import ROUTES
 from services.common.events.topology import EXCHANGE, declare_consumer_queue, queue_name
+from services.contracts import CONTRACTS
 
 
 async def _publish(service: str, routing_key: str) -> None:
@@ -31,6 +30,7 @@ async def _funding_queue() -> None:
 
 
 async def test_a_service_publishes_its_own_events_but_not_another_services(broker):
+    await _funding_queue()  # declares the exchanges too: a fresh vhost has none yet
     await _publish("registry", "registry.organization.registered")
     with pytest.raises(aiormq.exceptions.ChannelAccessRefused, match="ACCESS_REFUSED"):
         await _publish("registry", "funding.recovery.ordered")
