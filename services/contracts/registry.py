@@ -22,10 +22,9 @@ class DistrictOnboarded(EventContract):
 
 
 @dataclass(frozen=True)
-class OrganizationRegistered(EventContract):
+class _Organization(EventContract):
     """An organization as other services keep it: enough to award and to show, nothing more."""
 
-    type = "registry.organization.registered"
     id: str
     name: str
     registration: RegistrationName
@@ -38,18 +37,14 @@ class OrganizationRegistered(EventContract):
 
 
 @dataclass(frozen=True)
-class OrganizationStatusChanged(EventContract):
+class OrganizationRegistered(_Organization):
+    type = "registry.organization.registered"
+
+
+@dataclass(frozen=True)
+class OrganizationStatusChanged(_Organization):
     """Suspended, reactivated or deregistered: funding refuses to pay a suspended organization."""
 
     type = "registry.organization.status_changed"
-    id: str
-    name: str
-    registration: RegistrationName
-    credit_code: str | None
-    filing_number: str | None
-    category: CategoryName
-    subdistrict: str
-    community: str | None
-    status: OrganizationStatusName
     previous_status: OrganizationStatusName
     reason: str
