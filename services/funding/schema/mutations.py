@@ -24,18 +24,8 @@ from .inputs import (
     ScoreEntryInput,
     ServiceRecordInput,
 )
-from .types import (
-    Expense,
-    FundingRound,
-    LibraryEntry,
-    Need,
-    Objection,
-    PanelMember,
-    Project,
-    RecoveryOrder,
-    ServiceRecord,
-    Tranche,
-)
+from .types import FundingRound, LibraryEntry, Need, Objection, PanelMember, Project, RecoveryOrder
+from .values import Expense, ServiceRecord, Tranche
 
 
 def _grades(grades: list[GradeInput]) -> dict[str, int]:

@@ -16,7 +16,8 @@ from services.common.validation import parse_uuid
 from .. import models
 from ..domain import queries as reports
 from .inputs import ProjectStatus, RecoveryStatus
-from .types import FundingRound, FundingStats, LibraryEntry, Project, PublicNotice, RecoveryOrder
+from .types import FundingRound, LibraryEntry, Project, RecoveryOrder
+from .values import FundingStats, PublicNotice
 
 
 @strawberry.type

@@ -14,80 +14,27 @@ from services.common.scalars import Money
 from .. import models
 from ..domain import queries as reports
 from ..domain.review import entry_score, review_score
-from .inputs import CollectionMethod, MemberKind, ObjectionStatus, Phase, ProjectStatus, RecoverySource, RecoveryStatus, TrancheStatus
-
-
-def _id(value: Any) -> strawberry.ID:
-    return strawberry.ID(str(value))
-
-
-def _score(value) -> float | None:
-    return None if value is None else round(float(value), 2)
-
-
-async def _stats(info: strawberry.Info, round_id) -> reports.Stats:
-    """Per request and per round: a round's money fields share one set of queries."""
-    cache = info.context.extra.setdefault("round_stats", {})
-    if round_id not in cache:
-        cache[round_id] = await reports.stats(round_id)
-    return cache[round_id]
-
-
-@strawberry.type(description="A published review criterion and its weight.")
-class Criterion:
-    name: str
-    weight: int
-
-
-@strawberry.type(description="The trail from needs to entries to selected and awarded projects (88 -> 42 -> 17).")
-class Trail:
-    needs: int
-    entries: int
-    selected: int
-    withdrawn: int
-    awarded: int
-
-
-@strawberry.type
-class FundingStatRow:
-    key: str
-    projects: int
-    committed: Money
-    disbursed: Money
-    beneficiaries: int
-    person_times: int
-
-    @classmethod
-    def from_row(cls, row: reports.StatRow) -> "FundingStatRow":
-        return cls(
-            key=row.key, projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
-            beneficiaries=row.beneficiaries, person_times=row.person_times,
-        )
-
-
-@strawberry.type(description="What the bureau reports: money, awarded projects, beneficiaries and person-times.")
-class FundingStats:
-    projects: int
-    committed: Money
-    disbursed: Money
-    recovered: Money = strawberry.field(description="Settled recovery orders")
-    open_recovery: Money = strawberry.field(description="Recovery orders not yet settled")
-    open_recovery_orders: int = strawberry.field(description="How many recovery orders are not yet settled")
-    beneficiaries: int = strawberry.field(description="Distinct beneficiaries served")
-    person_times: int
-    by_category: list[FundingStatRow]
-    by_subdistrict: list[FundingStatRow]
-    by_community: list[FundingStatRow]
-
-    @classmethod
-    def from_stats(cls, s: reports.Stats) -> "FundingStats":
-        return cls(
-            projects=s.projects, committed=s.committed_fen, disbursed=s.disbursed_fen, recovered=s.recovered_fen,
-            open_recovery=s.open_recovery_fen, open_recovery_orders=s.open_recovery_orders, beneficiaries=s.beneficiaries, person_times=s.person_times,
-            by_category=[FundingStatRow.from_row(r) for r in s.by_category],
-            by_subdistrict=[FundingStatRow.from_row(r) for r in s.by_subdistrict],
-            by_community=[FundingStatRow.from_row(r) for r in s.by_community],
-        )
+from .inputs import (
+    CollectionMethod,
+    MemberKind,
+    ObjectionStatus,
+    Phase,
+    ProjectStatus,
+    RecoverySource,
+    RecoveryStatus,
+)
+from .values import (
+    Criterion,
+    Expense,
+    FundingStats,
+    Grade,
+    ServiceRecord,
+    Trail,
+    Tranche,
+    node_id,
+    round_stats,
+    score_of,
+)
 
 
 @strawberry.federation.type(keys=["id"], description="A venture round (公益创投): a budgeted fund, phase by phase.")
@@ -109,7 +56,7 @@ class FundingRound:
     @classmethod
     def from_row(cls, row: models.FundingRound) -> "FundingRound":
         return cls(
-            id=_id(row.id), district=row.district, name=row.name, year=row.year, budget=row.budget_fen,
+            id=node_id(row.id), district=row.district, name=row.name, year=row.year, budget=row.budget_fen,
             phase=row.phase, criteria=[Criterion(name=c["name"], weight=c["weight"]) for c in row.criteria],
             min_reviews=row.min_reviews, notice_days=row.notice_days, notice_started_at=row.notice_started_at,
             notice_ends_at=row.notice_ends_at, created_at=row.created_at, row=row,
@@ -152,27 +99,27 @@ class FundingRound:
 
     @strawberry.field(description="Grants of awarded projects")
     async def committed(self, info: strawberry.Info) -> Money:
-        return (await _stats(info, self.row.id)).committed_fen
+        return (await round_stats(info, self.row.id)).committed_fen
 
     @strawberry.field
     async def disbursed(self, info: strawberry.Info) -> Money:
-        return (await _stats(info, self.row.id)).disbursed_fen
+        return (await round_stats(info, self.row.id)).disbursed_fen
 
     @strawberry.field(description="Settled recovery orders")
     async def recovered(self, info: strawberry.Info) -> Money:
-        return (await _stats(info, self.row.id)).recovered_fen
+        return (await round_stats(info, self.row.id)).recovered_fen
 
     @strawberry.field(description="Distinct beneficiaries of the round's projects")
     async def beneficiaries(self, info: strawberry.Info) -> int:
-        return (await _stats(info, self.row.id)).beneficiaries
+        return (await round_stats(info, self.row.id)).beneficiaries
 
     @strawberry.field
     async def person_times(self, info: strawberry.Info) -> int:
-        return (await _stats(info, self.row.id)).person_times
+        return (await round_stats(info, self.row.id)).person_times
 
     @strawberry.field
     async def stats(self, info: strawberry.Info) -> FundingStats:
-        return FundingStats.from_stats(await _stats(info, self.row.id))
+        return FundingStats.from_stats(await round_stats(info, self.row.id))
 
     @strawberry.field
     async def trail(self) -> Trail:
@@ -194,7 +141,7 @@ class Need:
     @classmethod
     def from_row(cls, row: models.Need) -> "Need":
         return cls(
-            id=_id(row.id), subdistrict=row.subdistrict, community=row.community, category=row.category,
+            id=node_id(row.id), subdistrict=row.subdistrict, community=row.community, category=row.category,
             method=row.method, description=row.description, recorded_by=row.recorded_by, created_at=row.created_at, row=row,
         )
 
@@ -220,13 +167,7 @@ class PanelMember:
 
     @classmethod
     def from_row(cls, row: models.PanelMember) -> "PanelMember":
-        return cls(id=_id(row.id), name=row.name, kind=row.kind, sub=row.sub)
-
-
-@strawberry.type
-class Grade:
-    criterion: str
-    grade: int
+        return cls(id=node_id(row.id), name=row.name, kind=row.kind, sub=row.sub)
 
 
 @strawberry.type(description="One panel member's grades for one entry.")
@@ -275,7 +216,7 @@ class LibraryEntry:
     @classmethod
     def from_row(cls, row: models.LibraryEntry) -> "LibraryEntry":
         return cls(
-            id=_id(row.id), title=row.title, category=row.category, requested=row.requested_fen,
+            id=node_id(row.id), title=row.title, category=row.category, requested=row.requested_fen,
             selected=row.selected, created_at=row.created_at, row=row,
         )
 
@@ -296,9 +237,9 @@ class LibraryEntry:
         round_, reviews, conflicted = await self._scored(info)
         return [
             Review(
-                id=_id(r.id),
+                id=node_id(r.id),
                 grades=[Grade(criterion=c["name"], grade=r.grades.get(c["name"], 0)) for c in round_.criteria],
-                score=_score(review_score(round_.criteria, r.grades)),
+                score=score_of(review_score(round_.criteria, r.grades)),
                 comment=r.comment,
                 conflicted=r.member_id in conflicted,
                 row=r,
@@ -309,7 +250,7 @@ class LibraryEntry:
     @strawberry.field(description="Mean of the counted reviews' weighted scores, 0-10; null below the round's minimum")
     async def score(self, info: strawberry.Info) -> float | None:
         round_, reviews, conflicted = await self._scored(info)
-        return _score(entry_score(round_, reviews, conflicted))
+        return score_of(entry_score(round_, reviews, conflicted))
 
     @strawberry.field
     async def conflicts(self, info: strawberry.Info) -> list[ConflictOfInterest]:
@@ -317,32 +258,17 @@ class LibraryEntry:
         out = []
         for c in rows:
             member = await info.context.loaders.panel_member.load(c.member_id)
-            out.append(ConflictOfInterest(id=_id(c.id), member=PanelMember.from_row(member), reason=c.reason, declared_at=c.created_at))
+            out.append(ConflictOfInterest(id=node_id(c.id), member=PanelMember.from_row(member), reason=c.reason, declared_at=c.created_at))
         return out
 
     @strawberry.field
     async def merges(self) -> list[LibraryMerge]:
         rows = await models.LibraryMerge.filter(entry_id=self.row.id).order_by("created_at")
         return [
-            LibraryMerge(id=_id(m.id), action=m.action, need_ids=[_id(n) for n in m.need_ids], actor=m.actor,
+            LibraryMerge(id=node_id(m.id), action=m.action, need_ids=[node_id(n) for n in m.need_ids], actor=m.actor,
                          reason=m.reason, at=m.created_at)
             for m in rows
         ]
-
-
-@strawberry.type
-class Tranche:
-    id: strawberry.ID
-    sequence: int
-    amount: Money
-    due_on: dt.date
-    status: TrancheStatus
-    disbursed_at: dt.datetime | None
-
-    @classmethod
-    def from_row(cls, row: models.Tranche) -> "Tranche":
-        return cls(id=_id(row.id), sequence=row.sequence, amount=row.amount_fen, due_on=row.due_on,
-                   status=row.status, disbursed_at=row.disbursed_at)
 
 
 @strawberry.type
@@ -357,43 +283,13 @@ class Objection:
 
     @classmethod
     def from_row(cls, row: models.Objection) -> "Objection":
-        return cls(id=_id(row.id), reason=row.reason, status=row.status, resolution=row.resolution,
+        return cls(id=node_id(row.id), reason=row.reason, status=row.status, resolution=row.resolution,
                    lodged_at=row.created_at, resolved_at=row.resolved_at, row=row)
 
     @strawberry.field
     async def project(self, info: strawberry.Info) -> Project | None:
         row = await info.context.loaders.project.load(self.row.project_id)
         return Project.from_row(row) if row else None
-
-
-@strawberry.type(description="A service delivered to one beneficiary (a reference, never a name).")
-class ServiceRecord:
-    id: strawberry.ID
-    subdistrict: str
-    community: str
-    service_date: dt.date
-    beneficiary: str
-    person_times: int
-    reported_at: dt.datetime
-
-    @classmethod
-    def from_row(cls, row: models.ServiceRecord) -> "ServiceRecord":
-        return cls(id=_id(row.id), subdistrict=row.subdistrict, community=row.community, service_date=row.service_date,
-                   beneficiary=row.beneficiary, person_times=row.person_times, reported_at=row.created_at)
-
-
-@strawberry.type
-class Expense:
-    id: strawberry.ID
-    amount: Money
-    spent_on: dt.date
-    description: str
-    reported_at: dt.datetime
-
-    @classmethod
-    def from_row(cls, row: models.Expense) -> "Expense":
-        return cls(id=_id(row.id), amount=row.amount_fen, spent_on=row.spent_on, description=row.description,
-                   reported_at=row.created_at)
 
 
 @strawberry.federation.type(keys=["id"], description="A selected library entry: on notice, then awarded and delivered.")
@@ -414,7 +310,7 @@ class Project:
     @classmethod
     def from_row(cls, row: models.Project) -> "Project":
         return cls(
-            id=_id(row.id), district=row.district, title=row.title, category=row.category, subdistrict=row.subdistrict,
+            id=node_id(row.id), district=row.district, title=row.title, category=row.category, subdistrict=row.subdistrict,
             community=row.community, requested=row.requested_fen, grant=row.grant_fen, disbursed=row.disbursed_fen,
             status=row.status, awarded_at=row.awarded_at, row=row,
         )
@@ -439,7 +335,7 @@ class Project:
     def organization(self) -> SocialOrganization | None:
         if self.row.organization_id is None:
             return None
-        return SocialOrganization(id=_id(self.row.organization_id))
+        return SocialOrganization(id=node_id(self.row.organization_id))
 
     @strawberry.field(description="The organization's name as funding knows it from registry events")
     async def organization_name(self, info: strawberry.Info) -> str | None:
@@ -495,7 +391,7 @@ class RecoveryOrder:
     @classmethod
     def from_row(cls, row: models.RecoveryOrder) -> "RecoveryOrder":
         return cls(
-            id=_id(row.id), district=row.district, amount=row.amount_fen, reason=row.reason, status=row.status,
+            id=node_id(row.id), district=row.district, amount=row.amount_fen, reason=row.reason, status=row.status,
             source=row.source, finding_id=row.finding_id, ordered_at=row.ordered_at, settled_at=row.settled_at, row=row,
         )
 
@@ -526,26 +422,3 @@ class SocialOrganization:
         return [Project.from_row(row) for row in rows]
 
 
-@strawberry.type(description="A project on public notice (立项公示): readable by anyone, without a token.")
-class PublicNotice:
-    project_id: strawberry.ID
-    round_name: str
-    year: int
-    title: str
-    category: Category
-    subdistrict: str | None
-    community: str | None
-    requested: Money
-    notice_started_at: dt.datetime | None
-    notice_ends_at: dt.datetime | None
-    open_for_objections: bool
-
-    @classmethod
-    def from_row(cls, n: dict[str, Any], now: dt.datetime) -> "PublicNotice":
-        return cls(
-            project_id=_id(n["project_id"]), round_name=n["round_name"], year=n["year"], title=n["title"],
-            category=n["category"], subdistrict=n["subdistrict"], community=n["community"],
-            requested=n["requested_fen"], notice_started_at=n["notice_started_at"],
-            notice_ends_at=n["notice_ends_at"],
-            open_for_objections=bool(n["notice_ends_at"] and n["notice_ends_at"] > now),
-        )
