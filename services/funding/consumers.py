@@ -7,7 +7,7 @@ from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
 from services.contracts import OrganizationRegistered, OrganizationStatusChanged, ViolationFound
 
-from . import domain
+from .domain.recovery import order_recovery_for_finding
 from .models import DistrictDirectory, KnownOrganization, OrganizationStatus
 
 
@@ -41,7 +41,7 @@ async def on_organization_status_changed(event: OrganizationStatusChanged, envel
 
 @consumes(ViolationFound)
 async def on_violation_found(event: ViolationFound, envelope: Envelope) -> None:
-    await domain.order_recovery_for_finding(envelope.district, event)
+    await order_recovery_for_finding(envelope.district, event)
 
 
 handlers = handler_table(

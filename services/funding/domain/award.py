@@ -1,0 +1,181 @@
+"""Step 6: awards to ACTIVE organizations within the budget, tranche schedules and disbursement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from services.common import audit
+from services.common.auth import Principal
+from services.common.errors import BadInput, Conflict, NotFound
+from services.common.lookup import one
+from services.common.money import format_fen
+from services.common.validation import parse_uuid
+from services.contracts import ProjectAwarded, TrancheDisbursed
+
+from .. import events
+from ..models import (
+    KnownOrganization,
+    OrganizationStatus,
+    Phase,
+    Project,
+    ProjectStatus,
+    Tranche,
+    TrancheStatus,
+)
+from .common import audit_record, awarded_project, funding_round, now, require_phase
+from .queries import committed_fen
+
+
+@dataclass
+class TrancheSpec:
+    amount_fen: int
+    due_on: dt.date
+
+
+@dataclass
+class AwardCommand:
+    """Award a selected project to an organization: its grant and the grant's tranche schedule."""
+
+    project_id: Any
+    organization_id: Any
+    grant_fen: int
+    tranches: list[TrancheSpec]
+
+
+def _check_schedule(tranches: list[TrancheSpec], remaining: int, *, field: str) -> None:
+    for index, tranche in enumerate(tranches):
+        if tranche.amount_fen <= 0:
+            raise BadInput("a tranche is an amount above zero", field=f"{field}[{index}].amount")
+        if tranche.amount_fen > remaining:
+            raise BadInput(
+                f"tranche {index + 1} of {format_fen(tranche.amount_fen)} exceeds the {format_fen(remaining)} "
+                "that remains of the grant",
+                field=f"{field}[{index}].amount",
+            )
+        remaining -= tranche.amount_fen
+
+
+async def _organization(organization_id: Any, *, field: str) -> KnownOrganization:
+    org = await KnownOrganization.filter(id=parse_uuid(organization_id, field, "an organization")).first()
+    if org is None:
+        raise NotFound(f"funding knows no organization {organization_id} in this district", field=field)
+    return org
+
+
+async def award_project(principal: Principal, command: AwardCommand) -> Project:
+    project_id, organization_id = command.project_id, command.organization_id
+    grant_fen, tranches = command.grant_fen, command.tranches
+    project = await one(Project, project_id, field="projectId", what="project", for_update=False)
+    # The round's row lock serializes awards, so total grants never exceed the budget.
+    round_ = await funding_round(project.round_id, for_update=True)
+    project = await Project.filter(id=project.id).select_for_update().get()
+    require_phase(round_, Phase.AWARDED, doing="awarding projects")
+    if project.status is ProjectStatus.WITHDRAWN:
+        raise BadInput("the project was withdrawn after an upheld objection", field="projectId")
+    if project.status is ProjectStatus.AWARDED:
+        raise Conflict("the project is already awarded", field="projectId")
+    org = await _organization(organization_id, field="organizationId")
+    if org.status is not OrganizationStatus.ACTIVE:
+        raise BadInput(f"organization '{org.name}' is {org.status.value}; only an ACTIVE one can implement a project",
+                       field="organizationId")
+    if grant_fen <= 0:
+        raise BadInput("a grant is an amount above zero", field="grant")
+    committed = await committed_fen(round_.id)
+    if committed + grant_fen > round_.budget_fen:
+        raise BadInput(
+            f"a grant of {format_fen(grant_fen)} exceeds what remains of the budget: "
+            f"{format_fen(round_.budget_fen - committed)} of {format_fen(round_.budget_fen)}",
+            field="grant",
+        )
+    if not tranches:
+        raise BadInput("give the grant a tranche schedule", field="tranches")
+    _check_schedule(tranches, grant_fen, field="tranches")
+    before = audit.snapshot(project)
+    project.status = ProjectStatus.AWARDED
+    project.organization_id = org.id
+    project.grant_fen = grant_fen
+    project.awarded_at = now()
+    await project.save()
+    for sequence, tranche in enumerate(tranches, start=1):
+        await Tranche.create(
+            district=project.district, project_id=project.id, sequence=sequence,
+            amount_fen=tranche.amount_fen, due_on=tranche.due_on,
+        )
+    await events.emitter.emit(
+        ProjectAwarded(
+            project_id=str(project.id),
+            round_id=str(round_.id),
+            round_name=round_.name,
+            year=round_.year,
+            title=project.title,
+            category=project.category.value,
+            organization_id=str(org.id),
+            organization_name=org.name,
+            grant_fen=grant_fen,
+            subdistrict=project.subdistrict,
+            community=project.community,
+            awarded_at=project.awarded_at.isoformat(),
+        ),
+        project.district,
+    )
+    await audit_record(principal, "awardProject", project, before)
+    return project
+
+
+async def schedule_tranche(principal: Principal, project_id: Any, amount_fen: int, due_on: dt.date) -> Tranche:
+    project, round_ = await awarded_project(project_id, for_update=True)
+    require_phase(round_, Phase.AWARDED, doing="scheduling tranches")
+    scheduled = sum(t.amount_fen for t in await Tranche.filter(project_id=project.id))
+    if amount_fen <= 0:
+        raise BadInput("a tranche is an amount above zero", field="amount")
+    if amount_fen > project.grant_fen - scheduled:
+        raise BadInput(
+            f"a tranche of {format_fen(amount_fen)} exceeds the {format_fen(project.grant_fen - scheduled)} "
+            "that remains of the grant",
+            field="amount",
+        )
+    sequence = await Tranche.filter(project_id=project.id).count() + 1
+    tranche = await Tranche.create(
+        district=project.district, project_id=project.id, sequence=sequence, amount_fen=amount_fen, due_on=due_on
+    )
+    await audit_record(principal, "scheduleTranche", tranche)
+    return tranche
+
+
+async def disburse_tranche(principal: Principal, tranche_id: Any) -> Tranche:
+    planned = await one(Tranche, tranche_id, field="trancheId", what="tranche", for_update=False)
+    # The project's row lock first: two tranches disbursed at once queue here and see each other's effect.
+    project, round_ = await awarded_project(planned.project_id, field="trancheId", for_update=True)
+    tranche = await Tranche.filter(id=planned.id).select_for_update().get()
+    require_phase(round_, Phase.AWARDED, doing="disbursing tranches")
+    if tranche.status is TrancheStatus.DISBURSED:
+        raise Conflict(f"tranche {tranche.sequence} was already disbursed", field="trancheId")
+    org = await KnownOrganization.filter(id=project.organization_id).first()
+    if org is None or org.status is not OrganizationStatus.ACTIVE:
+        status = org.status.value if org else "unknown"
+        raise Conflict(f"nothing is disbursed to an organization that is {status}", field="trancheId")
+    if project.disbursed_fen + tranche.amount_fen > project.grant_fen:
+        raise Conflict(
+            f"disbursing {format_fen(tranche.amount_fen)} would overdraw the grant: "
+            f"{format_fen(project.grant_fen - project.disbursed_fen)} remains",
+            field="trancheId",
+        )
+    before = audit.snapshot(tranche)
+    tranche.status = TrancheStatus.DISBURSED
+    tranche.disbursed_at = now()
+    await tranche.save(update_fields=["status", "disbursed_at"])
+    project.disbursed_fen += tranche.amount_fen
+    await project.save(update_fields=["disbursed_fen"])
+    await events.emitter.emit(
+        TrancheDisbursed(
+            project_id=str(project.id),
+            tranche_id=str(tranche.id),
+            amount_fen=tranche.amount_fen,
+            disbursed_fen=project.disbursed_fen,
+        ),
+        project.district,
+    )
+    await audit_record(principal, "disburseTranche", tranche, before)
+    return tranche

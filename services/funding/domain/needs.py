@@ -1,0 +1,45 @@
+"""Step 2: residents' needs recorded per subdistrict and community."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.common.auth import BUREAU_ADMIN, Principal
+from services.common.categories import Category
+from services.common.errors import Forbidden
+from services.common.validation import clean_text
+
+from ..models import CollectionMethod, Need, Phase
+from .common import audit_record, funding_round, require_phase
+
+
+async def record_need(
+    principal: Principal,
+    *,
+    round_id: Any,
+    subdistrict: str,
+    community: str,
+    category: Category,
+    method: CollectionMethod,
+    description: str,
+) -> Need:
+    subdistrict = clean_text(subdistrict, "subdistrict", max_length=100)
+    if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
+        raise Forbidden(
+            f"a subdistrict officer of {principal.subdistrict or 'no subdistrict'} cannot record needs of {subdistrict}",
+            field="subdistrict",
+        )
+    round_ = await funding_round(round_id, for_update=False)
+    require_phase(round_, Phase.NEEDS_INTAKE, doing="recording needs")
+    need = await Need.create(
+        district=round_.district,
+        round_id=round_.id,
+        subdistrict=subdistrict,
+        community=clean_text(community, "community", max_length=100),
+        category=category,
+        method=method,
+        description=clean_text(description, "description", max_length=4000),
+        recorded_by=principal.sub,
+    )
+    await audit_record(principal, "recordNeed", need)
+    return need

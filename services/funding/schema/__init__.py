@@ -1,0 +1,18 @@
+"""The funding subgraph: thin Strawberry types (`types`), inputs and enums (`inputs`), the Query (`queries`)
+and Mutation (`mutations`) roots over `domain`."""
+
+from __future__ import annotations
+
+from services.common.operation import OperationTransaction, SubgraphSchema
+from services.common.permissions import declared
+
+from .mutations import Mutation
+from .queries import Query
+from .types import FundingRound, Project, RecoveryOrder, SocialOrganization
+
+schema = SubgraphSchema(
+    query=declared(Query),
+    mutation=declared(Mutation),
+    types=[FundingRound, Project, RecoveryOrder, SocialOrganization],
+    extensions=[OperationTransaction],
+)

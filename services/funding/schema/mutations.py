@@ -1,0 +1,227 @@
+"""Funding's Mutation root: each field turns its input into a domain command and returns the row it changed."""
+
+from __future__ import annotations
+
+import strawberry
+from services.common.errors import BadInput
+from services.common.permissions import BureauAdmin, BureauOrOfficer, DistrictUser, OrgMember, Reviewer
+
+from .. import models
+from ..domain import award, delivery, library, needs, notice, recovery, review
+from ..domain import round as rounds
+from .inputs import (
+    AwardProjectInput,
+    ExpenseInput,
+    GradeInput,
+    MergeNeedsInput,
+    ObjectionOutcome,
+    OpenRoundInput,
+    OrderRecoveryInput,
+    PanelMemberInput,
+    Phase,
+    RecordNeedInput,
+    ScheduleTrancheInput,
+    ScoreEntryInput,
+    ServiceRecordInput,
+)
+from .types import FundingRound, LibraryEntry, Need, Objection, PanelMember, Project, RecoveryOrder
+from .values import Expense, ServiceRecord, Tranche
+
+
+def _grades(grades: list[GradeInput]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for g in grades:
+        name = g.criterion.strip()
+        if name in out:
+            raise BadInput(f"criterion '{name}' is graded twice", field="grades")
+        out[name] = g.grade
+    return out
+
+
+def _service_record(input: ServiceRecordInput) -> delivery.ServiceRecordCommand:
+    return delivery.ServiceRecordCommand(
+        project_id=input.project_id, community=input.community, service_date=input.service_date,
+        beneficiary=input.beneficiary, person_times=input.person_times, subdistrict=input.subdistrict,
+    )
+
+
+# Who may call each field is its permission class; declared() puts the roles before each description.
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="open a round with its budget and published review criteria.",
+    )
+    async def open_round(self, info: strawberry.Info, input: OpenRoundInput) -> FundingRound:
+        principal = info.context.principal
+        row = await rounds.open_round(
+            principal, name=input.name, year=input.year, budget_fen=input.budget,
+            criteria=[rounds.CriterionSpec(name=c.name, weight=c.weight) for c in input.criteria],
+            min_reviews=input.min_reviews, notice_days=input.notice_days,
+        )
+        return FundingRound.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="move a round one phase forward (NOTICE publishes the notice).",
+    )
+    async def advance_round(self, info: strawberry.Info, id: strawberry.ID, to: Phase) -> FundingRound:
+        principal = info.context.principal
+        return FundingRound.from_row(await rounds.advance_round(principal, id, to))
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="publish the selected projects (REVIEW -> NOTICE).",
+    )
+    async def publish_notice(self, info: strawberry.Info, round_id: strawberry.ID) -> FundingRound:
+        principal = info.context.principal
+        return FundingRound.from_row(await rounds.advance_round(principal, round_id, models.Phase.NOTICE))
+
+    @strawberry.mutation(
+        permission_classes=[BureauOrOfficer],
+        description="record a residents' need (an officer only in their own subdistrict).",
+    )
+    async def record_need(self, info: strawberry.Info, input: RecordNeedInput) -> Need:
+        principal = info.context.principal
+        row = await needs.record_need(
+            principal, round_id=input.round_id, subdistrict=input.subdistrict, community=input.community,
+            category=input.category, method=input.method, description=input.description,
+        )
+        return Need.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="merge like needs into a library entry, recording why.",
+    )
+    async def merge_needs(self, info: strawberry.Info, input: MergeNeedsInput) -> LibraryEntry:
+        principal = info.context.principal
+        row = await library.merge_needs(
+            principal, need_ids=input.need_ids, reason=input.reason, entry_id=input.entry_id,
+            title=input.title, requested_fen=input.requested,
+        )
+        return LibraryEntry.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="take a need out of its entry (until review starts).",
+    )
+    async def unmerge_need(self, info: strawberry.Info, need_id: strawberry.ID, reason: str) -> LibraryEntry:
+        principal = info.context.principal
+        return LibraryEntry.from_row(await library.unmerge_need(principal, need_id, reason))
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="seat a panel member, linked to a reviewer token's sub.",
+    )
+    async def add_panel_member(self, info: strawberry.Info, input: PanelMemberInput) -> PanelMember:
+        principal = info.context.principal
+        row = await review.add_panel_member(principal, round_id=input.round_id, name=input.name, kind=input.kind, sub=input.sub)
+        return PanelMember.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[Reviewer],
+        description="declare a conflict of interest with an entry; it cannot be scored by you.",
+    )
+    async def declare_conflict(self, info: strawberry.Info, entry_id: strawberry.ID, reason: str) -> LibraryEntry:
+        principal = info.context.principal
+        declaration = await review.declare_conflict(principal, entry_id, reason)
+        return LibraryEntry.from_row(await models.LibraryEntry.get(id=declaration.entry_id))
+
+    @strawberry.mutation(permission_classes=[Reviewer], description="grade an entry 0-10 on every published criterion.")
+    async def score_entry(self, info: strawberry.Info, input: ScoreEntryInput) -> LibraryEntry:
+        principal = info.context.principal
+        graded = await review.score_entry(principal, input.entry_id, _grades(input.grades), input.comment)
+        return LibraryEntry.from_row(await models.LibraryEntry.get(id=graded.entry_id))
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="select entries by score within the budget.")
+    async def select_projects(self, info: strawberry.Info, round_id: strawberry.ID) -> FundingRound:
+        principal = info.context.principal
+        return FundingRound.from_row(await review.select_projects(principal, round_id))
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="end the notice period now.")
+    async def close_notice_period(self, info: strawberry.Info, round_id: strawberry.ID) -> FundingRound:
+        principal = info.context.principal
+        return FundingRound.from_row(await notice.close_notice_period(principal, round_id))
+
+    @strawberry.mutation(permission_classes=[DistrictUser], description="object to a project on notice.")
+    async def lodge_objection(self, info: strawberry.Info, project_id: strawberry.ID, reason: str) -> Objection:
+        principal = info.context.principal
+        return Objection.from_row(await notice.lodge_objection(principal, project_id, reason))
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="UPHELD drops the project; DISMISSED keeps it.")
+    async def resolve_objection(
+        self, info: strawberry.Info, id: strawberry.ID, outcome: ObjectionOutcome, resolution: str
+    ) -> Objection:
+        principal = info.context.principal
+        row = await notice.resolve_objection(principal, id, models.ObjectionStatus(outcome.value), resolution)
+        return Objection.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="an ACTIVE organization, a grant within the budget, a tranche schedule.",
+    )
+    async def award_project(self, info: strawberry.Info, input: AwardProjectInput) -> Project:
+        principal = info.context.principal
+        row = await award.award_project(principal, award.AwardCommand(
+            project_id=input.project_id, organization_id=input.organization_id, grant_fen=input.grant,
+            tranches=[award.TrancheSpec(amount_fen=t.amount, due_on=t.due_on) for t in input.tranches],
+        ))
+        return Project.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="add a tranche, within what remains of the grant.",
+    )
+    async def schedule_tranche(self, info: strawberry.Info, input: ScheduleTrancheInput) -> Tranche:
+        principal = info.context.principal
+        return Tranche.from_row(await award.schedule_tranche(principal, input.project_id, input.amount, input.due_on))
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="pay a planned tranche (never to a suspended organization).",
+    )
+    async def disburse_tranche(self, info: strawberry.Info, tranche_id: strawberry.ID) -> Tranche:
+        principal = info.context.principal
+        return Tranche.from_row(await award.disburse_tranche(principal, tranche_id))
+
+    @strawberry.mutation(
+        permission_classes=[OrgMember],
+        description="a service delivered (only members of the implementing organization).",
+    )
+    async def report_service_record(self, info: strawberry.Info, input: ServiceRecordInput) -> ServiceRecord:
+        principal = info.context.principal
+        row = await delivery.report_service_record(principal, _service_record(input))
+        return ServiceRecord.from_row(row)
+
+    @strawberry.mutation(permission_classes=[OrgMember], description="up to 1000 service records at once, same rules as "
+                        "reportServiceRecord; one bad record rejects them all.")
+    async def report_service_records(self, info: strawberry.Info, input: list[ServiceRecordInput]) -> list[ServiceRecord]:
+        principal = info.context.principal
+        rows = await delivery.report_service_records(principal, [_service_record(i) for i in input])
+        return [ServiceRecord.from_row(row) for row in rows]
+
+    @strawberry.mutation(
+        permission_classes=[OrgMember],
+        description="an expense against the grant (only members of the implementing organization).",
+    )
+    async def report_expense(self, info: strawberry.Info, input: ExpenseInput) -> Expense:
+        principal = info.context.principal
+        row = await delivery.report_expense(
+            principal, project_id=input.project_id, amount_fen=input.amount, spent_on=input.spent_on,
+            description=input.description,
+        )
+        return Expense.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="order disbursed funds back (a fund-recovery alert).",
+    )
+    async def order_recovery(self, info: strawberry.Info, input: OrderRecoveryInput) -> RecoveryOrder:
+        principal = info.context.principal
+        row = await recovery.order_recovery(principal, project_id=input.project_id, amount_fen=input.amount, reason=input.reason)
+        return RecoveryOrder.from_row(row)
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="the money came back.")
+    async def settle_recovery(self, info: strawberry.Info, id: strawberry.ID) -> RecoveryOrder:
+        principal = info.context.principal
+        return RecoveryOrder.from_row(await recovery.settle_recovery(principal, id))
