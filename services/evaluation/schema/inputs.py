@@ -12,7 +12,6 @@ from services.common.scalars import Money
 from .types import EvaluationRating, FindingSeverity, InspectionMethod
 
 
-
 @strawberry.input
 class EvaluationFilter:
     round_id: strawberry.ID | None = None

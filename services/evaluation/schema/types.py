@@ -374,4 +374,3 @@ class Project:
     async def evaluations(self, info: strawberry.Info) -> list[Evaluation]:
         rows = await info.context.loaders.evaluations_by_project.load(str(self.id))
         return [Evaluation.from_row(r) for r in rows]
-

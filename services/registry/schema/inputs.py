@@ -58,4 +58,3 @@ class OnboardDistrictInput:
     code: str
     name: str
     city_code: str
-

@@ -84,4 +84,3 @@ class Mutation:
             ),
         )
         return ServiceStation.from_row(row)
-

@@ -22,7 +22,6 @@ def _scoped(info: strawberry.Info, district: str | None = None) -> list[str]:
     return [district] if district else list(principal.districts)
 
 
-
 @strawberry.type
 class Query:
     @strawberry.field(permission_classes=[Authenticated], description="A district; by default the caller's own.")
@@ -120,4 +119,3 @@ class Query:
     registry_audit_trail: Connection[AuditEntry] = strawberry.field(
         resolver=audit_trail, permission_classes=[BureauOrCity], description="the registry's audit records of the caller's district."
     )
-

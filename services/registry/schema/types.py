@@ -136,10 +136,8 @@ class RegistryStats:
     compliant_service_stations: int
 
 
-
 @strawberry.type(description="A credit code registered in more than one district of the city (the city admin's report).")
 class CreditCodeDuplicate:
     credit_code: str
     districts: list[str] = strawberry.field(description="The districts holding the code, in code order")
     organizations: list[SocialOrganization] = strawberry.field(description="The organizations holding it, oldest first")
-
