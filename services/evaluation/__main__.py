@@ -7,14 +7,13 @@ district in the directory (schedule it, e.g. a Kubernetes CronJob every 15 minut
 import asyncio
 import sys
 
+from services.common.db import start_database, stop_database
 from services.common.serve import serve
+
+from .domain import check_overdue_rectifications
 
 
 async def _check_overdue() -> int:
-    from services.common.db import start_database, stop_database
-
-    from .domain import check_overdue_rectifications
-
     await start_database(["evaluation"])
     try:
         overdue = await check_overdue_rectifications()

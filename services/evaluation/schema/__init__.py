@@ -1,0 +1,15 @@
+"""The evaluation subgraph: thin Strawberry types and resolvers over `domain` and `queries`."""
+
+from services.common.operation import OperationTransaction, SubgraphSchema
+from services.common.permissions import declared
+
+from .mutations import Mutation
+from .queries import Query
+from .types import Evaluation, EvaluationAgency, Project
+
+schema = SubgraphSchema(
+    query=declared(Query),
+    mutation=declared(Mutation),
+    types=[EvaluationAgency, Evaluation, Project],
+    extensions=[OperationTransaction],
+)

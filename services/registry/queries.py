@@ -1,0 +1,62 @@
+"""The registry's reads: the querysets behind the root query fields, and the city admin's duplicate-code report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from .models import ServiceStation, SocialOrganization
+
+FIVE_HAVES = dict(
+    has_staff_at_window=True, has_name_plate=True, has_computer=True, has_archive_cabinet=True, has_archive_materials=True
+)
+
+
+def organizations(districts: list[str], f: Any | None) -> QuerySet[SocialOrganization]:
+    """The districts' organizations, narrowed by an OrganizationFilter."""
+    queryset = SocialOrganization.filter(district__in=districts)
+    if f is None:
+        return queryset
+    for name in ("registration", "category", "status", "incubation_stage", "party_organization", "subdistrict", "community"):
+        value = getattr(f, name)
+        if value is not None:
+            queryset = queryset.filter(**{name: value})
+    if f.in_incubator is not None:
+        queryset = queryset.filter(incubation_stage__isnull=not f.in_incubator)
+    if f.name_contains:
+        queryset = queryset.filter(name__icontains=f.name_contains)
+    return queryset
+
+
+def service_stations(districts: list[str], f: Any | None) -> QuerySet[ServiceStation]:
+    """The districts' service stations, narrowed by a ServiceStationFilter (compliant: all five haves)."""
+    rows = ServiceStation.filter(district__in=districts)
+    if f is not None:
+        if f.subdistrict:
+            rows = rows.filter(subdistrict=f.subdistrict)
+        if f.community:
+            rows = rows.filter(community=f.community)
+        if f.compliant is not None:
+            rows = rows.filter(**FIVE_HAVES) if f.compliant else rows.exclude(**FIVE_HAVES)
+    return rows
+
+
+async def duplicate_credit_codes(districts: list[str]) -> list[tuple[str, list[SocialOrganization]]]:
+    """Credit codes held in more than one of `districts`, each with its holders (oldest first).
+
+    A code is unique only within a district, so that registering one never tells a bureau whether another
+    district holds it; a code registered twice across districts is caught here, by the city admin."""
+    codes = await (
+        SocialOrganization.filter(district__in=districts, credit_code__isnull=False)
+        .annotate(holders=Count("district", distinct=True))
+        .group_by("credit_code")
+        .filter(holders__gt=1)
+        .order_by("credit_code")
+        .values_list("credit_code", flat=True)
+    )
+    if not codes:
+        return []
+    orgs = await SocialOrganization.filter(district__in=districts, credit_code__in=codes).order_by("created_at", "id")
+    return [(code, [o for o in orgs if o.credit_code == code]) for code in codes]

@@ -1,0 +1,60 @@
+"""The registry's GraphQL input types (they keep their GraphQL names; the domain takes commands)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from services.common.categories import Category
+
+from .. import models
+from .types import IncubationStage, OrganizationStatus, PartyOrganization, Registration
+
+
+@strawberry.input
+class OrganizationFilter:
+    registration: Registration | None = None
+    category: Category | None = None
+    status: OrganizationStatus | None = None
+    incubation_stage: IncubationStage | None = None
+    in_incubator: bool | None = None
+    party_organization: PartyOrganization | None = None
+    subdistrict: str | None = None
+    community: str | None = None
+    name_contains: str | None = None
+
+
+@strawberry.input
+class ServiceStationFilter:
+    subdistrict: str | None = None
+    community: str | None = None
+    compliant: bool | None = None
+
+
+@strawberry.input
+class RegisterOrganizationInput:
+    name: str
+    registration: Registration
+    category: Category
+    subdistrict: str
+    community: str | None = None
+    credit_code: str | None = None
+    incubation_stage: IncubationStage | None = None
+    party_organization: PartyOrganization = models.PartyOrganization.NONE
+
+
+@strawberry.input
+class ServiceStationInput:
+    subdistrict: str
+    community: str
+    has_staff_at_window: bool = False
+    has_name_plate: bool = False
+    has_computer: bool = False
+    has_archive_cabinet: bool = False
+    has_archive_materials: bool = False
+
+
+@strawberry.input
+class OnboardDistrictInput:
+    code: str
+    name: str
+    city_code: str

@@ -1,0 +1,143 @@
+"""The registry's GraphQL types and enums: rows as the schema shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from services.common.categories import Category
+from services.common.counts import CountBy
+from services.common.permissions import verified_caller
+
+from .. import models
+
+Registration = strawberry.enum(models.Registration, description="登记注册 (REGISTERED) or 备案 (FILED)")
+IncubationStage = strawberry.enum(models.IncubationStage, description="Incubator stages; GRADUATED is 出壳")
+PartyOrganization = strawberry.enum(models.PartyOrganization)
+OrganizationStatus = strawberry.enum(models.OrganizationStatus)
+
+
+@strawberry.federation.type(keys=["code"], description="A district (区): one tenant of the platform.")
+class District:
+    code: str
+    name: str
+    city_code: str
+
+    @classmethod
+    def from_row(cls, row: models.District) -> "District":
+        return cls(code=row.code, name=row.name, city_code=row.city_code)
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, code: str, **_: object) -> "District | None":
+        verified_caller(info.context)
+        row = await info.context.loaders.district.load(code)
+        return cls.from_row(row) if row else None
+
+
+@strawberry.federation.type(keys=["id"], description="A community social organization (社区社会组织).")
+class SocialOrganization:
+    id: strawberry.ID
+    district: str
+    name: str
+    registration: Registration
+    credit_code: str | None = strawberry.field(description="REGISTERED only: 统一社会信用代码, checked in full (GB 32100); unique within the district")
+    filing_number: str | None = strawberry.field(description="FILED only: issued by the platform, unique in the district")
+    category: Category
+    subdistrict: str
+    community: str | None
+    incubation_stage: IncubationStage | None
+    party_organization: PartyOrganization
+    status: OrganizationStatus
+    status_reason: str | None
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: models.SocialOrganization) -> "SocialOrganization":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            district=row.district,
+            name=row.name,
+            registration=row.registration,
+            credit_code=row.credit_code,
+            filing_number=row.filing_number,
+            category=row.category,
+            subdistrict=row.subdistrict,
+            community=row.community,
+            incubation_stage=row.incubation_stage,
+            party_organization=row.party_organization,
+            status=row.status,
+            status_reason=row.status_reason,
+            created_at=row.created_at,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "SocialOrganization | None":
+        verified_caller(info.context)
+        row = await info.context.loaders.organization.load(id)
+        return cls.from_row(row) if row else None
+
+
+@strawberry.federation.type(keys=["id"], description="A community service station (社区社会组织服务站) and its five haves.")
+class ServiceStation:
+    id: strawberry.ID
+    district: str
+    subdistrict: str
+    community: str
+    has_staff_at_window: bool
+    has_name_plate: bool
+    has_computer: bool
+    has_archive_cabinet: bool
+    has_archive_materials: bool
+    compliant: bool = strawberry.field(description="All five haves are present")
+
+    @classmethod
+    def from_row(cls, row: models.ServiceStation) -> "ServiceStation":
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            district=row.district,
+            subdistrict=row.subdistrict,
+            community=row.community,
+            has_staff_at_window=row.has_staff_at_window,
+            has_name_plate=row.has_name_plate,
+            has_computer=row.has_computer,
+            has_archive_cabinet=row.has_archive_cabinet,
+            has_archive_materials=row.has_archive_materials,
+            compliant=row.compliant,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "ServiceStation | None":
+        verified_caller(info.context)
+        row = await info.context.loaders.station.load(id)
+        return cls.from_row(row) if row else None
+
+
+@strawberry.type(description="Party organizations among registered organizations (党组织覆盖).")
+class PartyCoverage:
+    independent: int
+    joint: int
+    total: int
+    registered_organizations: int
+    registered_covered: int
+    coverage_percent: float = strawberry.field(description="Share of registered organizations covered, 0-100")
+
+
+@strawberry.type
+class RegistryStats:
+    organizations: int
+    registered: int
+    filed: int
+    by_incubation_stage: list[CountBy]
+    by_category: list[CountBy]
+    by_status: list[CountBy]
+    party_organizations: PartyCoverage
+    service_stations: int
+    compliant_service_stations: int
+
+
+@strawberry.type(description="A credit code registered in more than one district of the city (the city admin's report).")
+class CreditCodeDuplicate:
+    credit_code: str
+    districts: list[str] = strawberry.field(description="The districts holding the code, in code order")
+    organizations: list[SocialOrganization] = strawberry.field(description="The organizations holding it, oldest first")
