@@ -55,6 +55,12 @@ class OutboxRelay:
             self._listener = await asyncpg.connect(self.listen_dsn)
             await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
 
+    @property
+    def amqp(self) -> aio_pika.abc.AbstractRobustConnection:
+        """The robust broker connection (after start()), for whoever reports its state."""
+        assert self._amqp is not None, "start() first"
+        return self._amqp
+
     async def close(self) -> None:
         if self._listener is not None:
             with contextlib.suppress(Exception):
