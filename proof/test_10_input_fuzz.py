@@ -22,7 +22,7 @@ from services.common.config import amqp_url
 from services.common.credit_code import make_credit_code
 from services.common.events.consumer import EventConsumer
 from services.common.subgraph import create_app
-from services.common.testing import DAOLI, HARBIN, NANGANG, GraphQLClient, token
+from tests.support import DAOLI, HARBIN, NANGANG, GraphQLClient, token
 from services.evaluation.tests import operations as ev
 from services.funding.tests import flow
 
@@ -268,7 +268,7 @@ async def invariants(service: str, conn, seen: dict) -> list[str]:
 async def test_every_mutation_input(service, mutation, data, databases, broker):
     state = _state.get((service, mutation))
     if state is None:  # first example of this mutation: a fresh world
-        from services.common.testing import truncate_all
+        from tests.support import truncate_all
         await truncate_all(databases)
         clients = {s: GraphQLClient(create_app(service_definition(s), manage_database=False, workers=False))
                    for s in SERVICES}

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.common.testing import token
+from tests.support import token
 from services.gateway.engine.options import EngineOptions
 
 from . import world

@@ -11,7 +11,7 @@ import httpx
 
 from services.common.config import database_url
 from services.common.db import SERVICES
-from services.common.testing import token
+from tests.support import token
 
 from . import world
 from .report import full, record

@@ -9,7 +9,7 @@ import jwt
 
 from services.common.config import AuthSettings
 from services.common.db import SERVICES
-from services.common.testing import token
+from tests.support import token
 
 from .probes import QueryCounter, subgraph_requests
 from .report import record

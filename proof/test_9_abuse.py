@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from services.common.testing import token
+from tests.support import token
 from services.gateway.engine.options import EngineOptions
 
 from .probes import subgraph_requests

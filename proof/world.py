@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from services.common.credit_code import make_credit_code
-from services.common.testing import token, wait_until
+from tests.support import token, wait_until
 from services.funding.tests import flow
 
 CITIES = {"2301": ["230102", "230103", "230104"], "2302": ["230202", "230203"]}

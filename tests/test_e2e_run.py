@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.testing import DAOLI, HARBIN, token
+from tests.support import DAOLI, HARBIN, token
 from services.demo import figures as F
 from services.demo.api import Api
 from services.demo.headline import headline

@@ -12,7 +12,7 @@ import importlib
 
 import orjson
 
-from services.common.testing import DAOLI, token, wait_until
+from tests.support import DAOLI, token, wait_until
 from services.contracts import CONTRACTS
 from services.evaluation.domain import check_overdue_rectifications
 from services.evaluation.tests.operations import COMPLETE, FINDING, OPEN_PHASE, CRITERIA, INSPECT, inspection, scores

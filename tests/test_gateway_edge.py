@@ -9,7 +9,7 @@ import pytest
 import websockets
 
 from services.common.credit_code import make_credit_code
-from services.common.testing import DAOLI, HARBIN, NANGANG, token
+from tests.support import DAOLI, HARBIN, NANGANG, token
 
 ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code } }"
 REGISTER = """mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id name creditCode } }"""

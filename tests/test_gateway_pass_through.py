@@ -8,7 +8,7 @@ import httpx
 import orjson
 
 from services.common.credit_code import make_credit_code
-from services.common.testing import DAOLI, HARBIN, token
+from tests.support import DAOLI, HARBIN, token
 from services.gateway.engine.metrics import PASS_THROUGH
 from services.gateway.policy.app import platform_options
 from services.gateway.engine.gateway import Gateway

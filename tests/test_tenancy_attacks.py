@@ -13,7 +13,7 @@ import httpx
 import pytest
 from graphql import is_required_argument
 
-from services.common.testing import DAOLI, token, wait_until
+from tests.support import DAOLI, token, wait_until
 from services.gateway.policy.supergraph import platform_supergraph
 
 from .attacks import Supergraph, entity_attacks, mutation_attacks, query_attacks, typed_ids, walk

@@ -33,7 +33,7 @@ async def rabbit():
     server.start()
     os.environ["AMQP_URL"] = server.url()
     # The throwaway broker has only its guest user: every service uses it (the test vhost's per-service
-    # users, set by services.common.testing, live on the shared broker).
+    # users, set by tests.support, live on the shared broker).
     for s in (*SERVICES, "gateway"):
         os.environ[f"{s.upper()}_AMQP_URL"] = server.url()
     yield server

@@ -13,7 +13,7 @@ import asyncpg
 
 from services.common.credit_code import make_credit_code
 from services.common.subgraph import create_app
-from services.common.testing import GraphQLClient, token
+from tests.support import GraphQLClient, token
 from services.registry.service import service as registry
 
 from ..report import full, record

@@ -11,7 +11,7 @@ import time
 from services.common.credit_code import make_credit_code
 from services.common.subgraph import create_app
 from services.common.tasks import cancel_and_wait
-from services.common.testing import GraphQLClient, token
+from tests.support import GraphQLClient, token
 from services.funding.models import InboxEvent
 from services.registry.models import OutboxEvent
 from services.registry.service import service as registry

@@ -15,7 +15,7 @@ import time
 
 import httpx
 
-from services.common.testing import token
+from tests.support import token
 from services.gateway.policy.supergraph import SUBGRAPHS, platform_supergraph
 
 from ..eventkit import percentile

@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 
 from services.common.subgraph import create_app
-from services.common.testing import GraphQLClient, token
+from tests.support import GraphQLClient, token
 from services.funding.service import service as funding
 from services.registry.service import service as registry
 

@@ -6,30 +6,17 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import strawberry.federation
 from graphql import ExecutionResult, GraphQLError, OperationType
 from strawberry.extensions import SchemaExtension
-from tortoise.exceptions import DBConnectionError, OperationalError
 
 from .config import development
 from .context import tenant_districts
+from .error_kinds import is_bad_value, is_connection_loss, is_parse_error
 from .errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
 from .tenancy import tenant_transaction
 
 log = logging.getLogger("civic.graphql")
-
-_VALUE_ERROR_HINTS = ("got invalid value", "Expected value of type", "Expected value of non-null type", "cannot represent", "does not exist in")
-_RETRYABLE = (
-    ConnectionError,
-    TimeoutError,
-    DBConnectionError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.InterfaceError,
-    # A connection the server dropped mid-transaction refuses the next statement this way.
-    asyncpg.exceptions.InternalClientError,
-)
 
 
 class _RollBack(Exception):
@@ -88,26 +75,21 @@ class SubgraphSchema(strawberry.federation.Schema):
 
 
 def classify(error: GraphQLError) -> str:
+    """The error's `extensions.code`, from its kind (services/common/error_kinds.py)."""
     original = error.original_error
     if isinstance(original, DomainError):
         return original.code
     if original is None:
-        message = error.message
-        if message.startswith("Syntax Error"):
+        if is_parse_error(error):
             return "GRAPHQL_PARSE_FAILED"
-        if any(hint in message for hint in _VALUE_ERROR_HINTS):
+        if is_bad_value(error):
             return BAD_USER_INPUT
         return "GRAPHQL_VALIDATION_FAILED"
-    if isinstance(original, _RETRYABLE) or isinstance(original, OperationalError) and _is_connection_loss(original):
+    if is_connection_loss(original):
         return RETRYABLE
     if isinstance(original, GraphQLError):
         return classify(original)
     return INTERNAL
-
-
-def _is_connection_loss(exc: BaseException) -> bool:
-    cause = exc.__cause__ or exc.__context__
-    return isinstance(cause, _RETRYABLE)
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Row-level security: the database itself refuses rows of any district the request has not set."""
+"""Row-level security: the database itself refuses rows of any district the request has not set.
+
+Migrations call these helpers with literal table names. Applied migrations run them again on every fresh
+database, so what a helper builds must not change: a different policy needs a new helper and a new
+migration, never an edit here.
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import logging
 
 from .config import amqp_url, outbox_keep_sent, relay_database_url
 from .db import relay_connection
+from .events.broker_health import BrokerLink
 from .events.consumer import EventConsumer
 from .events.pruning import PRUNE_EVERY_SECONDS, prune_sent
 from .events.relay import OutboxRelay
@@ -52,12 +53,21 @@ class ServiceWorkers:
             else None
         )
         self._tasks: list[asyncio.Task] = []
+        # Broker health is the workers' to report (/healthz, civic_broker_connected), not readiness's.
+        self.links = {"relay": BrokerLink(service.name, "relay")}
+        if self.consumer is not None:
+            self.links["consumer"] = BrokerLink(service.name, "consumer")
+
+    def broker_states(self) -> dict[str, str]:
+        return {role: link.state for role, link in self.links.items()}
 
     async def start(self) -> None:
         # The consumer declares its queues first: the topology exists before anything is consumed.
         if self.consumer is not None:
             await self.consumer.start()
+            self.links["consumer"].watch(self.consumer.amqp)
         await self.relay.start()
+        self.links["relay"].watch(self.relay.amqp)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service.name}-relay"))
         for job in (*self.service.periodic, self._outbox_pruning()):
             self._tasks.append(asyncio.create_task(_repeat(job), name=f"{self.service.name}-{job.name}"))

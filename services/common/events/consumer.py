@@ -117,6 +117,12 @@ class EventConsumer:
                 # The same tag: aio-pika keeps one consumer to restore, not two.
                 await self._queue.consume(self.on_message, consumer_tag=self._consumer_tag, timeout=5)
 
+    @property
+    def amqp(self) -> aio_pika.abc.AbstractRobustConnection:
+        """The robust broker connection (after start()), for whoever reports its state."""
+        assert self._amqp is not None, "start() first"
+        return self._amqp
+
     async def close(self) -> None:
         await cancel_and_wait(self._tasks)
         if self._amqp is not None:

@@ -16,6 +16,8 @@ from .envelope import Envelope
 NOTIFY_CHANNEL = "civic_outbox"
 
 
+# Migrations call this (0003_outbox_notify): an applied migration runs it again on every fresh database,
+# so what it builds must not change; a different trigger needs a new function and a new migration.
 def outbox_notify_trigger(table: str = "outbox") -> list[str]:
     """SQL for a migration: one NOTIFY per INSERT statement on the outbox, sent by PostgreSQL at commit.
 

@@ -7,18 +7,66 @@ this does what `aiormq.Channel.basic_publish` does for each message (pamqp frame
 confirmation future registered on the channel) and hands the frames of the whole batch to the
 connection's writer at once. Confirms, nacks, returns and a closing channel then reach each message's
 future through aiormq's own frame handling, as they would for a single publish.
+
+This is the one module that touches aiormq's channel internals (listed in `CHANNEL_INTERNALS`); the relay
+calls `check_channel_internals` when it starts, so an aiormq upgrade that removed or retyped one fails the
+start naming it, instead of failing (or silently mis-counting delivery tags) on the first batch.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 
 import aiormq
 from aiormq.abc import ChannelFrame
 from pamqp import commands as spec
 from pamqp.header import ContentHeader
+
+
+def _is_awaitable_put(value: object) -> bool:
+    return callable(getattr(value, "put", None))
+
+
+def _is_async_lock(value: object) -> bool:
+    return hasattr(value, "__aenter__") and hasattr(value, "__aexit__")
+
+
+def _is_mapping(value: object) -> bool:
+    return isinstance(value, MutableMapping)
+
+
+# What publish_batch relies on beyond aiormq's public API, and what each must look like. aiormq's own frame
+# handling resolves the futures in `confirmations` on Basic.Ack/Nack and maps a Basic.Return back to its
+# tag through `message_id_delivery_tag`; `delivery_tag` is the channel's count of published messages.
+CHANNEL_INTERNALS: tuple[tuple[str, str, Callable[[object], bool]], ...] = (
+    ("number", "an int (the channel number)", lambda v: isinstance(v, int)),
+    ("lock", "an async lock", _is_async_lock),
+    ("delivery_tag", "an int counter", lambda v: isinstance(v, int)),
+    ("confirmations", "a mutable mapping of delivery tag to future", _is_mapping),
+    ("message_id_delivery_tag", "a mutable mapping of message id to delivery tag", _is_mapping),
+    ("write_queue", "a queue with put() (the connection's writer)", _is_awaitable_put),
+    ("create_future", "a method", callable),
+    ("_split_body", "a method splitting a body into frame_max frames", callable),
+)
+
+
+class UnsupportedAiormq(RuntimeError):
+    """The installed aiormq lacks an internal publish_batch relies on."""
+
+
+def check_channel_internals(channel: object) -> None:
+    """Raises UnsupportedAiormq naming the first internal the channel lacks (or has in another shape)."""
+    missing = object()
+    for name, shape, fits in CHANNEL_INTERNALS:
+        value = getattr(channel, name, missing)
+        if value is missing or not fits(value):
+            found = "missing" if value is missing else f"a {type(value).__name__}"
+            raise UnsupportedAiormq(
+                f"aiormq {type(channel).__module__}.{type(channel).__name__}.{name} is {found}, "
+                f"publish_batch needs {shape}: check services/common/events/publisher.py against this aiormq"
+            )
 
 
 class PublishRefused(Exception):

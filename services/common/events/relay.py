@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from ..models import OutboxBase
 from .outbox import NOTIFY_CHANNEL
-from .publisher import OutgoingMessage, publish_batch
+from .publisher import OutgoingMessage, check_channel_internals, publish_batch
 from .topology import EXCHANGE, declare_topology
 
 log = logging.getLogger("civic.relay")
@@ -49,9 +49,17 @@ class OutboxRelay:
         await declare_topology(self._amqp)
         self._channel = await self._amqp.channel(publisher_confirms=True)
         await self._channel.get_exchange(EXCHANGE)  # a passive declare: fail now if the topology is missing
+        # publish_batch uses aiormq internals: fail the start naming one an upgrade removed.
+        check_channel_internals(await self._channel.get_underlay_channel())
         if self.listen_dsn:
             self._listener = await asyncpg.connect(self.listen_dsn)
             await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+
+    @property
+    def amqp(self) -> aio_pika.abc.AbstractRobustConnection:
+        """The robust broker connection (after start()), for whoever reports its state."""
+        assert self._amqp is not None, "start() first"
+        return self._amqp
 
     async def close(self) -> None:
         if self._listener is not None:

@@ -10,7 +10,7 @@ from services.common.events import Envelope
 from services.common.events.consumer import EventConsumer
 from services.common.events.topology import dead_letter_queue_name, declare_consumer_queue, declare_exchanges
 from services.common.tenancy import tenant_transaction
-from services.common.testing import DAOLI, NANGANG, wait_until
+from tests.support import DAOLI, NANGANG, wait_until
 from services.registry.models import AuditRecord, InboxEvent
 
 CONSUMER = "registry"  # borrows the registry database's inbox; the handlers below are the test's own

@@ -11,7 +11,7 @@ from services.common.config import amqp_url
 from services.common.events import Envelope
 from services.common.events.consumer import REFUSED_HEADER, EventConsumer
 from services.common.events.topology import EXCHANGE, dead_letter_queue_name
-from services.common.testing import DAOLI, HARBIN, wait_until
+from tests.support import DAOLI, HARBIN, wait_until
 from services.contracts import DistrictOnboarded
 
 DISTRICT_ONBOARDED = DistrictOnboarded.type

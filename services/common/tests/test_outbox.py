@@ -14,7 +14,7 @@ from services.common.events import Emitter
 from services.common.events.pruning import prune_sent
 from services.common.events.relay import OutboxRelay
 from services.common.tenancy import tenant_transaction
-from services.common.testing import DAOLI, wait_until
+from tests.support import DAOLI, wait_until
 from services.registry.models import OutboxEvent
 
 emitter = Emitter("registry", OutboxEvent, "registry")

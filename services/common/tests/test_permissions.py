@@ -27,7 +27,7 @@ from graphql.pyutils import Undefined
 from services.common.auth import ROLES
 from services.common.permissions import BureauAdmin, Public, declared, permission_of
 from services.common.subgraph import create_app
-from services.common.testing import DAOLI, HARBIN, GraphQLClient, token
+from tests.support import DAOLI, HARBIN, GraphQLClient, token
 
 SERVICES = ("registry", "funding", "evaluation")
 MACHINERY = {"_service", "_entities"}  # added by federation, answered for the gateway

@@ -13,7 +13,7 @@ from services.common.config import amqp_url
 from services.common.db import SERVICES, relay_connection
 from services.common.events import Emitter
 from services.common.tenancy import tenant_transaction
-from services.common.testing import DAOLI, HARBIN, NANGANG
+from tests.support import DAOLI, HARBIN, NANGANG
 
 
 def platform(service: str):

@@ -1,13 +1,75 @@
+from enum import Enum
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from orjson import loads
-from services.common.categories import Category
-from services.evaluation.models import InspectionMethod, PhaseKind, PhaseStatus, Rating, RectificationStatus, Severity, TenderStatus
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+# The enums as they were at this migration, literal: the live ones (services/*/models.py,
+# services/common/categories.py) may gain or lose members later, and an applied migration must keep
+# describing the state it created. makemigrations compares fields by their description (the values),
+# not by the enum class, so these compare equal to the models' while the values are the same.
+
+
+class Category(Enum):
+    ELDERLY_CARE = 'ELDERLY_CARE'
+    DISABILITY_SUPPORT = 'DISABILITY_SUPPORT'
+    POVERTY_RELIEF = 'POVERTY_RELIEF'
+    YOUTH = 'YOUTH'
+    COMMUNITY_GOVERNANCE = 'COMMUNITY_GOVERNANCE'
+    NEIGHBOR_MUTUAL_AID = 'NEIGHBOR_MUTUAL_AID'
+    VOLUNTEERS = 'VOLUNTEERS'
+    SOCIAL_WORK = 'SOCIAL_WORK'
+    LEGAL_AID = 'LEGAL_AID'
+    OTHER = 'OTHER'
+
+
+class InspectionMethod(str, Enum):
+    DOCUMENT_REVIEW = 'DOCUMENT_REVIEW'
+    SITE_VISIT = 'SITE_VISIT'
+    PHONE_FOLLOW_UP = 'PHONE_FOLLOW_UP'
+
+
+class PhaseKind(str, Enum):
+    INITIAL = 'INITIAL'
+    MIDTERM = 'MIDTERM'
+    FINAL = 'FINAL'
+
+
+class PhaseStatus(str, Enum):
+    PENDING = 'PENDING'
+    OPEN = 'OPEN'
+    COMPLETED = 'COMPLETED'
+
+
+class Rating(str, Enum):
+    EXCELLENT = 'EXCELLENT'
+    GOOD = 'GOOD'
+    PASS = 'PASS'
+    FAIL = 'FAIL'
+
+
+class RectificationStatus(str, Enum):
+    OPEN = 'OPEN'
+    OVERDUE = 'OVERDUE'
+    COMPLETED = 'COMPLETED'
+
+
+class Severity(str, Enum):
+    INFO = 'INFO'
+    MINOR = 'MINOR'
+    MAJOR = 'MAJOR'
+    VIOLATION = 'VIOLATION'
+
+
+class TenderStatus(str, Enum):
+    OPEN = 'OPEN'
+    DECIDED = 'DECIDED'
+
 
 class Migration(migrations.Migration):
     initial = True

@@ -8,7 +8,7 @@ import pytest
 from services.common.config import amqp_url
 from services.common.events.consumer import EventConsumer
 from services.common.subgraph import create_app
-from services.common.testing import DAOLI, GraphQLClient, token
+from tests.support import DAOLI, GraphQLClient, token
 from services.evaluation.consumers import handlers
 from services.evaluation.models import InboxEvent
 from services.evaluation.service import service

@@ -7,7 +7,7 @@ import uuid
 
 from services.common.credit_code import make_credit_code
 from services.common.events import Envelope
-from services.common.testing import DAOLI
+from tests.support import DAOLI
 
 ROUND = "7b0e3a52-5d0c-4c1e-9d7a-2f3c1b0a9e11"
 CRITERIA = [{"name": "服务成效", "maxPoints": 60}, {"name": "财务规范", "maxPoints": 40}]

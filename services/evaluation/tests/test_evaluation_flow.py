@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from services.common.testing import DAOLI, token
+from tests.support import DAOLI, token
 from services.evaluation.domain import rating_for
 
 from .operations import (

@@ -11,7 +11,7 @@ import aio_pika
 
 from services.common.config import amqp_url
 from services.common.events.topology import declare_exchanges
-from services.common.testing import DAOLI, token, wait_until
+from tests.support import DAOLI, token, wait_until
 from services.common.workers import ServiceWorkers
 from services.evaluation.domain import check_overdue_rectifications
 from services.evaluation.service import service

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 
 from services.common.service import PeriodicJob
-from services.common.testing import wait_until
+from tests.support import wait_until
 from services.common.workers import ServiceWorkers
 from services.evaluation.service import service
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.testing import DAOLI, token
+from tests.support import DAOLI, token
 
 from .operations import COMPLETE, CRITERIA, EVALUATION, FINDING, INSPECT, OPEN_PHASE, in_days, inspection, scores
 

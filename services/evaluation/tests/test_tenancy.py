@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.common.testing import NANGANG, token
+from tests.support import NANGANG, token
 
 from .operations import CRITERIA, DECIDE, EVALUATION, OPEN_PHASE, awarded
 

@@ -1,13 +1,87 @@
+from enum import Enum
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from orjson import loads
-from services.common.categories import Category
-from services.funding.models import CollectionMethod, MemberKind, ObjectionStatus, OrganizationStatus, Phase, ProjectStatus, RecoverySource, RecoveryStatus, TrancheStatus
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+# The enums as they were at this migration, literal: the live ones (services/*/models.py,
+# services/common/categories.py) may gain or lose members later, and an applied migration must keep
+# describing the state it created. makemigrations compares fields by their description (the values),
+# not by the enum class, so these compare equal to the models' while the values are the same.
+
+
+class Category(Enum):
+    ELDERLY_CARE = 'ELDERLY_CARE'
+    DISABILITY_SUPPORT = 'DISABILITY_SUPPORT'
+    POVERTY_RELIEF = 'POVERTY_RELIEF'
+    YOUTH = 'YOUTH'
+    COMMUNITY_GOVERNANCE = 'COMMUNITY_GOVERNANCE'
+    NEIGHBOR_MUTUAL_AID = 'NEIGHBOR_MUTUAL_AID'
+    VOLUNTEERS = 'VOLUNTEERS'
+    SOCIAL_WORK = 'SOCIAL_WORK'
+    LEGAL_AID = 'LEGAL_AID'
+    OTHER = 'OTHER'
+
+
+class CollectionMethod(str, Enum):
+    QUESTIONNAIRE = 'QUESTIONNAIRE'
+    DOOR_TO_DOOR = 'DOOR_TO_DOOR'
+    FIELD_SURVEY = 'FIELD_SURVEY'
+
+
+class MemberKind(str, Enum):
+    EXPERT = 'EXPERT'
+    RESIDENT_REP = 'RESIDENT_REP'
+    OFFICIAL = 'OFFICIAL'
+    ORG_REP = 'ORG_REP'
+
+
+class ObjectionStatus(str, Enum):
+    OPEN = 'OPEN'
+    UPHELD = 'UPHELD'
+    DISMISSED = 'DISMISSED'
+
+
+class OrganizationStatus(str, Enum):
+    ACTIVE = 'ACTIVE'
+    SUSPENDED = 'SUSPENDED'
+    DEREGISTERED = 'DEREGISTERED'
+
+
+class Phase(str, Enum):
+    NEEDS_INTAKE = 'NEEDS_INTAKE'
+    LIBRARY = 'LIBRARY'
+    REVIEW = 'REVIEW'
+    NOTICE = 'NOTICE'
+    AWARDED = 'AWARDED'
+    CLOSED = 'CLOSED'
+
+
+class ProjectStatus(str, Enum):
+    SELECTED = 'SELECTED'
+    WITHDRAWN = 'WITHDRAWN'
+    AWARDED = 'AWARDED'
+
+
+class RecoverySource(str, Enum):
+    BUREAU = 'BUREAU'
+    EVALUATION = 'EVALUATION'
+
+
+class RecoveryStatus(str, Enum):
+    OPEN = 'OPEN'
+    SETTLED = 'SETTLED'
+
+
+class TrancheStatus(str, Enum):
+    PLANNED = 'PLANNED'
+    DISBURSED = 'DISBURSED'
+
 
 class Migration(migrations.Migration):
     initial = True

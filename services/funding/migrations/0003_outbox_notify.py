@@ -3,6 +3,8 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
+# A helper that only builds SQL from the table name; migrations run it again on every fresh database, so
+# what it builds must not change (services/common/events/outbox.py).
 from services.common.events.outbox import drop_outbox_notify_trigger, outbox_notify_trigger
 
 

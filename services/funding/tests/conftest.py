@@ -5,7 +5,7 @@ import pytest
 from services.common.config import amqp_url
 from services.common.events.consumer import EventConsumer
 from services.common.subgraph import create_app
-from services.common.testing import DAOLI, NANGANG, GraphQLClient, token
+from tests.support import DAOLI, NANGANG, GraphQLClient, token
 from services.funding.models import InboxEvent
 from services.funding.service import service
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from services.common.events import Envelope
-from services.common.testing import token
+from tests.support import token
 
 OPEN = """mutation($input: OpenRoundInput!) { openRound(input: $input) {
   id name year budget phase minReviews noticeDays criteria { name weight } } }"""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.testing import DAOLI, token, every_district
+from tests.support import DAOLI, token, every_district
 from services.funding.models import OutboxEvent
 
 from .flow import PROJECT, TODAY, awarded_project, know_organization

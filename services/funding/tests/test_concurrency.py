@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.common.testing import DAOLI, every_district
+from tests.support import DAOLI, every_district
 from services.funding.models import OutboxEvent
 
 from .flow import DISBURSE, PROJECT, SCHEDULE, TODAY, awarded_project, know_organization

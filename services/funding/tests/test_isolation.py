@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.testing import DAOLI, NANGANG, token
+from tests.support import DAOLI, NANGANG, token
 
 from .flow import (ADVANCE, DISBURSE, NEED, ORDER, PROJECT, ROUND, SETTLE, awarded_project, know_organization)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.testing import DAOLI, token, every_district
+from tests.support import DAOLI, token, every_district
 from services.funding.models import OutboxEvent
 
 from .flow import (ADVANCE, AWARD, CONFLICT, CRITERIA, DISBURSE, EXPENSE, MERGE, NEED, OPEN, ORDER, PANEL, PROJECT,

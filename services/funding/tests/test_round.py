@@ -12,7 +12,7 @@ import orjson
 
 from services.common.config import amqp_url
 from services.common.events.topology import EXCHANGE
-from services.common.testing import DAOLI, token, wait_until
+from tests.support import DAOLI, token, wait_until
 from services.common.workers import ServiceWorkers
 from services.funding.service import service
 

@@ -1,12 +1,55 @@
+from enum import Enum
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from orjson import loads
-from services.common.categories import Category
-from services.registry.models import IncubationStage, OrganizationStatus, PartyOrganization, Registration
 from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
+
+# The enums as they were at this migration, literal: the live ones (services/*/models.py,
+# services/common/categories.py) may gain or lose members later, and an applied migration must keep
+# describing the state it created. makemigrations compares fields by their description (the values),
+# not by the enum class, so these compare equal to the models' while the values are the same.
+
+
+class Category(Enum):
+    ELDERLY_CARE = 'ELDERLY_CARE'
+    DISABILITY_SUPPORT = 'DISABILITY_SUPPORT'
+    POVERTY_RELIEF = 'POVERTY_RELIEF'
+    YOUTH = 'YOUTH'
+    COMMUNITY_GOVERNANCE = 'COMMUNITY_GOVERNANCE'
+    NEIGHBOR_MUTUAL_AID = 'NEIGHBOR_MUTUAL_AID'
+    VOLUNTEERS = 'VOLUNTEERS'
+    SOCIAL_WORK = 'SOCIAL_WORK'
+    LEGAL_AID = 'LEGAL_AID'
+    OTHER = 'OTHER'
+
+
+class IncubationStage(str, Enum):
+    STARTUP = 'STARTUP'
+    GROWTH = 'GROWTH'
+    HUB = 'HUB'
+    GRADUATED = 'GRADUATED'
+
+
+class OrganizationStatus(str, Enum):
+    ACTIVE = 'ACTIVE'
+    SUSPENDED = 'SUSPENDED'
+    DEREGISTERED = 'DEREGISTERED'
+
+
+class PartyOrganization(str, Enum):
+    NONE = 'NONE'
+    INDEPENDENT = 'INDEPENDENT'
+    JOINT = 'JOINT'
+
+
+class Registration(str, Enum):
+    REGISTERED = 'REGISTERED'
+    FILED = 'FILED'
+
 
 class Migration(migrations.Migration):
     initial = True

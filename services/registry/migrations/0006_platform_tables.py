@@ -5,6 +5,8 @@ Grants (audit append-only, the relay role's outbox-only privileges) are applied 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
+# Helpers that only build SQL from the names given; applied migrations must keep building the same SQL
+# (see services/common/rls.py).
 from services.common.rls import guard_directory, isolate_event_tables, restore_event_tables, unguard_directory
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from services.common.subgraph import create_app
-from services.common.testing import DAOLI, HARBIN, NANGANG, GraphQLClient, token
+from tests.support import DAOLI, HARBIN, NANGANG, GraphQLClient, token
 from services.registry.service import service
 
 ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code name cityCode } }"

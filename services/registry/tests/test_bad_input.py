@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.testing import DAOLI, every_district
+from tests.support import DAOLI, every_district
 from services.registry.models import AuditRecord, OutboxEvent, SocialOrganization
 
 from .test_organizations import REGISTER, credit, filed, registered

@@ -3,7 +3,7 @@ report shows a code that two districts of the city both registered."""
 
 from __future__ import annotations
 
-from services.common.testing import DAOLI, HARBIN, NANGANG, token
+from tests.support import DAOLI, HARBIN, NANGANG, token
 
 from .conftest import ONBOARD
 from .test_organizations import REGISTER, credit, registered

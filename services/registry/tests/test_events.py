@@ -10,7 +10,7 @@ import orjson
 from services.common.config import amqp_url
 from services.common.events.topology import EXCHANGE, declare_exchanges
 from services.common.tenancy import tenant_transaction
-from services.common.testing import DAOLI, collect, wait_until, every_district
+from tests.support import DAOLI, collect, wait_until, every_district
 from services.registry.models import OutboxEvent
 from services.common.workers import ServiceWorkers
 from services.registry.service import service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from services.common.testing import DAOLI
+from tests.support import DAOLI
 
 from .test_organizations import REGISTER, filed
 from .test_tenancy import ENTITIES

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common.credit_code import make_credit_code
-from services.common.testing import DAOLI, token, every_district
+from tests.support import DAOLI, token, every_district
 from services.registry.models import OutboxEvent, SocialOrganization
 
 REGISTER = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from services.common.config import database_url
-from services.common.testing import DAOLI, HARBIN, NANGANG, token
+from tests.support import DAOLI, HARBIN, NANGANG, token
 from services.registry.models import SocialOrganization
 
 from .test_organizations import REGISTER, STATUS, filed, registered

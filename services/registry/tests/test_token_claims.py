@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.testing import HARBIN, NANGANG, token
+from tests.support import HARBIN, NANGANG, token
 from services.common.tests.test_credentials import claims, hs256
 
 

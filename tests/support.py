@@ -1,7 +1,10 @@
-"""Test plumbing shared by every service's tests: real PostgreSQL and RabbitMQ, one database per session.
+"""Test plumbing shared by every service's tests, the proof and the bench: real PostgreSQL and RabbitMQ,
+one database per session.
 
-Importing this module points the services at the test databases and the test vhost, so it must be
-imported (by the root conftest) before any service module reads its settings.
+Importing this module points the services at the test databases and the test vhost, so the pytest plugin
+(`tests/plugin.py`, named by the root conftest) imports it before any service module reads its settings.
+It lives under tests/, not in the installed services package: nothing a service imports rewrites the
+environment.
 """
 
 from __future__ import annotations
@@ -31,10 +34,10 @@ for _service in ("registry", "funding", "evaluation", "gateway"):
     os.environ.setdefault(f"{_service.upper()}_AMQP_URL", f"amqp://civic_{_service}:civic_{_service}@127.0.0.1:5672/{TEST_VHOST}")
 os.environ.setdefault("CIVIC_ENV", "development")
 
-from .auth import mint_token  # noqa: E402
-from .config import admin_database_url, amqp_url, database_url  # noqa: E402
-from .db import SERVICES, database_name  # noqa: E402
-from .events.broker_users import ensure_users  # noqa: E402
+from services.common.auth import mint_token  # noqa: E402
+from services.common.config import admin_database_url, amqp_url, database_url  # noqa: E402
+from services.common.db import SERVICES, database_name  # noqa: E402
+from services.common.events.broker_users import ensure_users  # noqa: E402
 
 DAOLI = "230102"
 NANGANG = "230103"
@@ -139,6 +142,6 @@ def every_district(service: str):
     sees them (the request role sees only its transaction's districts there)."""
     from tortoise import connections
 
-    from .db import relay_connection
+    from services.common.db import relay_connection
 
     return connections.get(relay_connection(service))
