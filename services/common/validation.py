@@ -9,8 +9,11 @@ from .errors import BadInput
 
 
 def clean_text(value: str | None, field: str, *, required: bool = True, max_length: int = 200) -> str | None:
-    """Trimmed text; empty is refused when required (else None), over-long is always refused."""
+    """Trimmed text; empty is refused when required (else None), over-long and control characters always."""
     value = (value or "").strip()
+    if any(ord(ch) < 32 and ch not in "\t\n\r" or ch == "\x7f" for ch in value):
+        # PostgreSQL refuses NUL in text outright; other control characters are never meant.
+        raise BadInput(f"{field} must not contain control characters", field=field)
     if not value:
         if required:
             raise BadInput(f"{field} must not be empty", field=field)
