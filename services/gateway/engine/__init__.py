@@ -2,7 +2,7 @@
 execution. Knows nothing of the platform's domain or auth policy."""
 
 from .gateway import Gateway, LocalField, LocalResolver, RequestError
-from .http import create_engine_app, graphql_routes
+from .http_server import create_engine_app, graphql_routes
 from .options import EngineOptions
 from .plan import Fetch, Flatten, Parallel, QueryPlan, Sequence, print_plan
 from .planner import PlanningError, QueryPlanner

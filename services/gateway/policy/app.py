@@ -20,7 +20,7 @@ from services.common.config import AuthSettings, amqp_url, development
 from services.common.errors import DomainError
 
 from ..engine.gateway import EncodedResponse, Gateway, RequestError
-from ..engine.http import _read_request, json_response, parse_json_body, read_body
+from ..engine.http_server import json_response, parse_json_body, read_body, read_get_request
 from ..engine.metrics import after_step
 from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
@@ -76,7 +76,7 @@ def platform_options() -> EngineOptions:
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
-                        alerts: bool = True) -> "PlatformApp":
+                        alerts: bool = True) -> Starlette:
     # Refuse to start without a usable token key (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
@@ -115,14 +115,30 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         after_step(_record, name, "error" if response.has_errors else "ok", time.perf_counter() - started)
         return response
 
-    async def graphql_get(request: Request) -> Response:
-        if "text/html" in request.headers.get("accept", "") and development():
-            return HTMLResponse(GRAPHIQL)
+    max_body_bytes = gateway.options.max_body_bytes
+
+    async def answer_post(request: Request) -> EncodedResponse:
         try:
-            payload = await _read_request(request, gateway.options)
+            body = await read_body(request.scope, request.receive, max_body_bytes)
+            if body is None:
+                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+            payload = parse_json_body(body)
         except RequestError as error:
-            return json_response(error.status, error.response())
-        response = await run(payload, request.headers, "GET")
+            return EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        return await run(payload, request.headers, "POST")
+
+    async def graphql(request: Request) -> Response:
+        """POST and GET /graphql: the answer is JSON bytes made by the engine, sent as they are."""
+        if request.method == "POST":
+            response = await answer_post(request)
+        elif "text/html" in request.headers.get("accept", "") and development():
+            return HTMLResponse(GRAPHIQL)
+        else:
+            try:
+                payload = read_get_request(request)
+            except RequestError as error:
+                return json_response(error.status, error.response())
+            response = await run(payload, request.headers, "GET")
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
@@ -150,7 +166,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql_get, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", websocket),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -158,58 +174,9 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         ],
         lifespan=lifespan,
     )
-    return PlatformApp(app, gateway, hub, run)
-
-
-class PlatformApp:
-    """POST /graphql, the hot path, is served as plain ASGI, or by the gateway's own server through
-    `answer_post` (server.py); everything else goes through Starlette."""
-
-    def __init__(self, app: Starlette, gateway: Gateway, hub: AlertHub, run) -> None:
-        self.app = app
-        self.gateway = gateway
-        self.hub = hub
-        self.run = run
-        self.state = app.state
-        self.state.gateway = gateway
-        self.state.hub = hub
-
-    @property
-    def max_body_bytes(self) -> int:
-        return self.gateway.options.max_body_bytes
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
-            try:
-                body = await read_body(scope, receive, self.max_body_bytes)
-                response = await self.answer_post(body, _authorization(scope))
-            except RequestError as error:
-                response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
-            await send({"type": "http.response.start", "status": response.status,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(response.body)).encode())]})
-            await send({"type": "http.response.body", "body": response.body})
-        else:
-            await self.app(scope, receive, send)
-
-    async def answer_post(self, body: bytes | None, authorization: str | None) -> EncodedResponse:
-        """POST /graphql with its whole body (None: over the cap). The ASGI path above and the gateway's
-        own server (server.py) both end here."""
-        try:
-            if body is None:
-                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-            headers = {"authorization": authorization} if authorization is not None else {}
-            return await self.run(parse_json_body(body), headers, "POST")
-        except RequestError as error:
-            return EncodedResponse(error.status, orjson.dumps(error.response()), True)
-
-
-def _authorization(scope: dict) -> str | None:
-    """The one request header the policy reads, from the raw ASGI scope (no Headers object)."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":  # ASGI servers send lower-case names
-            return value.decode("latin-1")
-    return None
+    app.state.gateway = gateway
+    app.state.hub = hub
+    return app
 
 
 def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> bool:
