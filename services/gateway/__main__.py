@@ -29,7 +29,7 @@ def build_app(args: argparse.Namespace):
 
     if args.policy == "platform":
         from .policy.app import create_platform_app
-        from .policy.supergraph import DEFAULT_OUT
+        from .policy.subgraphs import DEFAULT_OUT
 
         return create_platform_app(Path(args.supergraph or DEFAULT_OUT).read_text())
     if not args.supergraph or not args.port:

@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .gateway import Gateway, LocalResolver, RequestError
+from .errors import RequestError
+from .gateway import Gateway, LocalResolver
 from .options import EngineOptions
 
 # request headers -> headers sent to every subgraph (default: none)

@@ -19,7 +19,8 @@ from starlette.websockets import WebSocket
 from services.common.config import AuthSettings, amqp_url, development
 from services.common.errors import DomainError
 
-from ..engine.gateway import EncodedResponse, Gateway, RequestError
+from ..engine.errors import RequestError
+from ..engine.gateway import EncodedResponse, Gateway
 from ..engine.http_server import json_response, parse_json_body, read_body, read_get_request
 from ..engine.metrics import after_step
 from ..engine.options import EngineOptions

@@ -15,7 +15,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.common.auth import mint_token
 from services.gateway.policy.app import create_platform_app
-from services.gateway.policy.supergraph import platform_supergraph
+from services.gateway.policy.subgraphs import platform_supergraph
 
 QUERY = {"query": "{ organizations(first: 1) { totalCount edges { node { id } } } }"}
 ANSWER = {"data": {"organizations": {"totalCount": 0, "edges": []}}}
