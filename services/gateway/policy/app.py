@@ -118,28 +118,31 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
 
     max_body_bytes = gateway.options.max_body_bytes
 
-    async def answer_post(request: Request) -> EncodedResponse:
+    async def graphql_post(scope: dict, receive: Any, send: Any) -> None:
+        """POST /graphql, the hot path: a lean ASGI endpoint behind Starlette's routing (so middleware
+        applies), reading the body with the cap and sending the engine's JSON bytes as they are."""
         try:
-            body = await read_body(request.scope, request.receive, max_body_bytes)
+            body = await read_body(scope, receive, max_body_bytes)
             if body is None:
                 raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-            payload = parse_json_body(body)
+            authorization = _authorization(scope)
+            headers = {"authorization": authorization} if authorization is not None else {}
+            response = await run(parse_json_body(body), headers, "POST")
         except RequestError as error:
-            return EncodedResponse(error.status, orjson.dumps(error.response()), True)
-        return await run(payload, request.headers, "POST")
+            response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", b"%d" % len(response.body))]})
+        await send({"type": "http.response.body", "body": response.body})
 
-    async def graphql(request: Request) -> Response:
-        """POST and GET /graphql: the answer is JSON bytes made by the engine, sent as they are."""
-        if request.method == "POST":
-            response = await answer_post(request)
-        elif "text/html" in request.headers.get("accept", "") and development():
+    async def graphql_get(request: Request) -> Response:
+        if "text/html" in request.headers.get("accept", "") and development():
             return HTMLResponse(GRAPHIQL)
-        else:
-            try:
-                payload = read_get_request(request)
-            except RequestError as error:
-                return json_response(error.status, error.response())
-            response = await run(payload, request.headers, "GET")
+        try:
+            payload = read_get_request(request)
+        except RequestError as error:
+            return json_response(error.status, error.response())
+        response = await run(payload, request.headers, "GET")
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
@@ -167,7 +170,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", _AsgiEndpoint(graphql_post), methods=["POST"]),
+            Route("/graphql", graphql_get, methods=["GET"]),
             WebSocketRoute("/graphql", websocket),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -178,6 +182,25 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     app.state.gateway = gateway
     app.state.hub = hub
     return app
+
+
+class _AsgiEndpoint:
+    """A plain ASGI callable as a Route endpoint (Starlette wraps functions as request handlers, not
+    other callables): POST /graphql goes through the router without a Request or Response object."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+def _authorization(scope: dict) -> str | None:
+    """The one request header the policy reads, from the raw ASGI scope (no Headers object)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":  # ASGI servers send lower-case names
+            return value.decode("latin-1")
+    return None
 
 
 def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> bool:
