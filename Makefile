@@ -56,7 +56,7 @@ clean-venv:
 
 # The platform's supergraph, composed from the three subgraph schemas (checked in; a test compares).
 supergraph: venv
-	$(PY) -m services.gateway.policy.supergraph --out deploy/supergraph.graphql
+	$(PY) -m services.gateway.federation --sources services.gateway.policy.subgraphs:sources --out deploy/supergraph.graphql
 
 # Gateway benchmark (not part of the tests): ours vs @apollo/gateway vs the subgraph directly; needs node + npm.
 # make bench BENCH_ARGS=--quick   |   make bench BENCH_ARGS="--out bench/RESULTS.md"

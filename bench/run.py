@@ -496,7 +496,7 @@ def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: 
 
 async def run(args: argparse.Namespace, processes: Processes) -> str:
     from services.common.auth import mint_token
-    from services.gateway.policy.supergraph import platform_supergraph
+    from services.gateway.policy.subgraphs import platform_supergraph
 
     began = time.perf_counter()
     ports = {name: pick_port(14001 + i) for i, name in enumerate(SUBGRAPHS)}

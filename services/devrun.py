@@ -86,7 +86,7 @@ def start_platform(ports: dict[str, int]) -> tuple[list[subprocess.Popen], str]:
             print(f"{name} did not become healthy; see its log above", file=sys.stderr)
     args = ["--policy", "platform", "--port", str(ports["gateway"])]
     if any(ports[name] != SERVICE_PORTS[name] for name in SUBGRAPHS):
-        from services.gateway.policy.supergraph import platform_supergraph
+        from services.gateway.policy.subgraphs import platform_supergraph
 
         urls = {name: f"http://127.0.0.1:{ports[name]}/graphql" for name in SUBGRAPHS}
         path = Path(tempfile.gettempdir()) / f"civic-supergraph-{ports['gateway']}.graphql"

@@ -11,7 +11,7 @@ import uvicorn
 
 from services.common.subgraph import create_app
 from services.gateway.policy.app import create_platform_app
-from services.gateway.policy.supergraph import SUBGRAPHS, platform_supergraph
+from services.gateway.policy.subgraphs import SUBGRAPHS, platform_supergraph
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from tests.support import DAOLI, HARBIN, token
 from services.gateway.engine.metrics import PASS_THROUGH
 from services.gateway.policy.app import platform_options
 from services.gateway.engine.gateway import Gateway
-from services.gateway.policy.supergraph import platform_supergraph
+from services.gateway.policy.subgraphs import platform_supergraph
 
 ORGANIZATIONS = "{ organizations(first: 10) { totalCount edges { node { id name status } } } }"
 

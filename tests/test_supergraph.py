@@ -8,7 +8,7 @@ from graphql import GraphQLInputObjectType, parse
 
 from services.gateway.engine.client_schema import build_client_schema
 from services.gateway.engine.supergraph import parse_supergraph
-from services.gateway.policy.supergraph import DEFAULT_OUT, SUBGRAPHS, platform_supergraph
+from services.gateway.policy.subgraphs import DEFAULT_OUT, SUBGRAPHS, platform_supergraph
 from services.gateway.policy.tokens import is_public_operation, public_root_fields
 
 

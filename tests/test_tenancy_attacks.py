@@ -14,7 +14,7 @@ import pytest
 from graphql import is_required_argument
 
 from tests.support import DAOLI, token, wait_until
-from services.gateway.policy.supergraph import platform_supergraph
+from services.gateway.policy.subgraphs import platform_supergraph
 
 from .attacks import Supergraph, entity_attacks, mutation_attacks, query_attacks, typed_ids, walk
 from .test_platform_flow import _awarded_and_evaluated, _find_violation

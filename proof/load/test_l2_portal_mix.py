@@ -16,7 +16,7 @@ import time
 import httpx
 
 from tests.support import token
-from services.gateway.policy.supergraph import SUBGRAPHS, platform_supergraph
+from services.gateway.policy.subgraphs import SUBGRAPHS, platform_supergraph
 
 from ..eventkit import percentile
 from ..report import full, record

@@ -1,6 +1,6 @@
 """`python -m services.gateway --supergraph FILE --port N [--host H] [--introspection]`
 
-Runs the plain federation engine (no token policy) with uvicorn (server.py). `--policy platform` runs the
+Runs the plain federation engine (no token policy) with plain uvicorn. `--policy platform` runs the
 platform's gateway instead: tokens at the edge, fund-recovery alerts, city rollups (defaults: the
 composed deploy/supergraph.graphql, port 4000).
 """
@@ -29,7 +29,7 @@ def build_app(args: argparse.Namespace):
 
     if args.policy == "platform":
         from .policy.app import create_platform_app
-        from .policy.supergraph import DEFAULT_OUT
+        from .policy.subgraphs import DEFAULT_OUT
 
         return create_platform_app(Path(args.supergraph or DEFAULT_OUT).read_text())
     if not args.supergraph or not args.port:
@@ -47,11 +47,12 @@ def access_log() -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .server import serve
+    import uvicorn
 
     args = parse_args(argv)
     port = args.port or (4000 if args.policy == "platform" else None)
-    serve(build_app(args), host=args.host, port=port, access_log=access_log())
+    uvicorn.run(build_app(args), host=args.host, port=port, log_level="info", access_log=access_log(),
+                proxy_headers=False)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Apollo Federation v2 gateway engine: supergraph parsing, query planning and
 execution. Knows nothing of the platform's domain or auth policy."""
 
-from .gateway import Gateway, LocalField, LocalResolver, RequestError
-from .http import create_engine_app, graphql_routes
+from .errors import RequestError
+from .gateway import Gateway, LocalField, LocalResolver
+from .http_server import create_engine_app, graphql_routes
 from .options import EngineOptions
 from .plan import Fetch, Flatten, Parallel, QueryPlan, Sequence, print_plan
 from .planner import PlanningError, QueryPlanner

@@ -1,5 +1,6 @@
 """The request pipeline: persisted query lookup, parse, validate, limits,
-plan, execute, shape. Transport-agnostic: the HTTP app is a thin wrapper."""
+plan, execute, shape. Transport-agnostic: the HTTP app is a thin wrapper. Errors and their codes:
+errors.py (`RequestError` is re-exported here for the policy layer)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from .client_schema import build_client_schema
+from .errors import RequestError, bad_user_input, parse_failed, validation_failed
 from .executor import PlanExecutor
 from .limits import OperationMeasure, measure_operation, size_variables
 from .metrics import PASS_THROUGH
@@ -40,18 +42,6 @@ from .supergraph import parse_supergraph
 log = logging.getLogger(__name__)
 MEASURES_PER_OPERATION = 16  # distinct list sizes remembered per operation (the rest measured each time)
 PLANS_PER_OPERATION = 16  # distinct @skip/@include variable values remembered per operation
-
-
-class RequestError(Exception):
-    """A request refused before execution (no `data` in the response)."""
-
-    def __init__(self, message: str, code: str, status: int = 400):
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-    def response(self) -> dict:
-        return {"errors": [{"message": str(self), "extensions": {"code": self.code}}]}
 
 
 @dataclass
@@ -207,11 +197,10 @@ class Gateway:
         try:
             document = parse(query, max_tokens=self.options.max_tokens)
         except GraphQLSyntaxError as error:
-            code = "MAX_TOKENS_EXCEEDED" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
-            raise RequestError(error.message, code)
+            raise parse_failed(error)
         errors = validate(self.schema, document)
         if errors:
-            raise RequestError(errors[0].message, "GRAPHQL_VALIDATION_FAILED")
+            raise validation_failed(errors)
         self._documents[query] = document
         if len(self._documents) > self.options.document_cache_size:
             self._documents.popitem(last=False)
@@ -282,7 +271,7 @@ class Gateway:
         if operation.variable_definitions:
             coerced = get_variable_values(self.schema, operation.variable_definitions, variables)
             if isinstance(coerced, list):
-                raise RequestError(coerced[0].message, "BAD_USER_INPUT")
+                raise bad_user_input(coerced)
         try:
             plan = prepared.plan(self.planner, query, operation_name, variables)
         except PlanningError as error:

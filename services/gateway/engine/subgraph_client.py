@@ -1,4 +1,4 @@
-"""HTTP calls to subgraphs: one shared client (http1.py; httpx for injected test transports),
+"""HTTP calls to subgraphs: one shared client (http_client.py; httpx for injected test transports),
 a timeout and a circuit breaker per subgraph, and retries for query operations only."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import httpx
 import orjson
 
 from .metrics import SUBGRAPH_FETCHES, SUBGRAPH_LATENCY, after_step
-from .http1 import Http1Poster
+from .http_client import Http1Poster
 from .transport import HttpxPoster, Poster, TransportFailure
 
 

@@ -1,4 +1,4 @@
-"""How the engine POSTs to subgraphs: its own HTTP/1.1 client in production (http1.py), httpx when a
+"""How the engine POSTs to subgraphs: its own HTTP/1.1 client in production (http_client.py), httpx when a
 test injects a transport (e.g. httpx.ASGITransport for in-process subgraphs)."""
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ from starlette.websockets import WebSocket
 from services.common.config import AuthSettings, amqp_url, development
 from services.common.errors import DomainError
 
-from ..engine.gateway import EncodedResponse, Gateway, RequestError
-from ..engine.http import _read_request, json_response, parse_json_body, read_body
+from ..engine.errors import RequestError
+from ..engine.gateway import EncodedResponse, Gateway
+from ..engine.http_server import json_response, parse_json_body, read_body, read_get_request
 from ..engine.metrics import after_step
 from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
@@ -76,7 +77,7 @@ def platform_options() -> EngineOptions:
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
-                        alerts: bool = True) -> "PlatformApp":
+                        alerts: bool = True) -> Starlette:
     # Refuse to start without a usable token key (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
@@ -115,11 +116,30 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         after_step(_record, name, "error" if response.has_errors else "ok", time.perf_counter() - started)
         return response
 
+    max_body_bytes = gateway.options.max_body_bytes
+
+    async def graphql_post(scope: dict, receive: Any, send: Any) -> None:
+        """POST /graphql, the hot path: a lean ASGI endpoint behind Starlette's routing (so middleware
+        applies), reading the body with the cap and sending the engine's JSON bytes as they are."""
+        try:
+            body = await read_body(scope, receive, max_body_bytes)
+            if body is None:
+                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
+            authorization = _authorization(scope)
+            headers = {"authorization": authorization} if authorization is not None else {}
+            response = await run(parse_json_body(body), headers, "POST")
+        except RequestError as error:
+            response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", b"%d" % len(response.body))]})
+        await send({"type": "http.response.body", "body": response.body})
+
     async def graphql_get(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", "") and development():
             return HTMLResponse(GRAPHIQL)
         try:
-            payload = await _read_request(request, gateway.options)
+            payload = read_get_request(request)
         except RequestError as error:
             return json_response(error.status, error.response())
         response = await run(payload, request.headers, "GET")
@@ -150,6 +170,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
 
     app = Starlette(
         routes=[
+            Route("/graphql", _AsgiEndpoint(graphql_post), methods=["POST"]),
             Route("/graphql", graphql_get, methods=["GET"]),
             WebSocketRoute("/graphql", websocket),
             Route("/healthz", healthz),
@@ -158,50 +179,20 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         ],
         lifespan=lifespan,
     )
-    return PlatformApp(app, gateway, hub, run)
+    app.state.gateway = gateway
+    app.state.hub = hub
+    return app
 
 
-class PlatformApp:
-    """POST /graphql, the hot path, is served as plain ASGI, or by the gateway's own server through
-    `answer_post` (server.py); everything else goes through Starlette."""
+class _AsgiEndpoint:
+    """A plain ASGI callable as a Route endpoint (Starlette wraps functions as request handlers, not
+    other callables): POST /graphql goes through the router without a Request or Response object."""
 
-    def __init__(self, app: Starlette, gateway: Gateway, hub: AlertHub, run) -> None:
+    def __init__(self, app: Any) -> None:
         self.app = app
-        self.gateway = gateway
-        self.hub = hub
-        self.run = run
-        self.state = app.state
-        self.state.gateway = gateway
-        self.state.hub = hub
-
-    @property
-    def max_body_bytes(self) -> int:
-        return self.gateway.options.max_body_bytes
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
-            try:
-                body = await read_body(scope, receive, self.max_body_bytes)
-                response = await self.answer_post(body, _authorization(scope))
-            except RequestError as error:
-                response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
-            await send({"type": "http.response.start", "status": response.status,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(response.body)).encode())]})
-            await send({"type": "http.response.body", "body": response.body})
-        else:
-            await self.app(scope, receive, send)
-
-    async def answer_post(self, body: bytes | None, authorization: str | None) -> EncodedResponse:
-        """POST /graphql with its whole body (None: over the cap). The ASGI path above and the gateway's
-        own server (server.py) both end here."""
-        try:
-            if body is None:
-                raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-            headers = {"authorization": authorization} if authorization is not None else {}
-            return await self.run(parse_json_body(body), headers, "POST")
-        except RequestError as error:
-            return EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        await self.app(scope, receive, send)
 
 
 def _authorization(scope: dict) -> str | None:

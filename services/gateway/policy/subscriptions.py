@@ -21,7 +21,8 @@ from services.common.events import Envelope
 from services.common.money import format_fen
 from services.contracts import RecoveryOrdered
 
-from ..engine.gateway import Gateway, RequestError
+from ..engine.errors import RequestError
+from ..engine.gateway import Gateway
 from ..engine.planner import condition_values, select_operation
 from ..engine.shaping import ResponseShaper
 from .alerts import ALERT_CONTRACTS, AlertHub

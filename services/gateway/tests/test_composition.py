@@ -7,7 +7,7 @@ import pytest
 import strawberry
 from graphql import parse
 
-from services.gateway.composition import CompositionError, SubgraphSource, compose
+from services.gateway.federation.compose import CompositionError, SubgraphSource, compose
 from services.gateway.engine import QueryPlanner, parse_supergraph, print_plan
 from services.gateway.engine.client_schema import build_client_schema
 
@@ -22,7 +22,7 @@ def sources(names=NAMES) -> list[SubgraphSource]:
 
 
 def test_composed_supergraph_matches_checked_in_file():
-    # Regenerate with: python -m services.gateway.compose --subgraph accounts=http://accounts/graphql
+    # Regenerate with: python -m services.gateway.federation --subgraph accounts=http://accounts/graphql
     #   --sdl accounts=services/gateway/tests/fixtures/subgraphs/accounts.graphql ... --out <file>
     assert compose(sources()) == (FIXTURES / "supergraph.composed.graphql").read_text()
 
@@ -218,3 +218,16 @@ def test_composed_directive_errors():
     other = COMPOSED_LINK.replace("FIELD_DEFINITION | OBJECT", "FIELD_DEFINITION") + " type Query { y: Int }"
     with pytest.raises(CompositionError, match='Composed directive "@open" differs across subgraphs'):
         compose([SubgraphSource("a", "http://a", COMPOSED_LINK + " type Query { x: Int }"), SubgraphSource("b", "http://b", other)])
+
+
+def test_the_command_line_composes_from_files_and_from_a_sources_function(tmp_path, capsys):
+    from services.gateway.federation.cli import main
+
+    expected = (FIXTURES / "supergraph.composed.graphql").read_text()
+    args = []
+    for name in reversed(NAMES):
+        args += ["--subgraph", f"{name}=http://{name}/graphql", "--sdl", f"{name}={FIXTURES / 'subgraphs' / (name + '.graphql')}"]
+    assert main(args + ["--out", str(tmp_path / "a.graphql")]) == 0
+    assert (tmp_path / "a.graphql").read_text() == expected
+    assert main(["--sources", f"{__name__}:sources", "--out", "-"]) == 0
+    assert capsys.readouterr().out.endswith(expected)

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from services.gateway.engine.http1 import Http1Poster
+from services.gateway.engine.http_client import Http1Poster
 from services.gateway.engine.transport import TransportFailure
 
 

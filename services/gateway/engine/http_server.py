@@ -1,7 +1,7 @@
-"""Starlette app serving the engine: POST/GET /graphql and /healthz.
+"""The engine's HTTP server side: a Starlette app serving POST/GET /graphql and /healthz.
 
-The route is a thin wrapper over `Gateway.execute_encoded`; a policy layer
-can reuse `graphql_routes(gateway, ...)` or wrap the whole app.
+The route is a thin wrapper over `Gateway.execute_encoded`; a policy layer can reuse
+`graphql_routes(gateway, ...)` or the body readers here (policy/app.py does). Served by plain uvicorn.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .gateway import Gateway, LocalResolver, RequestError
+from .errors import RequestError
+from .gateway import Gateway, LocalResolver
 from .options import EngineOptions
 
 # request headers -> headers sent to every subgraph (default: none)
@@ -33,17 +34,22 @@ def _error(error: RequestError) -> Response:
     return json_response(error.status, error.response())
 
 
+def read_get_request(request: Request) -> dict[str, Any]:
+    """A GET /graphql's operation from its query string."""
+    params = request.query_params
+    payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName")}
+    for name in ("variables", "extensions"):
+        if params.get(name):
+            try:
+                payload[name] = orjson.loads(params[name])
+            except orjson.JSONDecodeError:
+                raise RequestError(f"`{name}` is not valid JSON", "BAD_REQUEST")
+    return payload
+
+
 async def _read_request(request: Request, options: EngineOptions) -> Any:
     if request.method == "GET":
-        params = request.query_params
-        payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName")}
-        for name in ("variables", "extensions"):
-            if params.get(name):
-                try:
-                    payload[name] = orjson.loads(params[name])
-                except orjson.JSONDecodeError:
-                    raise RequestError(f"`{name}` is not valid JSON", "BAD_REQUEST")
-        return payload
+        return read_get_request(request)
     return await read_json_body(request.scope, request.receive, options.max_body_bytes)
 
 
