@@ -19,7 +19,7 @@ infra:
 	@bash deploy/local/ensure-infra.sh
 
 db: venv infra
-	$(PY) -m services.common.db bootstrap
+	$(PY) -m services.common.data.db bootstrap
 	@# Each service's own RabbitMQ user (needs rabbitmqctl on this machine, as the local broker's admin).
 	$(PY) -m services.common.events.broker_users ensure
 

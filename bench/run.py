@@ -208,7 +208,7 @@ async def graphql(client: httpx.AsyncClient, url: str, token: str, query: str, v
 
 async def seed(client: httpx.AsyncClient, urls: dict[str, str], admin_token: str, city_token: str) -> str:
     """Idempotent: district 230102, a dozen organizations, one funding round with a few needs."""
-    from services.common.credit_code import make_credit_code
+    from services.common.kernel.credit_code import make_credit_code
 
     registry, funding = urls["registry"], urls["funding"]
     districts = await graphql(client, registry, city_token, "{ districts { code } }")
@@ -495,7 +495,7 @@ def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: 
 
 
 async def run(args: argparse.Namespace, processes: Processes) -> str:
-    from services.common.auth import mint_token
+    from services.common.runtime.auth import mint_token
     from services.gateway.policy.subgraphs import platform_supergraph
 
     began = time.perf_counter()

@@ -13,8 +13,8 @@ import sys
 import orjson
 import uvloop
 
-from services.common.config import amqp_url
-from services.common.db import start_database, stop_database
+from services.common.runtime.config import amqp_url
+from services.common.data.db import start_database, stop_database
 from services.funding.models import InboxEvent
 
 from . import eventkit as kit

@@ -20,7 +20,7 @@ from services.common.events.envelope import Envelope
 from services.common.events.handlers import applies_many
 from services.common.events.outbox import Emitter
 from services.common.events.relay import OutboxRelay
-from services.common.tenancy import tenant_transaction
+from services.common.data.tenancy import tenant_transaction
 
 TYPE = "proof.load.tick"
 PRODUCER_DB = "registry"  # the registry's outbox and relay publish

@@ -172,7 +172,7 @@ async def provision(pg: ThrowawayPostgres, services=("registry", "funding", "eva
     conn = await asyncpg.connect(pg.url())
     await conn.execute("ALTER ROLE postgres PASSWORD 'postgres'")
     await conn.close()
-    done = subprocess.run([sys.executable, "-m", "services.common.db", "bootstrap", *services],
+    done = subprocess.run([sys.executable, "-m", "services.common.data.db", "bootstrap", *services],
                           env={**os.environ, **env}, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"bootstrap failed: {done.stderr[-2000:]}")

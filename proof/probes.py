@@ -80,7 +80,7 @@ class QueryCounter:
 def subgraph_requests() -> int:
     """Requests the subgraphs of this process have served on /graphql (their own Prometheus counter):
     counts gateway -> subgraph calls whatever HTTP client the gateway uses."""
-    from services.common.metrics import REQUESTS
+    from services.common.runtime.metrics import REQUESTS
 
     total = 0.0
     for metric in REQUESTS.collect():

@@ -9,8 +9,8 @@ import random
 import asyncpg
 import httpx
 
-from services.common.config import database_url
-from services.common.db import SERVICES
+from services.common.runtime.config import database_url
+from services.common.data.db import SERVICES
 from tests.support import token
 
 from . import world
@@ -162,7 +162,7 @@ async def test_a_unique_value_taken_in_another_district(gateway, databases):
     """A credit code is unique within a district only: registering one that another district of the city
     holds must succeed like any other registration (a refusal would tell the bureau that some district holds
     it), show nothing of the other district's row, and appear in the city admin's duplicateCreditCodes."""
-    from services.common.credit_code import make_credit_code
+    from services.common.kernel.credit_code import make_credit_code
 
     await world.onboard(gateway, ["230102", "230103"])
     code = make_credit_code("2301", 77777777)  # registered by the city's bureau: valid in both districts

@@ -7,8 +7,8 @@ import time
 import httpx
 import jwt
 
-from services.common.config import AuthSettings
-from services.common.db import SERVICES
+from services.common.runtime.config import AuthSettings
+from services.common.data.db import SERVICES
 from tests.support import token
 
 from .probes import QueryCounter, subgraph_requests

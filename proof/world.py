@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.common.credit_code import make_credit_code
+from services.common.kernel.credit_code import make_credit_code
 from tests.support import token, wait_until
 from services.funding.tests import flow
 

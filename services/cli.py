@@ -17,8 +17,8 @@ import sys
 import uuid
 from decimal import Decimal
 
-from services.common.auth import ROLES, mint_token
-from services.common.config import ConfigurationError
+from services.common.runtime.auth import ROLES, mint_token
+from services.common.runtime.config import ConfigurationError
 
 DEFAULT_GATEWAY = os.environ.get("CIVIC_GATEWAY", "http://127.0.0.1:4000")
 
@@ -78,7 +78,7 @@ ALERT_KEYS = "funding.recovery.*"
 
 def format_alert(envelope: dict) -> str:
     """One human-readable line per fund-recovery alert."""
-    from services.common.money import format_fen
+    from services.common.kernel.money import format_fen
 
     data = envelope.get("data") or {}
     kind = "ORDERED" if envelope.get("type", "").endswith("ordered") else "SETTLED"
@@ -126,7 +126,7 @@ async def tail_alerts(*, amqp: str, district: str | None, as_json: bool, count: 
 
 
 def _alerts(args: argparse.Namespace) -> int:
-    from services.common.config import amqp_url
+    from services.common.runtime.config import amqp_url
 
     def out(line: str) -> None:
         print(line, flush=True)

@@ -3,7 +3,7 @@ unless DEMO=0, and prints where to start; Ctrl-C stops everything it started.
 
     python -m services.devrun [--no-demo] [--demo-scale 0.1] [--gateway-port 4000 --registry-port 4001 ...]
 
-The databases must exist and be migrated first (`make run` does that: `python -m services.common.db bootstrap`).
+The databases must exist and be migrated first (`make run` does that: `python -m services.common.data.db bootstrap`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from services.common.config import SERVICE_PORTS
+from services.common.runtime.config import SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBGRAPHS = ("registry", "funding", "evaluation")

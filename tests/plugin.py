@@ -8,7 +8,7 @@ import os
 import pytest
 
 from tests import support as testing  # first: points settings at the test databases and vhost
-from services.common.db import SERVICES, start_database, stop_database
+from services.common.data.db import SERVICES, start_database, stop_database
 from services.common.events.topology import dead_letter_queue_name, queue_name
 
 

@@ -34,9 +34,9 @@ for _service in ("registry", "funding", "evaluation", "gateway"):
     os.environ.setdefault(f"{_service.upper()}_AMQP_URL", f"amqp://civic_{_service}:civic_{_service}@127.0.0.1:5672/{TEST_VHOST}")
 os.environ.setdefault("CIVIC_ENV", "development")
 
-from services.common.auth import mint_token  # noqa: E402
-from services.common.config import admin_database_url, amqp_url, database_url  # noqa: E402
-from services.common.db import SERVICES, database_name  # noqa: E402
+from services.common.runtime.auth import mint_token  # noqa: E402
+from services.common.runtime.config import admin_database_url, amqp_url, database_url  # noqa: E402
+from services.common.data.db import SERVICES, database_name  # noqa: E402
 from services.common.events.broker_users import ensure_users  # noqa: E402
 
 DAOLI = "230102"
@@ -49,7 +49,7 @@ def ensure_infrastructure() -> None:
     subprocess.run(["rabbitmqctl", "-q", "add_vhost", TEST_VHOST], capture_output=True)
     subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", TEST_VHOST, "guest", ".*", ".*", ".*"], capture_output=True)
     ensure_users()
-    subprocess.run([sys.executable, "-m", "services.common.db", "bootstrap", *SERVICES], check=True)
+    subprocess.run([sys.executable, "-m", "services.common.data.db", "bootstrap", *SERVICES], check=True)
 
 
 async def admin_connections() -> dict[str, asyncpg.Connection]:
@@ -142,6 +142,6 @@ def every_district(service: str):
     sees them (the request role sees only its transaction's districts there)."""
     from tortoise import connections
 
-    from services.common.db import relay_connection
+    from services.common.data.db import relay_connection
 
     return connections.get(relay_connection(service))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.common.config import SERVICE_PORTS
-from services.common.subgraph import create_app
+from services.common.runtime.config import SERVICE_PORTS
+from services.common.api.subgraph import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -107,7 +107,7 @@ async def test_the_gateway_answers_on_its_probe_paths(gateway):
 
 def test_migrations_run_as_a_job_and_rabbitmq_is_a_three_node_quorum_cluster():
     job = of_kind("Job")["civic-migrate"]["spec"]["template"]["spec"]["containers"][0]
-    assert job["image"] == IMAGE and job["command"] == ["python", "-m", "services.common.db", "migrate"]
+    assert job["image"] == IMAGE and job["command"] == ["python", "-m", "services.common.data.db", "migrate"]
     rabbit = of_kind("StatefulSet")["rabbitmq"]
     assert rabbit["spec"]["replicas"] == 3
     assert "default_queue_type = quorum" in of_kind("ConfigMap")["rabbitmq-config"]["data"]["rabbitmq.conf"]
@@ -145,7 +145,7 @@ def test_compose_runs_the_platform_with_the_variables_the_services_read():
     assert {f"{s.upper()}_URL" for s in SUBGRAPHS} <= set(compose["gateway"]["environment"])
     assert compose["gateway"]["ports"] == [f"{SERVICE_PORTS['gateway']}:{SERVICE_PORTS['gateway']}"]
     migrate = compose["migrate"]
-    assert migrate["command"][:3] == ["python", "-m", "services.common.db"] and migrate["restart"] == "no"
+    assert migrate["command"][:3] == ["python", "-m", "services.common.data.db"] and migrate["restart"] == "no"
     assert set(migrate["environment"]) <= known
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 import websockets
 
-from services.common.credit_code import make_credit_code
+from services.common.kernel.credit_code import make_credit_code
 from tests.support import DAOLI, HARBIN, NANGANG, token
 
 ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code } }"

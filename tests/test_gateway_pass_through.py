@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import orjson
 
-from services.common.credit_code import make_credit_code
+from services.common.kernel.credit_code import make_credit_code
 from tests.support import DAOLI, HARBIN, token
 from services.gateway.engine.metrics import PASS_THROUGH
 from services.gateway.policy.app import platform_options

@@ -7,7 +7,7 @@ import json
 
 import websockets
 
-from services.common.tenancy import tenant_transaction
+from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, HARBIN, token, wait_until
 from services.evaluation.tests.operations import BID, DECIDE, FINDING, INSPECT, OPEN_PHASE, OPEN_TENDER, REGISTER_AGENCY, CRITERIA, credit, inspection
 from services.funding.models import KnownOrganization

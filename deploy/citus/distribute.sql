@@ -1,6 +1,6 @@
 -- Distribute a service's tenant tables by district on Citus, once one PostgreSQL server no longer holds
 -- that service's data. Run as the owner role on the Citus coordinator of that service's database, after
--- `python -m services.common.db migrate` has created the tables (see README.md beside this file).
+-- `python -m services.common.data.db migrate` has created the tables (see README.md beside this file).
 --
 -- Every tenant table already has `district` first in every index and unique constraint but its primary
 -- key (tests/test_district_first.py checks this; credit codes and project entries became unique per

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from tortoise import Tortoise
 
-from services.common.db import SERVICES, start_database, stop_database
+from services.common.data.db import SERVICES, start_database, stop_database
 
 from ..faultproxy import FaultProxy
 from ..infra import ThrowawayPostgres, ThrowawayRabbit, provision

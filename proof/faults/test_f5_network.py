@@ -8,9 +8,9 @@ import asyncio
 import itertools
 import time
 
-from services.common.credit_code import make_credit_code
-from services.common.subgraph import create_app
-from services.common.tasks import cancel_and_wait
+from services.common.kernel.credit_code import make_credit_code
+from services.common.api.subgraph import create_app
+from services.common.runtime.tasks import cancel_and_wait
 from tests.support import GraphQLClient, token
 from services.funding.models import InboxEvent
 from services.registry.models import OutboxEvent
@@ -22,7 +22,7 @@ from ..report import full, record
 
 BLACKHOLE = 30.0 if full() else 5.0
 PUBLISH_TIMEOUT = 10.0
-COMMAND_TIMEOUT = 30.0  # services.common.db: a dead database must not hang a request forever
+COMMAND_TIMEOUT = 30.0  # services.common.data.db: a dead database must not hang a request forever
 
 
 

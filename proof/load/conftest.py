@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 import uvloop
 
-from services.common.db import SERVICES, start_database, stop_database
+from services.common.data.db import SERVICES, start_database, stop_database
 
 from ..faults.conftest import pg, rabbit  # noqa: F401  (fixtures)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from services.common.categories import Category
+from services.common.kernel.categories import Category
 
 CategoryName = Literal[tuple(c.value for c in Category)]  # type: ignore[valid-type]
 OrganizationStatusName = Literal["ACTIVE", "SUSPENDED", "DEREGISTERED"]

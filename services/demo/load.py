@@ -15,8 +15,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from services.common.auth import mint_token
-from services.common.credit_code import make_credit_code
+from services.common.runtime.auth import mint_token
+from services.common.kernel.credit_code import make_credit_code
 
 from . import figures as F
 from .api import Api, ApiError, gather_limited

@@ -7,8 +7,8 @@ district in the directory (schedule it, e.g. a Kubernetes CronJob every 15 minut
 import asyncio
 import sys
 
-from services.common.db import start_database, stop_database
-from services.common.serve import serve
+from services.common.data.db import start_database, stop_database
+from services.common.runtime.serve import serve
 
 from .domain import check_overdue_rectifications
 

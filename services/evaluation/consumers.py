@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.directory import directory_handler
+from services.common.events.directory import directory_handler
 from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
 from services.contracts import ProjectAwarded, ServiceRecordReported

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from services.common.loaders import by_key, grouped_by
+from services.common.api.loaders import by_key, grouped_by
 
 from .models import Bid, Evaluation, EvaluationAgency, Finding, FollowUp, Inspection, Phase, Rectification, Tender
 

@@ -2,7 +2,7 @@
 
 import os
 
-from services.common.service import PeriodicJob, ServiceDefinition
+from services.common.runtime.service import PeriodicJob, ServiceDefinition
 
 from .domain import check_overdue_rectifications
 from .consumers import handlers

@@ -10,8 +10,8 @@ from enum import Enum
 from tortoise import fields
 from tortoise.models import Model
 
-from services.common.categories import Category
-from services.common.models import TenantModel, platform_models
+from services.common.kernel.categories import Category
+from services.common.data.models import TenantModel, platform_models
 
 
 class Phase(str, Enum):

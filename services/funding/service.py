@@ -1,6 +1,6 @@
 """Funding as the shared plumbing sees it."""
 
-from services.common.service import ServiceDefinition
+from services.common.runtime.service import ServiceDefinition
 
 from .consumers import handlers
 from .events import emitter

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from strawberry.dataloader import DataLoader
 
-from services.common.loaders import by_key
+from services.common.api.loaders import by_key
 
 from .models import District, ServiceStation, SocialOrganization
 

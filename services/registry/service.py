@@ -1,6 +1,6 @@
 """The registry as the shared plumbing sees it."""
 
-from services.common.service import ServiceDefinition
+from services.common.runtime.service import ServiceDefinition
 
 from .events import emitter
 from .loaders import RegistryLoaders

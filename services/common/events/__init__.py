@@ -1,6 +1,6 @@
 """Events between services: envelope, outbox (write side), relay (publish side), consumer (inbox), topology."""
 
-from .envelope import Envelope, MalformedEnvelope
-from .outbox import Emitter
+from services.common.events.envelope import Envelope, MalformedEnvelope
+from services.common.events.outbox import Emitter
 
 __all__ = ["Emitter", "Envelope", "MalformedEnvelope"]

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from .topology import DEAD_LETTER_EXCHANGE, EXCHANGE, UNROUTED_EXCHANGE, dead_letter_queue_name, queue_name
+from services.common.events.topology import DEAD_LETTER_EXCHANGE, EXCHANGE, UNROUTED_EXCHANGE, dead_letter_queue_name, queue_name
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
-from ..models import InboxBase
-from ..tasks import cancel_and_wait
-from ..tenancy import tenant_transaction
-from .acks import AckLedger
-from .envelope import Envelope, MalformedEnvelope
-from .handlers import BatchHandler, Handler, Refused, apply
-from .topology import DEAD_LETTER_EXCHANGE, declare_topology, queue_name
+from services.common.data.models import InboxBase
+from services.common.runtime.tasks import cancel_and_wait
+from services.common.data.tenancy import tenant_transaction
+from services.common.events.acks import AckLedger
+from services.common.events.envelope import Envelope, MalformedEnvelope
+from services.common.events.handlers import BatchHandler, Handler, Refused, apply
+from services.common.events.topology import DEAD_LETTER_EXCHANGE, declare_topology, queue_name
 
 log = logging.getLogger("civic.consumer")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from services.contracts import ContractError, EventContract
 
-from .envelope import Envelope
+from services.common.events.envelope import Envelope
 
 class Refused(Exception):
     """Raised by a handler for an event that must never take effect (it breaks a rule no retry can mend):

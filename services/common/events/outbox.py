@@ -10,8 +10,8 @@ from tortoise import connections
 
 from services.contracts import EventContract
 
-from ..models import OutboxBase
-from .envelope import Envelope
+from services.common.data.models import OutboxBase
+from services.common.events.envelope import Envelope
 
 NOTIFY_CHANNEL = "civic_outbox"
 

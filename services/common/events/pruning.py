@@ -12,7 +12,7 @@ import datetime as dt
 
 from tortoise.transactions import in_transaction
 
-from ..models import OutboxBase
+from services.common.data.models import OutboxBase
 
 PRUNE_EVERY_SECONDS = 600
 

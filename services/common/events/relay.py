@@ -11,10 +11,10 @@ import asyncpg
 from pamqp.commands import Basic
 from tortoise.transactions import in_transaction
 
-from ..models import OutboxBase
-from .outbox import NOTIFY_CHANNEL
-from .publisher import OutgoingMessage, check_channel_internals, publish_batch
-from .topology import EXCHANGE, declare_topology
+from services.common.data.models import OutboxBase
+from services.common.events.outbox import NOTIFY_CHANNEL
+from services.common.events.publisher import OutgoingMessage, check_channel_internals, publish_batch
+from services.common.events.topology import EXCHANGE, declare_topology
 
 log = logging.getLogger("civic.relay")
 

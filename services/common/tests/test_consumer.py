@@ -5,11 +5,11 @@ from __future__ import annotations
 import aio_pika
 import pytest
 
-from services.common.config import amqp_url
+from services.common.runtime.config import amqp_url
 from services.common.events import Envelope
 from services.common.events.consumer import EventConsumer
 from services.common.events.topology import dead_letter_queue_name, declare_consumer_queue, declare_exchanges
-from services.common.tenancy import tenant_transaction
+from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, NANGANG, wait_until
 from services.registry.models import AuditRecord, InboxEvent
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common.credit_code import (
+from services.common.kernel.credit_code import (
     AUTHORITIES,
     CHARSET,
     CIVIL_AFFAIRS,

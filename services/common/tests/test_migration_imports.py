@@ -10,7 +10,7 @@ import pytest
 SERVICES_DIR = Path(__file__).resolve().parents[2]
 MIGRATIONS = sorted(SERVICES_DIR.glob("*/migrations/0*.py"))
 # Live code whose contents change as the service grows; helpers that only build SQL from the names a
-# migration gives them (services.common.rls, events.outbox, migration_ops) are allowed.
+# migration gives them (services.common.data.rls, events.outbox, migration_ops) are allowed.
 LIVE = ("models", "domain", "schema", "categories")
 
 

@@ -7,10 +7,10 @@ import time
 import jwt
 import pytest
 
-from services.common.auth import principal_from_claims, verify_token
-from services.common.config import AuthSettings
-from services.common.errors import BadInput, Unauthenticated
-from services.common.money import format_fen, parse_yuan
+from services.common.runtime.auth import principal_from_claims, verify_token
+from services.common.runtime.config import AuthSettings
+from services.common.kernel.errors import BadInput, Unauthenticated
+from services.common.kernel.money import format_fen, parse_yuan
 
 
 @pytest.mark.parametrize(("text", "fen"), [("2000000.00", 200_000_000), ("0.01", 1), ("12.5", 1250), ("7", 700)])

@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 
-from services.common.config import amqp_url, relay_database_url
-from services.common.db import relay_connection
+from services.common.runtime.config import amqp_url, relay_database_url
+from services.common.data.db import relay_connection
 from services.common.events import Emitter
 from services.common.events.pruning import prune_sent
 from services.common.events.relay import OutboxRelay
-from services.common.tenancy import tenant_transaction
+from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, wait_until
 from services.registry.models import OutboxEvent
 

@@ -9,10 +9,10 @@ import uuid
 import pytest
 from tortoise import connections
 
-from services.common.config import amqp_url
-from services.common.db import SERVICES, relay_connection
+from services.common.runtime.config import amqp_url
+from services.common.data.db import SERVICES, relay_connection
 from services.common.events import Emitter
-from services.common.tenancy import tenant_transaction
+from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, HARBIN, NANGANG
 
 

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from services.common import audit
-from services.common.auth import EVALUATOR, Principal
-from services.common.credit_code import credit_code_problem
-from services.common.errors import BadInput, Conflict, Forbidden
-from services.common.lookup import one
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import EVALUATOR, Principal
+from services.common.kernel.credit_code import credit_code_problem
+from services.common.kernel.errors import BadInput, Conflict, Forbidden
+from services.common.data.lookup import one
+from services.common.kernel.validation import clean_text
 
 from ..models import AuditRecord, Bid, Evaluation, EvaluationAgency, Tender, TenderStatus
 from .evaluations import utcnow

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.common.errors import BadInput
-from services.common.lookup import one
+from services.common.kernel.errors import BadInput
+from services.common.data.lookup import one
 
 from ..models import Evaluation, Phase, PhaseKind, PhaseStatus
 

@@ -7,12 +7,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.common import audit
-from services.common.auth import BUREAU_ADMIN, Principal
-from services.common.errors import BadInput, Conflict
-from services.common.lookup import one
-from services.common.tenancy import tenant_transaction
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import BUREAU_ADMIN, Principal
+from services.common.kernel.errors import BadInput, Conflict
+from services.common.data.lookup import one
+from services.common.data.tenancy import tenant_transaction
+from services.common.kernel.validation import clean_text
 from services.contracts import RectificationOverdue, ViolationFound
 
 from .. import events

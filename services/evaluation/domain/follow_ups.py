@@ -8,11 +8,11 @@ import random
 import secrets
 from collections.abc import Sequence
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput, Conflict
-from services.common.lookup import one
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput, Conflict
+from services.common.data.lookup import one
+from services.common.kernel.validation import clean_text
 
 from ..models import AuditRecord, FollowUp, Inspection, InspectionMethod, Phase, PhaseStatus, ServiceBeneficiary
 from .agencies import require_round_evaluator

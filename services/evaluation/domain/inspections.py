@@ -7,10 +7,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput
+from services.common.kernel.validation import clean_text
 
 from ..models import AuditRecord, Inspection, InspectionMethod, PhaseKind
 from .agencies import require_round_evaluator

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from services.common import audit
-from services.common.categories import Category
+from services.common.data import audit
+from services.common.kernel.categories import Category
 from services.contracts import ProjectAwarded, ServiceRecordReported
 
 from ..models import PHASE_ORDER, AuditRecord, Evaluation, Phase, ServiceBeneficiary

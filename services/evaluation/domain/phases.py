@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput
+from services.common.kernel.validation import clean_text
 from services.contracts import PhaseCompleted
 
 from .. import events

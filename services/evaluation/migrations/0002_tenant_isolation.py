@@ -4,8 +4,8 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 
 # These helpers only build SQL from the names given; should they ever change what they build, an applied
-# migration would change too, so a change to them needs a migration of its own (see services/common/rls.py).
-from services.common.rls import disable_tenant_isolation, enable_tenant_isolation
+# migration would change too, so a change to them needs a migration of its own (see services/common/data/rls.py).
+from services.common.data.rls import disable_tenant_isolation, enable_tenant_isolation
 
 # The tenant tables as they were at this migration (every table of 0001_initial with a district
 # column; the outbox and inbox were isolated later, in their own migration). A literal, not the live

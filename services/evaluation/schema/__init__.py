@@ -1,7 +1,7 @@
 """The evaluation subgraph: thin Strawberry types and resolvers over `domain` and `queries`."""
 
-from services.common.operation import OperationTransaction, SubgraphSchema
-from services.common.permissions import declared
+from services.common.api.operation import OperationTransaction, SubgraphSchema
+from services.common.api.permissions import declared
 
 from .mutations import Mutation
 from .queries import Query

@@ -6,8 +6,8 @@ import datetime as dt
 
 import strawberry
 
-from services.common.categories import Category
-from services.common.scalars import Money
+from services.common.kernel.categories import Category
+from services.common.api.scalars import Money
 
 from .types import EvaluationRating, FindingSeverity, InspectionMethod
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import strawberry
 
-from services.common.permissions import BureauAdmin, BureauOrEvaluator, Evaluator
+from services.common.api.permissions import BureauAdmin, BureauOrEvaluator, Evaluator
 
 from .. import domain, models
 from .inputs import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from services.common.audit_api import AuditEntry, audit_trail
-from services.common.pagination import Connection, paginate
-from services.common.permissions import Authenticated, BureauOrCity
+from services.common.api.audit_api import AuditEntry, audit_trail
+from services.common.api.pagination import Connection, paginate
+from services.common.api.permissions import Authenticated, BureauOrCity
 
 from .. import queries
 from .inputs import EvaluationFilter

@@ -6,9 +6,9 @@ import datetime as dt
 
 import strawberry
 
-from services.common.categories import Category
-from services.common.permissions import Authenticated, verified_caller
-from services.common.scalars import Money
+from services.common.kernel.categories import Category
+from services.common.api.permissions import Authenticated, verified_caller
+from services.common.api.scalars import Money
 
 from .. import models
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from services.common.credit_code import make_credit_code
+from services.common.kernel.credit_code import make_credit_code
 from services.common.events import Envelope
 from tests.support import DAOLI
 

@@ -172,7 +172,7 @@ async def test_an_agency_with_a_wrong_check_character_is_refused(evaluation):
 
 
 async def test_an_agency_code_is_checked_in_full_but_may_come_from_another_city(evaluation):
-    from services.common.credit_code import check_character
+    from services.common.kernel.credit_code import check_character
 
     bureau = token(DAOLI, "bureau_admin")
     made_up = "91230102YYYYYYYYY"  # its check character will hold, its organization code does not

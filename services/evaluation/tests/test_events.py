@@ -9,10 +9,10 @@ import uuid
 
 import aio_pika
 
-from services.common.config import amqp_url
+from services.common.runtime.config import amqp_url
 from services.common.events.topology import declare_exchanges
 from tests.support import DAOLI, token, wait_until
-from services.common.workers import ServiceWorkers
+from services.common.runtime.workers import ServiceWorkers
 from services.evaluation.domain import check_overdue_rectifications
 from services.evaluation.service import service
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from services.common.service import PeriodicJob
+from services.common.runtime.service import PeriodicJob
 from tests.support import wait_until
-from services.common.workers import ServiceWorkers
+from services.common.runtime.workers import ServiceWorkers
 from services.evaluation.service import service
 
 

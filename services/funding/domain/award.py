@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput, Conflict, NotFound
-from services.common.lookup import one
-from services.common.money import format_fen
-from services.common.validation import parse_uuid
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput, Conflict, NotFound
+from services.common.data.lookup import one
+from services.common.kernel.money import format_fen
+from services.common.kernel.validation import parse_uuid
 from services.contracts import ProjectAwarded, TrancheDisbursed
 
 from .. import events

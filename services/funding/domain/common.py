@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import Conflict
-from services.common.lookup import one
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import Conflict
+from services.common.data.lookup import one
 
 from ..models import AuditRecord, FundingRound, Phase, Project, ProjectStatus
 

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from services.common.auth import Principal
-from services.common.errors import BadInput, Forbidden
-from services.common.money import format_fen
-from services.common.validation import clean_text
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput, Forbidden
+from services.common.kernel.money import format_fen
+from services.common.kernel.validation import clean_text
 from services.contracts import ServiceRecordReported
 
 from .. import events

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput, Conflict, NotFound
-from services.common.lookup import one
-from services.common.money import format_fen
-from services.common.validation import clean_text, parse_uuid
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput, Conflict, NotFound
+from services.common.data.lookup import one
+from services.common.kernel.money import format_fen
+from services.common.kernel.validation import clean_text, parse_uuid
 
 from ..models import LibraryEntry, LibraryMerge, Need, Phase
 from .common import audit_record, funding_round, require_phase

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.auth import BUREAU_ADMIN, Principal
-from services.common.categories import Category
-from services.common.errors import Forbidden
-from services.common.validation import clean_text
+from services.common.runtime.auth import BUREAU_ADMIN, Principal
+from services.common.kernel.categories import Category
+from services.common.kernel.errors import Forbidden
+from services.common.kernel.validation import clean_text
 
 from ..models import CollectionMethod, Need, Phase
 from .common import audit_record, funding_round, require_phase

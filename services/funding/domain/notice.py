@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput, Conflict
-from services.common.lookup import one
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput, Conflict
+from services.common.data.lookup import one
+from services.common.kernel.validation import clean_text
 
 from ..models import FundingRound, Objection, ObjectionStatus, Phase, Project, ProjectStatus
 from .common import audit_record, funding_round, now, require_phase

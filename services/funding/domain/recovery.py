@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput, Conflict
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput, Conflict
 from services.common.events.handlers import Refused
-from services.common.lookup import one
-from services.common.money import format_fen
-from services.common.validation import clean_text
+from services.common.data.lookup import one
+from services.common.kernel.money import format_fen
+from services.common.kernel.validation import clean_text
 from services.contracts import RecoverySettled, RecoveryOrdered, ViolationFound
 
 from .. import events

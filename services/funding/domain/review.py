@@ -6,11 +6,11 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput, Conflict, Forbidden
-from services.common.lookup import one
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput, Conflict, Forbidden
+from services.common.data.lookup import one
+from services.common.kernel.validation import clean_text
 
 from ..models import (
     ConflictDeclaration,

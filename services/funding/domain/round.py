@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.errors import BadInput
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.errors import BadInput
+from services.common.kernel.validation import clean_text
 
 from ..models import PHASES, FundingRound, Need, Objection, ObjectionStatus, Phase, Project
 from .common import audit_record, funding_round, now

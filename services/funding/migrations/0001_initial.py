@@ -10,7 +10,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 # The enums as they were at this migration, literal: the live ones (services/*/models.py,
-# services/common/categories.py) may gain or lose members later, and an applied migration must keep
+# services/common/kernel/categories.py) may gain or lose members later, and an applied migration must keep
 # describing the state it created. makemigrations compares fields by their description (the values),
 # not by the enum class, so these compare equal to the models' while the values are the same.
 

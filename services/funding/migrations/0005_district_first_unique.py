@@ -7,7 +7,7 @@ from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import UniqueConstraint
 
-from services.common.migration_ops import StateOnly  # moves migration state only; builds no SQL
+from services.common.data.migration_ops import StateOnly  # moves migration state only; builds no SQL
 
 
 class Migration(migrations.Migration):

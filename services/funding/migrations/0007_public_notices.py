@@ -9,7 +9,7 @@ whatever else the operation asks for still sees only the caller's token's distri
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-READER = "civic_notice_reader"  # created by `services.common.db bootstrap` (BYPASSRLS needs a superuser)
+READER = "civic_notice_reader"  # created by `services.common.data.db bootstrap` (BYPASSRLS needs a superuser)
 
 FUNCTION = f"""
 CREATE FUNCTION public_notices(p_district text)

@@ -3,8 +3,8 @@ and Mutation (`mutations`) roots over `domain`."""
 
 from __future__ import annotations
 
-from services.common.operation import OperationTransaction, SubgraphSchema
-from services.common.permissions import declared
+from services.common.api.operation import OperationTransaction, SubgraphSchema
+from services.common.api.permissions import declared
 
 from .mutations import Mutation
 from .queries import Query

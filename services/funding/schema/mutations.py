@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from services.common.errors import BadInput
-from services.common.permissions import BureauAdmin, BureauOrOfficer, DistrictUser, OrgMember, Reviewer
+from services.common.kernel.errors import BadInput
+from services.common.api.permissions import BureauAdmin, BureauOrOfficer, DistrictUser, OrgMember, Reviewer
 
 from .. import models
 from ..domain import award, delivery, library, needs, notice, recovery, review

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from services.common.audit_api import AuditEntry, audit_trail
-from services.common.auth import DISTRICT_CODE, ensure_same_district
-from services.common.categories import Category
-from services.common.errors import BadInput
-from services.common.pagination import Connection, paginate
-from services.common.permissions import Authenticated, BureauOrCity, Public
-from services.common.validation import parse_uuid
+from services.common.api.audit_api import AuditEntry, audit_trail
+from services.common.runtime.auth import DISTRICT_CODE, ensure_same_district
+from services.common.kernel.categories import Category
+from services.common.kernel.errors import BadInput
+from services.common.api.pagination import Connection, paginate
+from services.common.api.permissions import Authenticated, BureauOrCity, Public
+from services.common.kernel.validation import parse_uuid
 
 from .. import models
 from ..domain import queries as reports

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 import strawberry
-from services.common.categories import Category
-from services.common.pagination import Connection, paginate
-from services.common.permissions import verified_caller
-from services.common.scalars import Money
+from services.common.kernel.categories import Category
+from services.common.api.pagination import Connection, paginate
+from services.common.api.permissions import verified_caller
+from services.common.api.scalars import Money
 
 from .. import models
 from ..domain import queries as reports

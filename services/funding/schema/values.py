@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 import strawberry
-from services.common.categories import Category
-from services.common.scalars import Money
+from services.common.kernel.categories import Category
+from services.common.api.scalars import Money
 
 from .. import models
 from ..domain import queries as reports

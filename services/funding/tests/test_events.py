@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import aio_pika
 
-from services.common.config import amqp_url
+from services.common.runtime.config import amqp_url
 from services.common.events.topology import EXCHANGE
-from services.common.tenancy import tenant_transaction
+from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, wait_until, every_district
-from services.common.workers import ServiceWorkers
+from services.common.runtime.workers import ServiceWorkers
 from services.funding.models import InboxEvent, OutboxEvent
 from services.funding.service import service
 

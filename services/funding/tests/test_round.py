@@ -10,10 +10,10 @@ from __future__ import annotations
 import aio_pika
 import orjson
 
-from services.common.config import amqp_url
+from services.common.runtime.config import amqp_url
 from services.common.events.topology import EXCHANGE
 from tests.support import DAOLI, token, wait_until
-from services.common.workers import ServiceWorkers
+from services.common.runtime.workers import ServiceWorkers
 from services.funding.service import service
 
 from .flow import (ADVANCE, AWARD, CLOSE_NOTICE, CONFLICT, CRITERIA, DISBURSE, EXPENSE, MERGE, NEED, OBJECT, OPEN,

@@ -16,8 +16,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from services.common.config import AuthSettings, amqp_url, development
-from services.common.errors import DomainError
+from services.common.runtime.config import AuthSettings, amqp_url, development
+from services.common.kernel.errors import DomainError
 
 from ..engine.errors import RequestError
 from ..engine.gateway import EncodedResponse, Gateway

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.common.auth import CITY_ADMIN
-from services.common.errors import Forbidden
+from services.common.runtime.auth import CITY_ADMIN
+from services.common.kernel.errors import Forbidden
 
 from ..engine.gateway import LocalField
 from .shape import by_response_keys

@@ -15,10 +15,10 @@ from typing import Any
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationType, print_ast
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from services.common.auth import Principal, bearer_token, verify_token_until
-from services.common.errors import DomainError
+from services.common.runtime.auth import Principal, bearer_token, verify_token_until
+from services.common.kernel.errors import DomainError
 from services.common.events import Envelope
-from services.common.money import format_fen
+from services.common.kernel.money import format_fen
 from services.contracts import RecoveryOrdered
 
 from ..engine.errors import RequestError

@@ -8,13 +8,13 @@ from collections.abc import Mapping
 
 from graphql import FieldNode
 
-from services.common.auth import Principal, bearer_token, verify_token_until
-from services.common.errors import DomainError, Unauthenticated
+from services.common.runtime.auth import Principal, bearer_token, verify_token_until
+from services.common.kernel.errors import DomainError, Unauthenticated
 
 from ..engine.supergraph import Supergraph
 
 # The spec of the directive a subgraph puts on a root field anyone may query without a token
-# (services.common.permissions.Public); a supergraph that does not link it has no public field.
+# (services.common.api.permissions.Public); a supergraph that does not link it has no public field.
 PUBLIC_SPEC = "https://civic-platform.cn/public/"
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from services.common import audit
-from services.common.auth import CITY_CODE, DISTRICT_CODE, Principal
-from services.common.errors import BadInput, Conflict, Forbidden
-from services.common.tenancy import admit_district
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import CITY_CODE, DISTRICT_CODE, Principal
+from services.common.kernel.errors import BadInput, Conflict, Forbidden
+from services.common.data.tenancy import admit_district
+from services.common.kernel.validation import clean_text
 from services.contracts import DistrictOnboarded
 
 from .. import events

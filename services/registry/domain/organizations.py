@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
-from services.common import audit
-from services.common.auth import Principal
-from services.common.categories import Category
-from services.common.credit_code import CIVIL_AFFAIRS, credit_code_problem
-from services.common.errors import BadInput, Conflict
-from services.common.lookup import one
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import Principal
+from services.common.kernel.categories import Category
+from services.common.kernel.credit_code import CIVIL_AFFAIRS, credit_code_problem
+from services.common.kernel.errors import BadInput, Conflict
+from services.common.data.lookup import one
+from services.common.kernel.validation import clean_text
 
 from .. import events
 from ..models import (

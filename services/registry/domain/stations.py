@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.common import audit
-from services.common.auth import BUREAU_ADMIN, Principal
-from services.common.errors import BadInput, Forbidden
-from services.common.validation import clean_text
+from services.common.data import audit
+from services.common.runtime.auth import BUREAU_ADMIN, Principal
+from services.common.kernel.errors import BadInput, Forbidden
+from services.common.kernel.validation import clean_text
 
 from ..models import AuditRecord, ServiceStation
 

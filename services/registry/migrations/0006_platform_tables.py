@@ -6,8 +6,8 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 
 # Helpers that only build SQL from the names given; applied migrations must keep building the same SQL
-# (see services/common/rls.py).
-from services.common.rls import guard_directory, isolate_event_tables, restore_event_tables, unguard_directory
+# (see services/common/data/rls.py).
+from services.common.data.rls import guard_directory, isolate_event_tables, restore_event_tables, unguard_directory
 
 
 class Migration(migrations.Migration):

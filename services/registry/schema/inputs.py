@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from services.common.categories import Category
+from services.common.kernel.categories import Category
 
 from .. import models
 from .types import IncubationStage, OrganizationStatus, PartyOrganization, Registration

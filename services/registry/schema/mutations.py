@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from services.common.permissions import BureauAdmin, BureauOrOfficer, CityAdmin
+from services.common.api.permissions import BureauAdmin, BureauOrOfficer, CityAdmin
 
 from .. import domain
 from .inputs import OnboardDistrictInput, RegisterOrganizationInput, ServiceStationInput

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from services.common.audit_api import AuditEntry, audit_trail
-from services.common.auth import ensure_same_district
-from services.common.counts import count_by
-from services.common.pagination import Connection, paginate
-from services.common.permissions import Authenticated, BureauOrCity, CityAdmin
+from services.common.api.audit_api import AuditEntry, audit_trail
+from services.common.runtime.auth import ensure_same_district
+from services.common.data.counts import count_by
+from services.common.api.pagination import Connection, paginate
+from services.common.api.permissions import Authenticated, BureauOrCity, CityAdmin
 
 from .. import models, queries
 from .inputs import OrganizationFilter, ServiceStationFilter

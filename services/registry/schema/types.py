@@ -6,9 +6,9 @@ import datetime as dt
 
 import strawberry
 
-from services.common.categories import Category
-from services.common.counts import CountBy
-from services.common.permissions import verified_caller
+from services.common.kernel.categories import Category
+from services.common.data.counts import CountBy
+from services.common.api.permissions import verified_caller
 
 from .. import models
 

@@ -7,12 +7,12 @@ import asyncio
 import aio_pika
 import orjson
 
-from services.common.config import amqp_url
+from services.common.runtime.config import amqp_url
 from services.common.events.topology import EXCHANGE, declare_exchanges
-from services.common.tenancy import tenant_transaction
+from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, collect, wait_until, every_district
 from services.registry.models import OutboxEvent
-from services.common.workers import ServiceWorkers
+from services.common.runtime.workers import ServiceWorkers
 from services.registry.service import service
 
 from .test_organizations import REGISTER, registered

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.credit_code import make_credit_code
+from services.common.kernel.credit_code import make_credit_code
 from tests.support import DAOLI, token, every_district
 from services.registry.models import OutboxEvent, SocialOrganization
 

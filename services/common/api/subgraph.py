@@ -16,13 +16,13 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from tortoise import connections
 
-from .config import AuthSettings, development, run_workers
-from .context import RequestContext, build_context
-from .db import start_database, stop_database
-from .metrics import LATENCY, REQUESTS
-from .operation import format_error
-from .service import ServiceDefinition
-from .workers import ServiceWorkers
+from services.common.runtime.config import AuthSettings, development, run_workers
+from services.common.api.context import RequestContext, build_context
+from services.common.data.db import start_database, stop_database
+from services.common.runtime.metrics import LATENCY, REQUESTS
+from services.common.api.operation import format_error
+from services.common.runtime.service import ServiceDefinition
+from services.common.runtime.workers import ServiceWorkers
 
 
 class SubgraphGraphQL(GraphQL):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from .auth import CITY_CODE, DISTRICT_CODE
+from services.common.runtime.auth import CITY_CODE, DISTRICT_CODE
 from services.contracts import DistrictOnboarded
 
-from .events.envelope import Envelope
-from .events.handlers import Refused, consumes
-from .models import DistrictDirectoryBase
+from services.common.events.envelope import Envelope
+from services.common.events.handlers import Refused, consumes
+from services.common.data.models import DistrictDirectoryBase
 
 
 def onboarding_problem(event: DistrictOnboarded, envelope: Envelope) -> str | None:

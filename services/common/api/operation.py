@@ -10,11 +10,11 @@ import strawberry.federation
 from graphql import ExecutionResult, GraphQLError, OperationType
 from strawberry.extensions import SchemaExtension
 
-from .config import development
-from .context import tenant_districts
-from .error_kinds import is_bad_value, is_connection_loss, is_parse_error
-from .errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
-from .tenancy import tenant_transaction
+from services.common.runtime.config import development
+from services.common.api.context import tenant_districts
+from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
+from services.common.kernel.errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
+from services.common.data.tenancy import tenant_transaction
 
 log = logging.getLogger("civic.graphql")
 
@@ -75,7 +75,7 @@ class SubgraphSchema(strawberry.federation.Schema):
 
 
 def classify(error: GraphQLError) -> str:
-    """The error's `extensions.code`, from its kind (services/common/error_kinds.py)."""
+    """The error's `extensions.code`, from its kind (services/common/api/error_kinds.py)."""
     original = error.original_error
     if isinstance(original, DomainError):
         return original.code

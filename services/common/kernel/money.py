@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import BadInput
+from services.common.kernel.errors import BadInput
 
 _YUAN = re.compile(r"^(0|[1-9]\d{0,13})(\.\d{1,2})?$")
 

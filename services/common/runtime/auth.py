@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 
 import jwt
 
-from .config import AuthSettings, ConfigurationError
-from .errors import Forbidden, Unauthenticated
+from services.common.runtime.config import AuthSettings, ConfigurationError
+from services.common.kernel.errors import Forbidden, Unauthenticated
 
 CITY_ADMIN = "city_admin"
 BUREAU_ADMIN = "bureau_admin"

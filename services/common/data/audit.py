@@ -10,8 +10,8 @@ from typing import Any
 
 from tortoise.models import Model
 
-from .auth import Principal
-from .models import AuditBase
+from services.common.runtime.auth import Principal
+from services.common.data.models import AuditBase
 
 
 def snapshot(instance: Model | None, *fields: str) -> dict[str, Any] | None:

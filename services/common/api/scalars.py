@@ -6,7 +6,7 @@ from typing import NewType
 
 import strawberry
 
-from .money import format_fen, parse_yuan
+from services.common.kernel.money import format_fen, parse_yuan
 
 Money = strawberry.scalar(
     NewType("Money", int),

@@ -9,10 +9,10 @@ from typing import Any
 
 import strawberry
 
-from .events.handlers import BatchHandler, Handler
-from .events.outbox import Emitter
-from .models import PlatformModels
-from .permissions import public_root_fields
+from services.common.events.handlers import BatchHandler, Handler
+from services.common.events.outbox import Emitter
+from services.common.data.models import PlatformModels
+from services.common.api.permissions import public_root_fields
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import strawberry
 import strawberry.federation
 from strawberry.scalars import JSON
 
-from .pagination import Connection, paginate
+from services.common.api.pagination import Connection, paginate
 
 
 @strawberry.federation.type(shareable=True, description="Who changed what, when: one row per mutation, kept per district.")

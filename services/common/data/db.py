@@ -1,6 +1,6 @@
 """Tortoise set-up, the two database roles, and the bootstrap/migrate entry point.
 
-    python -m services.common.db bootstrap registry funding evaluation
+    python -m services.common.data.db bootstrap registry funding evaluation
 
 creates the roles and databases where missing (as a superuser), migrates each database as the owner
 role, and grants the application role and the relay role what they need. Services never migrate at start.
@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 import asyncpg
 from tortoise import Tortoise
 
-from .config import admin_database_url, database_url, owner_database_url, relay_database_url
-from .rls import RELAY_ROLE
+from services.common.runtime.config import admin_database_url, database_url, owner_database_url, relay_database_url
+from services.common.data.rls import RELAY_ROLE
 
 SERVICES = ("registry", "funding", "evaluation")
 APP_ROLE = "civic_app"
@@ -164,7 +164,7 @@ async def migrate(services: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.common.db")
+    parser = argparse.ArgumentParser(prog="python -m services.common.data.db")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("bootstrap", "create roles and databases where missing, then migrate"),
@@ -184,5 +184,5 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-# For the `tortoise` CLI (makemigrations): `tortoise -c services.common.db.TORTOISE_ORM makemigrations`.
+# For the `tortoise` CLI (makemigrations): `tortoise -c services.common.data.db.TORTOISE_ORM makemigrations`.
 TORTOISE_ORM = tortoise_config(SERVICES, owner=True)

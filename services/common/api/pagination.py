@@ -12,7 +12,7 @@ import strawberry.federation
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from .errors import BadInput
+from services.common.kernel.errors import BadInput
 
 T = TypeVar("T")
 MAX_PAGE = 100

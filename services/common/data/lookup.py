@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
-from .errors import NotFound
-from .validation import parse_uuid
+from services.common.kernel.errors import NotFound
+from services.common.kernel.validation import parse_uuid
 
 M = TypeVar("M", bound=Model)
 

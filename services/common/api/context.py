@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import OperationDefinitionNode, OperationType
 
-from .auth import Principal, bearer_token, verify_token
-from .errors import DomainError
+from services.common.runtime.auth import Principal, bearer_token, verify_token
+from services.common.kernel.errors import DomainError
 
 if TYPE_CHECKING:
-    from .service import ServiceDefinition
+    from services.common.runtime.service import ServiceDefinition
 
 
 @dataclass

@@ -4,7 +4,7 @@ Every root Query and Mutation field names exactly one of these; `declared()` ref
 a field that names none, so a new field cannot ship open by omission. A refusal raises the same
 DomainError a resolver used to raise, so the client still sees extensions.code UNAUTHENTICATED or
 FORBIDDEN (Strawberry 0.341 lets an exception from `has_permission` through as the field's error, with
-`original_error` set, which services.common.operation.classify reads).
+`original_error` set, which services.common.api.operation.classify reads).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from graphql import GraphQLSchema
 from strawberry.permission import BasePermission
 from strawberry.schema_directive import Location
 
-from .auth import BUREAU_ADMIN, CITY_ADMIN, EVALUATOR, ORG_MEMBER, REVIEWER, SUBDISTRICT_OFFICER
-from .errors import Unauthenticated
+from services.common.runtime.auth import BUREAU_ADMIN, CITY_ADMIN, EVALUATOR, ORG_MEMBER, REVIEWER, SUBDISTRICT_OFFICER
+from services.common.kernel.errors import Unauthenticated
 
 
 def verified_caller(context: Any):
@@ -111,7 +111,7 @@ def declared(root: type) -> type:
         if len(permissions) != 1:
             raise TypeError(
                 f"{root.__name__}.{field.python_name} must declare exactly one permission class "
-                f"(permission_classes=[...] from services.common.permissions), not {len(permissions)}"
+                f"(permission_classes=[...] from services.common.api.permissions), not {len(permissions)}"
             )
         permission = permissions[0]
         label = getattr(permission, "label", None)

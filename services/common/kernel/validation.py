@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from .errors import BadInput
+from services.common.kernel.errors import BadInput
 
 
 def clean_text(value: str | None, field: str, *, required: bool = True, max_length: int = 200) -> str | None:

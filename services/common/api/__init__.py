@@ -1,0 +1,1 @@
+"""The GraphQL layer every subgraph shares: context, the operation's transaction, permissions, pagination, scalars."""

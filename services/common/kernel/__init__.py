@@ -1,0 +1,1 @@
+"""The shared domain kernel: money, credit codes, categories, domain errors, input checks."""

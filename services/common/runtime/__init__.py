@@ -1,0 +1,1 @@
+"""The process: settings, tokens, the service definition, serving, workers, metrics."""
