@@ -495,7 +495,7 @@ def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: 
 
 
 async def run(args: argparse.Namespace, processes: Processes) -> str:
-    from services.common.runtime.auth import mint_token
+    from services.common.kernel.auth import mint_token
     from services.gateway.policy.subgraphs import platform_supergraph
 
     began = time.perf_counter()

@@ -13,7 +13,7 @@ import sys
 import orjson
 import uvloop
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.data.db import start_database, stop_database
 from services.funding.models import InboxEvent
 

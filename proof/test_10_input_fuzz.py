@@ -18,10 +18,10 @@ from graphql import (GraphQLEnumType, GraphQLInputObjectType, GraphQLList, Graph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.kernel.credit_code import make_credit_code
 from services.common.events.consumer import EventConsumer
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from tests.support import DAOLI, HARBIN, NANGANG, GraphQLClient, token
 from services.evaluation.tests import operations as ev
 from services.funding.tests import flow

@@ -9,7 +9,7 @@ import random
 import asyncpg
 import httpx
 
-from services.common.runtime.config import database_url
+from services.common.kernel.config import database_url
 from services.common.data.db import SERVICES
 from tests.support import token
 

@@ -7,7 +7,7 @@ import time
 import httpx
 import jwt
 
-from services.common.runtime.config import AuthSettings
+from services.common.kernel.config import AuthSettings
 from services.common.data.db import SERVICES
 from tests.support import token
 

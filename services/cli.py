@@ -17,8 +17,8 @@ import sys
 import uuid
 from decimal import Decimal
 
-from services.common.runtime.auth import ROLES, mint_token
-from services.common.runtime.config import ConfigurationError
+from services.common.kernel.auth import ROLES, mint_token
+from services.common.kernel.config import ConfigurationError
 
 DEFAULT_GATEWAY = os.environ.get("CIVIC_GATEWAY", "http://127.0.0.1:4000")
 
@@ -126,7 +126,7 @@ async def tail_alerts(*, amqp: str, district: str | None, as_json: bool, count: 
 
 
 def _alerts(args: argparse.Namespace) -> int:
-    from services.common.runtime.config import amqp_url
+    from services.common.kernel.config import amqp_url
 
     def out(line: str) -> None:
         print(line, flush=True)

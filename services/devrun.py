@@ -20,7 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from services.common.runtime.config import SERVICE_PORTS
+from services.common.kernel.config import SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBGRAPHS = ("registry", "funding", "evaluation")

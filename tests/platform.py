@@ -9,7 +9,7 @@ from typing import AsyncIterator
 
 import uvicorn
 
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from services.gateway.policy.app import create_platform_app
 from services.gateway.policy.subgraphs import SUBGRAPHS, platform_supergraph
 

@@ -34,8 +34,8 @@ for _service in ("registry", "funding", "evaluation", "gateway"):
     os.environ.setdefault(f"{_service.upper()}_AMQP_URL", f"amqp://civic_{_service}:civic_{_service}@127.0.0.1:5672/{TEST_VHOST}")
 os.environ.setdefault("CIVIC_ENV", "development")
 
-from services.common.runtime.auth import mint_token  # noqa: E402
-from services.common.runtime.config import admin_database_url, amqp_url, database_url  # noqa: E402
+from services.common.kernel.auth import mint_token  # noqa: E402
+from services.common.kernel.config import admin_database_url, amqp_url, database_url  # noqa: E402
 from services.common.data.db import SERVICES, database_name  # noqa: E402
 from services.common.events.broker_users import ensure_users  # noqa: E402
 

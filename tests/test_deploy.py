@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.common.runtime.config import SERVICE_PORTS
-from services.common.api.subgraph import create_app
+from services.common.kernel.config import SERVICE_PORTS
+from services.common.runtime.subgraph import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"

@@ -9,8 +9,8 @@ from tortoise import connections
 from yarl import URL
 
 from proof.faultproxy import FaultProxy
-from services.common.runtime.config import amqp_url
-from services.common.api.subgraph import create_app
+from services.common.kernel.config import amqp_url
+from services.common.runtime.subgraph import create_app
 from services.funding.service import service
 from tests.support import wait_until
 

@@ -13,7 +13,7 @@ import orjson
 from services.common.events.consumer import REFUSED_HEADER
 from services.common.events.envelope import Envelope
 from services.common.events.topology import dead_letter_queue_name, queue_name
-from services.common.runtime.tasks import cancel_and_wait
+from services.common.kernel.tasks import cancel_and_wait
 from services.funding.models import InboxEvent
 from services.registry.models import OutboxEvent
 

@@ -12,7 +12,7 @@ import time
 import asyncpg
 
 from services.common.kernel.credit_code import make_credit_code
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from tests.support import GraphQLClient, token
 from services.registry.service import service as registry
 

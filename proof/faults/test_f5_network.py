@@ -9,8 +9,8 @@ import itertools
 import time
 
 from services.common.kernel.credit_code import make_credit_code
-from services.common.api.subgraph import create_app
-from services.common.runtime.tasks import cancel_and_wait
+from services.common.runtime.subgraph import create_app
+from services.common.kernel.tasks import cancel_and_wait
 from tests.support import GraphQLClient, token
 from services.funding.models import InboxEvent
 from services.registry.models import OutboxEvent

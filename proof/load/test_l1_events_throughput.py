@@ -15,7 +15,7 @@ import asyncio
 import os
 import time
 
-from services.common.runtime.tasks import cancel_and_wait
+from services.common.kernel.tasks import cancel_and_wait
 from services.registry.models import OutboxEvent
 
 from .. import eventkit as kit

@@ -16,7 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from tests.support import GraphQLClient, token
 from services.funding.service import service as funding
 from services.registry.service import service as registry

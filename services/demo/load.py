@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from services.common.runtime.auth import mint_token
+from services.common.kernel.auth import mint_token
 from services.common.kernel.credit_code import make_credit_code
 
 from . import figures as F

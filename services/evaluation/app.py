@@ -1,6 +1,6 @@
 """Evaluation's ASGI app: `uvicorn services.evaluation.app:app --port 4003`."""
 
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 
 from .service import service
 

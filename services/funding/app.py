@@ -1,6 +1,6 @@
 """Funding's ASGI app: `uvicorn services.funding.app:app --port 4002`."""
 
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 
 from .service import service
 

@@ -1,1 +1,2 @@
-"""The GraphQL layer every subgraph shares: context, the operation's transaction, permissions, pagination, scalars."""
+"""The GraphQL layer every subgraph shares: context, the operation's transaction, permissions, error kinds,
+pagination, scalars."""

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import OperationDefinitionNode, OperationType
 
-from services.common.runtime.auth import Principal, bearer_token, verify_token
+from services.common.kernel.auth import Principal, bearer_token, verify_token
 from services.common.kernel.errors import DomainError
-
-if TYPE_CHECKING:
-    from services.common.runtime.service import ServiceDefinition
-
 
 @dataclass
 class RequestContext:
-    service: "ServiceDefinition"
+    # The runtime's ServiceDefinition (runtime/service.py); typed loosely so this layer stays below it.
+    service: Any
     principal: Principal | None
     auth_error: DomainError | None = None
     request: Any = None
@@ -25,7 +22,7 @@ class RequestContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def build_context(service: "ServiceDefinition", authorization: str | None, **kwargs: Any) -> RequestContext:
+async def build_context(service: Any, authorization: str | None, **kwargs: Any) -> RequestContext:
     """Never raises: a bad token is kept and raised by the first field that needs a caller."""
     principal = None
     auth_error = None

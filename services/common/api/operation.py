@@ -10,7 +10,7 @@ import strawberry.federation
 from graphql import ExecutionResult, GraphQLError, OperationType
 from strawberry.extensions import SchemaExtension
 
-from services.common.runtime.config import development
+from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
 from services.common.kernel.errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError

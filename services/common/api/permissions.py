@@ -17,7 +17,7 @@ from graphql import GraphQLSchema
 from strawberry.permission import BasePermission
 from strawberry.schema_directive import Location
 
-from services.common.runtime.auth import BUREAU_ADMIN, CITY_ADMIN, EVALUATOR, ORG_MEMBER, REVIEWER, SUBDISTRICT_OFFICER
+from services.common.kernel.auth import BUREAU_ADMIN, CITY_ADMIN, EVALUATOR, ORG_MEMBER, REVIEWER, SUBDISTRICT_OFFICER
 from services.common.kernel.errors import Unauthenticated
 
 

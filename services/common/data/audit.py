@@ -10,7 +10,7 @@ from typing import Any
 
 from tortoise.models import Model
 
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.data.models import AuditBase
 
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import asyncpg
 from tortoise import Tortoise
 
-from services.common.runtime.config import admin_database_url, database_url, owner_database_url, relay_database_url
+from services.common.kernel.config import admin_database_url, database_url, owner_database_url, relay_database_url
 from services.common.data.rls import RELAY_ROLE
 
 SERVICES = ("registry", "funding", "evaluation")

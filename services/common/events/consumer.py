@@ -21,7 +21,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
 
 from services.common.data.models import InboxBase
-from services.common.runtime.tasks import cancel_and_wait
+from services.common.kernel.tasks import cancel_and_wait
 from services.common.data.tenancy import tenant_transaction
 from services.common.events.acks import AckLedger
 from services.common.events.envelope import Envelope, MalformedEnvelope

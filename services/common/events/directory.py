@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from services.common.runtime.auth import CITY_CODE, DISTRICT_CODE
+from services.common.kernel.auth import CITY_CODE, DISTRICT_CODE
 from services.contracts import DistrictOnboarded
 
 from services.common.events.envelope import Envelope

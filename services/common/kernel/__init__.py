@@ -1,1 +1,2 @@
-"""The shared domain kernel: money, credit codes, categories, domain errors, input checks."""
+"""What everything else stands on: settings, the caller's identity, money, credit codes, categories,
+domain errors, input checks."""

@@ -1,1 +1,2 @@
-"""The process: settings, tokens, the service definition, serving, workers, metrics."""
+"""The process: the service definition, the subgraph app (/graphql /healthz /readyz /metrics), serving,
+workers, metrics."""

@@ -6,7 +6,7 @@ import os
 
 import uvicorn
 
-from services.common.runtime.config import SERVICE_PORTS
+from services.common.kernel.config import SERVICE_PORTS
 
 
 def serve(service: str, app_path: str) -> None:

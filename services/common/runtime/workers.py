@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from services.common.runtime.config import amqp_url, outbox_keep_sent, relay_database_url
+from services.common.kernel.config import amqp_url, outbox_keep_sent, relay_database_url
 from services.common.data.db import relay_connection
 from services.common.events.broker_health import BrokerLink
 from services.common.events.consumer import EventConsumer
 from services.common.events.pruning import PRUNE_EVERY_SECONDS, prune_sent
 from services.common.events.relay import OutboxRelay
 from services.common.runtime.service import PeriodicJob, ServiceDefinition
-from services.common.runtime.tasks import cancel_and_wait
+from services.common.kernel.tasks import cancel_and_wait
 
 log = logging.getLogger("civic.workers")
 

@@ -9,7 +9,7 @@ import aio_pika
 import aiormq
 import pytest
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.broker_users import ROUTES
 from services.common.events.topology import EXCHANGE, declare_consumer_queue, queue_name
 from services.contracts import CONTRACTS

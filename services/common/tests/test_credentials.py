@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from services.common.runtime.auth import mint_token, principal_from_claims, verify_token
-from services.common.runtime.config import DEVELOPMENT_SECRET, AuthSettings, ConfigurationError
+from services.common.kernel.auth import mint_token, principal_from_claims, verify_token
+from services.common.kernel.config import DEVELOPMENT_SECRET, AuthSettings, ConfigurationError
 from services.common.kernel.errors import Unauthenticated
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -69,7 +69,7 @@ def test_production_without_a_key_refuses_to_start_and_never_accepts_the_develop
 
 
 def test_services_and_the_gateway_refuse_to_start_in_production_without_a_key(monkeypatch):
-    from services.common.api.subgraph import create_app
+    from services.common.runtime.subgraph import create_app
     from services.gateway.policy.app import create_platform_app
     from services.registry.service import service
 

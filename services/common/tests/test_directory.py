@@ -7,7 +7,7 @@ from __future__ import annotations
 import aio_pika
 import pytest
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events import Envelope
 from services.common.events.consumer import REFUSED_HEADER, EventConsumer
 from services.common.events.topology import EXCHANGE, dead_letter_queue_name

@@ -7,8 +7,8 @@ import time
 import jwt
 import pytest
 
-from services.common.runtime.auth import principal_from_claims, verify_token
-from services.common.runtime.config import AuthSettings
+from services.common.kernel.auth import principal_from_claims, verify_token
+from services.common.kernel.config import AuthSettings
 from services.common.kernel.errors import BadInput, Unauthenticated
 from services.common.kernel.money import format_fen, parse_yuan
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from services.common.runtime.config import amqp_url, relay_database_url
+from services.common.kernel.config import amqp_url, relay_database_url
 from services.common.data.db import relay_connection
 from services.common.events import Emitter
 from services.common.events.pruning import prune_sent

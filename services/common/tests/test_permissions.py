@@ -24,9 +24,9 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
-from services.common.runtime.auth import ROLES
+from services.common.kernel.auth import ROLES
 from services.common.api.permissions import BureauAdmin, Public, declared, permission_of
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from tests.support import DAOLI, HARBIN, GraphQLClient, token
 
 SERVICES = ("registry", "funding", "evaluation")

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from tortoise import connections
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.data.db import SERVICES, relay_connection
 from services.common.events import Emitter
 from services.common.data.tenancy import tenant_transaction

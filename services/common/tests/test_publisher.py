@@ -11,7 +11,7 @@ import aiormq
 import pytest
 from pamqp.commands import Basic
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.publisher import OutgoingMessage, PublishRefused, publish_batch
 
 

@@ -7,7 +7,7 @@ import types
 import aio_pika
 import pytest
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.publisher import CHANNEL_INTERNALS, UnsupportedAiormq, check_channel_internals
 
 

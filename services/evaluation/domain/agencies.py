@@ -8,7 +8,7 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from services.common.data import audit
-from services.common.runtime.auth import EVALUATOR, Principal
+from services.common.kernel.auth import EVALUATOR, Principal
 from services.common.kernel.credit_code import credit_code_problem
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.data.lookup import one

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.common.data import audit
-from services.common.runtime.auth import BUREAU_ADMIN, Principal
+from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.errors import BadInput, Conflict
 from services.common.data.lookup import one
 from services.common.data.tenancy import tenant_transaction

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from services.common.data import audit
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput
 from services.common.kernel.validation import clean_text
 

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.consumer import EventConsumer
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from tests.support import DAOLI, GraphQLClient, token
 from services.evaluation.consumers import handlers
 from services.evaluation.models import InboxEvent

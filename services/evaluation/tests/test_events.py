@@ -9,7 +9,7 @@ import uuid
 
 import aio_pika
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.topology import declare_exchanges
 from tests.support import DAOLI, token, wait_until
 from services.common.runtime.workers import ServiceWorkers

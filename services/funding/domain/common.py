@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from services.common.data import audit
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.kernel.errors import Conflict
 from services.common.data.lookup import one
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Forbidden
 from services.common.kernel.money import format_fen
 from services.common.kernel.validation import clean_text

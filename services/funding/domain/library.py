@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.data import audit
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict, NotFound
 from services.common.data.lookup import one
 from services.common.kernel.money import format_fen

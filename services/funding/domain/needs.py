@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.runtime.auth import BUREAU_ADMIN, Principal
+from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.categories import Category
 from services.common.kernel.errors import Forbidden
 from services.common.kernel.validation import clean_text

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from services.common.data import audit
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.data.lookup import one
 from services.common.kernel.validation import clean_text

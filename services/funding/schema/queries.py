@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 from services.common.api.audit_api import AuditEntry, audit_trail
-from services.common.runtime.auth import DISTRICT_CODE, ensure_same_district
+from services.common.kernel.auth import DISTRICT_CODE, ensure_same_district
 from services.common.kernel.categories import Category
 from services.common.kernel.errors import BadInput
 from services.common.api.pagination import Connection, paginate

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.consumer import EventConsumer
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from tests.support import DAOLI, NANGANG, GraphQLClient, token
 from services.funding.models import InboxEvent
 from services.funding.service import service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aio_pika
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.topology import EXCHANGE
 from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, wait_until, every_district

@@ -10,7 +10,7 @@ from __future__ import annotations
 import aio_pika
 import orjson
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.topology import EXCHANGE
 from tests.support import DAOLI, token, wait_until
 from services.common.runtime.workers import ServiceWorkers

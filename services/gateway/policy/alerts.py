@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import aio_pika
 
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.events import Envelope, MalformedEnvelope
 from services.contracts import ContractError, RecoveryOrdered, RecoverySettled
 

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from services.common.runtime.config import AuthSettings, amqp_url, development
+from services.common.kernel.config import AuthSettings, amqp_url, development
 from services.common.kernel.errors import DomainError
 
 from ..engine.errors import RequestError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.runtime.auth import CITY_ADMIN
+from services.common.kernel.auth import CITY_ADMIN
 from services.common.kernel.errors import Forbidden
 
 from ..engine.gateway import LocalField

@@ -13,7 +13,7 @@ import importlib
 import os
 from pathlib import Path
 
-from services.common.runtime.config import SERVICE_PORTS
+from services.common.kernel.config import SERVICE_PORTS
 
 from ..federation import SubgraphSource, compose
 

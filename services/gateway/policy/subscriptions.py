@@ -15,7 +15,7 @@ from typing import Any
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationType, print_ast
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from services.common.runtime.auth import Principal, bearer_token, verify_token_until
+from services.common.kernel.auth import Principal, bearer_token, verify_token_until
 from services.common.kernel.errors import DomainError
 from services.common.events import Envelope
 from services.common.kernel.money import format_fen

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from graphql import FieldNode
 
-from services.common.runtime.auth import Principal, bearer_token, verify_token_until
+from services.common.kernel.auth import Principal, bearer_token, verify_token_until
 from services.common.kernel.errors import DomainError, Unauthenticated
 
 from ..engine.supergraph import Supergraph

@@ -13,7 +13,7 @@ import httpx
 import uvicorn
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from services.common.runtime.auth import mint_token
+from services.common.kernel.auth import mint_token
 from services.gateway.policy.app import create_platform_app
 from services.gateway.policy.subgraphs import platform_supergraph
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.common.data import audit
-from services.common.runtime.auth import CITY_CODE, DISTRICT_CODE, Principal
+from services.common.kernel.auth import CITY_CODE, DISTRICT_CODE, Principal
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.data.tenancy import admit_district
 from services.common.kernel.validation import clean_text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 
 from services.common.data import audit
-from services.common.runtime.auth import Principal
+from services.common.kernel.auth import Principal
 from services.common.kernel.categories import Category
 from services.common.kernel.credit_code import CIVIL_AFFAIRS, credit_code_problem
 from services.common.kernel.errors import BadInput, Conflict

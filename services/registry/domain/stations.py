@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common.data import audit
-from services.common.runtime.auth import BUREAU_ADMIN, Principal
+from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.errors import BadInput, Forbidden
 from services.common.kernel.validation import clean_text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from services.common.api.audit_api import AuditEntry, audit_trail
-from services.common.runtime.auth import ensure_same_district
+from services.common.kernel.auth import ensure_same_district
 from services.common.data.counts import count_by
 from services.common.api.pagination import Connection, paginate
 from services.common.api.permissions import Authenticated, BureauOrCity, CityAdmin

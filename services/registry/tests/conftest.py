@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.api.subgraph import create_app
+from services.common.runtime.subgraph import create_app
 from tests.support import DAOLI, HARBIN, NANGANG, GraphQLClient, token
 from services.registry.service import service
 

@@ -7,7 +7,7 @@ import asyncio
 import aio_pika
 import orjson
 
-from services.common.runtime.config import amqp_url
+from services.common.kernel.config import amqp_url
 from services.common.events.topology import EXCHANGE, declare_exchanges
 from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, collect, wait_until, every_district

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.common.runtime.config import database_url
+from services.common.kernel.config import database_url
 from tests.support import DAOLI, HARBIN, NANGANG, token
 from services.registry.models import SocialOrganization
 
@@ -110,7 +110,7 @@ async def test_a_token_mixing_city_and_district_roles_changes_nothing_of_another
 def test_a_mutation_runs_in_the_home_district_alone_whatever_the_principal_may_read():
     from graphql import parse
 
-    from services.common.runtime.auth import Principal
+    from services.common.kernel.auth import Principal
     from services.common.api.context import RequestContext, tenant_districts
 
     def operation(text: str):

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from tortoise import connections
 
-from services.common.runtime.config import AuthSettings, development, run_workers
+from services.common.kernel.config import AuthSettings, development, run_workers
 from services.common.api.context import RequestContext, build_context
 from services.common.data.db import start_database, stop_database
 from services.common.runtime.metrics import LATENCY, REQUESTS

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 import jwt
 
-from services.common.runtime.config import AuthSettings, ConfigurationError
+from services.common.kernel.config import AuthSettings, ConfigurationError
 from services.common.kernel.errors import Forbidden, Unauthenticated
 
 CITY_ADMIN = "city_admin"
