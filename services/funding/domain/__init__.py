@@ -31,7 +31,7 @@ from .delivery import (
     MAX_RECORDS_PER_BATCH,
 )
 from .recovery import order_recovery, order_recovery_for_finding, settle_recovery
-from .queries import published_notices, committed_fen, StatRow, Stats, stats, project_delivery, trail
+from ..queries import published_notices, committed_fen, StatRow, Stats, stats, project_delivery, trail
 
 __all__ = [
     "require_phase",

@@ -25,7 +25,7 @@ from ..models import (
     TrancheStatus,
 )
 from .common import audit_record, awarded_project, funding_round, now, require_phase
-from .queries import committed_fen
+from ..queries import committed_fen
 
 
 @dataclass

@@ -14,7 +14,7 @@ from services.common.api.permissions import Authenticated, BureauOrCity, Public
 from services.common.kernel.validation import parse_uuid
 
 from .. import models
-from ..domain import queries as reports
+from .. import queries as reports
 from .inputs import ProjectStatus, RecoveryStatus
 from .types import FundingRound, LibraryEntry, Project, RecoveryOrder
 from .values import FundingStats, PublicNotice

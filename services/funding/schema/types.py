@@ -12,7 +12,7 @@ from services.common.api.permissions import verified_caller
 from services.common.api.scalars import Money
 
 from .. import models
-from ..domain import queries as reports
+from .. import queries as reports
 from ..domain.review import entry_score, review_score
 from .inputs import (
     CollectionMethod,

@@ -10,7 +10,7 @@ from services.common.kernel.categories import Category
 from services.common.api.scalars import Money
 
 from .. import models
-from ..domain import queries as reports
+from .. import queries as reports
 from .inputs import TrancheStatus
 
 
