@@ -12,15 +12,23 @@ import aio_pika
 
 from services.common.kernel.auth import Principal
 from services.common.events import Envelope, MalformedEnvelope
+from services.common.events.topology import EXCHANGE, declare_exchanges
 from services.contracts import ContractError, RecoveryOrdered, RecoverySettled
 
 # The alerts this hub hands on, and the contract each must parse with before a subscriber sees it.
 ALERT_CONTRACTS = {contract.type: contract for contract in (RecoveryOrdered, RecoverySettled)}
-from services.common.events.topology import EXCHANGE, declare_exchanges
 
 log = logging.getLogger("civic.gateway.alerts")
 
-ALERT_EVENTS = ("funding.recovery.ordered", "funding.recovery.settled")
+ALERT_EVENTS = tuple(ALERT_CONTRACTS)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An alert as every subscriber gets it: the envelope, and its event parsed once by the hub."""
+
+    envelope: Envelope
+    event: RecoveryOrdered | RecoverySettled
 
 
 @dataclass(eq=False)
@@ -69,17 +77,16 @@ class AlertHub:
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         try:
             envelope = Envelope.from_bytes(message.body)
-            contract = ALERT_CONTRACTS[envelope.type]
-            contract.from_data(envelope.data)
+            alert = Alert(envelope, ALERT_CONTRACTS[envelope.type].from_data(envelope.data))
         except (MalformedEnvelope, KeyError, ContractError) as exc:
             log.warning("ignoring an alert that does not parse: %s", exc)
             return
-        self.publish(envelope)
+        self.publish(alert)
 
-    def publish(self, envelope: Envelope) -> None:
+    def publish(self, alert: Alert) -> None:
         for subscriber in list(self.subscribers):
-            if subscriber.wants(envelope):
+            if subscriber.wants(alert.envelope):
                 try:
-                    subscriber.queue.put_nowait(envelope)
+                    subscriber.queue.put_nowait(alert)
                 except asyncio.QueueFull:
                     log.warning("a subscriber is not keeping up; dropping an alert for it")

@@ -17,7 +17,6 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from services.common.kernel.auth import Principal, bearer_token, verify_token_until
 from services.common.kernel.errors import DomainError
-from services.common.events import Envelope
 from services.common.kernel.money import format_fen
 from services.contracts import RecoveryOrdered
 
@@ -25,7 +24,7 @@ from ..engine.errors import RequestError
 from ..engine.gateway import Gateway
 from ..engine.planner import condition_values, select_operation
 from ..engine.shaping import ResponseShaper
-from .alerts import ALERT_CONTRACTS, AlertHub
+from .alerts import Alert, AlertHub
 
 log = logging.getLogger("civic.gateway.ws")
 
@@ -37,22 +36,22 @@ LINKED = {"order": ("recoveryOrder", "orderId"), "project": ("project", "project
           "organization": ("organization", "organizationId")}
 
 
-def alert_scalars(envelope: Envelope) -> dict[str, Any]:
-    """An alert's own fields; the hub let through only envelopes that parse with their contract."""
-    alert = ALERT_CONTRACTS[envelope.type].from_data(envelope.data)
-    ordered = isinstance(alert, RecoveryOrdered)
+def alert_scalars(alert: Alert) -> dict[str, Any]:
+    """An alert's own fields, from the event the hub parsed."""
+    envelope, event = alert.envelope, alert.event
+    ordered = isinstance(event, RecoveryOrdered)
     return {
         "__typename": "FundRecoveryAlert",
         "kind": "ORDERED" if ordered else "SETTLED",
         "eventId": envelope.id,
         "district": envelope.district,
         "occurredAt": envelope.occurredAt,
-        "orderId": alert.order_id,
-        "projectId": alert.project_id,
-        "organizationId": alert.organization_id,
-        "amount": format_fen(alert.amount_fen),
-        "reason": alert.reason if ordered else None,
-        "source": alert.source if ordered else None,
+        "orderId": event.order_id,
+        "projectId": event.project_id,
+        "organizationId": event.organization_id,
+        "amount": format_fen(event.amount_fen),
+        "reason": event.reason if ordered else None,
+        "source": event.source if ordered else None,
     }
 
 
@@ -89,8 +88,8 @@ class AlertResolver:
                 found += self._linked_fields(self.fragments[node.name.value].selection_set.selections)
         return found
 
-    async def resolve(self, envelope: Envelope, headers: dict[str, str]) -> dict:
-        scalars = alert_scalars(envelope)
+    async def resolve(self, alert: Alert, headers: dict[str, str]) -> dict:
+        scalars = alert_scalars(alert)
         data: dict[str, Any] = {}
         errors: list = []
         if self.linked:
@@ -207,8 +206,8 @@ async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principa
     key = field.alias.value if field.alias else field.name.value
     try:
         while True:
-            envelope = await subscriber.queue.get()
-            resolved = await resolver.resolve(envelope, headers)
+            alert = await subscriber.queue.get()
+            resolved = await resolver.resolve(alert, headers)
             errors = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
             values = {**resolved["scalars"], **resolved["linked"]}
             data = shape_alert(gateway, operation, fragments, field, values, errors, payload.get("variables") or {})
