@@ -57,20 +57,20 @@ def relay_connection(service: str) -> str:
 def _connection(name: str, url: str, pool_max: int) -> dict:
     parts = urlsplit(url)
     return {
-            "engine": "tortoise.backends.asyncpg",
-            "credentials": {
-                "host": parts.hostname or "127.0.0.1",
-                "port": parts.port or 5432,
-                "user": parts.username or "postgres",
-                "password": parts.password or "",
-                "database": parts.path.lstrip("/"),
-                "minsize": 1,
-                "maxsize": pool_max,
-                # A dead database must not hang a request forever.
-                "command_timeout": 30,
-                "server_settings": {"application_name": f"civic-{name}"},
-            },
-        }
+        "engine": "tortoise.backends.asyncpg",
+        "credentials": {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": parts.username or "postgres",
+            "password": parts.password or "",
+            "database": parts.path.lstrip("/"),
+            "minsize": 1,
+            "maxsize": pool_max,
+            # A dead database must not hang a request forever.
+            "command_timeout": 30,
+            "server_settings": {"application_name": f"civic-{name}"},
+        },
+    }
 
 
 async def start_database(services: list[str] | tuple[str, ...], *, pool_max: int = 10) -> None:
@@ -94,21 +94,18 @@ def _with_database(url: str, name: str) -> str:
 async def ensure_roles_and_databases(services: list[str]) -> None:
     admin = await asyncpg.connect(admin_database_url())
     try:
+        # (role, attributes, URL giving its password): the login roles own nothing and cannot bypass
+        # row-level security; the notice reader never logs in and owns only `public_notices`.
         roles = (
-            (OWNER_ROLE, owner_database_url(services[0])),
-            (APP_ROLE, database_url(services[0])),
-            (RELAY_ROLE, relay_database_url(services[0])),
+            (OWNER_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS", owner_database_url(services[0])),
+            (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS", database_url(services[0])),
+            (RELAY_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS", relay_database_url(services[0])),
+            (NOTICE_READER_ROLE, "NOLOGIN NOSUPERUSER BYPASSRLS", None),
         )
-        for role, url in roles:
-            password = urlsplit(url).password or role
-            exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
-            if not exists:
-                # The application and relay roles own nothing and cannot bypass row-level security.
-                await admin.execute(
-                    f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}'"
-                )
-        if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", NOTICE_READER_ROLE):
-            await admin.execute(f"CREATE ROLE {NOTICE_READER_ROLE} NOLOGIN NOSUPERUSER BYPASSRLS")
+        for role, attributes, url in roles:
+            if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+                password = f" PASSWORD '{urlsplit(url).password or role}'" if url else ""
+                await admin.execute(f"CREATE ROLE {role} {attributes}{password}")
         # Membership lets the owner role hand the function to the reader in a migration.
         await admin.execute(f"GRANT {NOTICE_READER_ROLE} TO {OWNER_ROLE}")
         for service in services:
