@@ -7,7 +7,8 @@ from typing import Any
 
 from graphql import OperationDefinitionNode, OperationType
 
-from services.common.kernel.auth import Principal, bearer_token, verify_token
+from services.common.kernel.auth import Principal, bearer_token
+from services.common.kernel.token_cache import verified_tokens
 from services.common.kernel.errors import DomainError
 
 @dataclass
@@ -29,7 +30,7 @@ async def build_context(service: Any, authorization: str | None, **kwargs: Any) 
     try:
         token = bearer_token(authorization)
         if token:
-            principal = verify_token(token)
+            principal = verified_tokens.verify(token)  # verified once per token until its exp
             if principal.is_city_admin:
                 principal = principal.with_districts(await service.city_districts(principal.city))
     except DomainError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -37,7 +37,13 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int
+    # The COUNT runs only when a client selects totalCount: most pages never ask, and it is a round trip
+    # and a scan of its own. It runs in the operation's transaction, like the page.
+    count_rows: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self.count_rows()
 
 
 def encode_cursor(created_at: dt.datetime, pk: Any) -> str:
@@ -63,7 +69,6 @@ async def paginate(
     size = MAX_PAGE if first is None else first
     if size < 0 or size > MAX_PAGE:
         raise BadInput(f"first must be between 0 and {MAX_PAGE}", field="first")
-    total = await queryset.count()
     page = queryset.order_by(time_field, "id")
     if after:
         stamp, pk = decode_cursor(after)
@@ -80,5 +85,5 @@ async def paginate(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        count_rows=queryset.count,
     )

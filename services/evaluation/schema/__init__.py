@@ -1,5 +1,6 @@
 """The evaluation subgraph: thin Strawberry types and resolvers over `domain` and `queries`."""
 
+from services.common.api.document_cache import DOCUMENT_CACHES
 from services.common.api.operation import OperationTransaction, SubgraphSchema
 from services.common.api.permissions import declared
 
@@ -11,5 +12,5 @@ schema = SubgraphSchema(
     query=declared(Query),
     mutation=declared(Mutation),
     types=[EvaluationAgency, Evaluation, Project],
-    extensions=[OperationTransaction],
+    extensions=[*DOCUMENT_CACHES, OperationTransaction],
 )

@@ -146,6 +146,7 @@ class Gateway:
             query_retries=self.options.query_retries,
             breaker_threshold=self.options.breaker_failure_threshold,
             breaker_cooldown=self.options.breaker_cooldown,
+            collapse_queries=self.options.collapse_queries,
         )
         self.executor = PlanExecutor(
             self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors

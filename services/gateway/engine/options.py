@@ -15,6 +15,7 @@ class EngineOptions:
     breaker_failure_threshold: int = 5
     breaker_cooldown: float = 10.0
     redact_subgraph_errors: bool = False
+    collapse_queries: bool = True  # identical in-flight subgraph queries share one call (collapsing.py)
     # request limits (None disables a limit)
     max_depth: int | None = 15
     max_aliases: int | None = 30

@@ -11,6 +11,7 @@ from typing import Mapping
 import httpx
 import orjson
 
+from .collapsing import InFlight, flight_key
 from .metrics import SUBGRAPH_FETCHES, SUBGRAPH_LATENCY, after_step
 from .http_client import Http1Poster
 from .transport import HttpxPoster, Poster, TransportFailure
@@ -73,8 +74,11 @@ class SubgraphClient:
         query_retries: int = 1,
         breaker_threshold: int = 5,
         breaker_cooldown: float = 10.0,
+        collapse_queries: bool = True,
     ):
         self.urls = dict(urls)
+        # Identical queries in flight share one call (collapsing.py); None sends every one.
+        self.in_flight: InFlight | None = InFlight() if collapse_queries else None
         if http_client is not None or transport is not None:
             self.poster: Poster = HttpxPoster(http_client or httpx.AsyncClient(transport=transport))
         else:
@@ -101,7 +105,7 @@ class SubgraphClient:
                 raise SubgraphFetchError(subgraph, f"circuit open for subgraph '{subgraph}'", "SUBGRAPH_UNAVAILABLE")
             started = time.perf_counter()
             try:
-                payload, content = await self._post(subgraph, body, headers)
+                payload, content = await self._post(subgraph, body, headers, collapse=is_query)
             except SubgraphFetchError as error:
                 SUBGRAPH_FETCHES.labels(subgraph, error.code).inc()
                 breaker.record_failure()
@@ -116,10 +120,18 @@ class SubgraphClient:
         assert last is not None
         raise last
 
-    async def _post(self, subgraph: str, body: bytes, headers: Mapping[str, str]) -> tuple[dict, bytes]:
+    async def _post(self, subgraph: str, body: bytes, headers: Mapping[str, str], *,
+                    collapse: bool = False) -> tuple[dict, bytes]:
         timeout = self.timeouts.get(subgraph, self.timeout)
+
+        def send():
+            return self.poster.post(self.urls[subgraph], body, headers, timeout)
+
         try:
-            status, content = await self.poster.post(self.urls[subgraph], body, headers, timeout)
+            if collapse and self.in_flight is not None:
+                status, content = await self.in_flight.run(flight_key(subgraph, body, headers), send)
+            else:
+                status, content = await send()
         except TimeoutError:
             raise SubgraphFetchError(subgraph, f"subgraph '{subgraph}' timed out after {timeout}s", "SUBGRAPH_TIMEOUT")
         except TransportFailure as error:
