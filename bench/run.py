@@ -23,9 +23,7 @@ import json
 import os
 import platform
 import random
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,10 +34,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
+import uvloop
 
-ROOT = Path(__file__).resolve().parents[1]
+from services.gateway.engine.http_client import Http1Poster
+from services.gateway.engine.transport import TransportFailure
+
+from bench.processes import (
+    HOST, ROOT, Processes, cpu_seconds, ensure_npm_installed, pick_port, rss_mib, tail, wait_ready,
+)
+
 APOLLO_DIR = ROOT / "bench" / "apollo"
-HOST = "127.0.0.1"
+HIVE_DIR = ROOT / "bench" / "hive"
 DISTRICT = "230102"
 CITY = "2301"
 SUBGRAPHS = ("registry", "funding", "evaluation")
@@ -77,120 +82,6 @@ QUERIES = (
         "funding only",
     ),
 )
-
-
-# ---------------------------------------------------------------------------------------------------
-# processes
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        # As uvicorn and Node do: a listener may bind over the TIME_WAIT sockets of an earlier run.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError:
-            return False
-        return True
-
-
-def pick_port(preferred: int) -> int:
-    return preferred if port_free(preferred) else free_port()
-
-
-class Processes:
-    """The subprocesses this run started; each in its own session so it can be stopped by its own id."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.started: list[tuple[str, subprocess.Popen, Path]] = []
-
-    def start(self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
-        log = self.log_dir / f"{name}.log"
-        handle = log.open("wb")
-        proc = subprocess.Popen(
-            argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=handle, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        handle.close()
-        self.started.append((name, proc, log))
-
-    def pid(self, name: str) -> int:
-        return next(proc.pid for n, proc, _log in self.started if n == name)
-
-    def check_alive(self) -> None:
-        for name, proc, log in self.started:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{tail(log)}")
-
-    def stop(self) -> None:
-        for _name, proc, _log in reversed(self.started):
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)  # its own session: the process and its children
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 10
-        for _name, proc, _log in reversed(self.started):
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait()
-        self.started.clear()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far (from /proc; 0 where there is no /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def ensure_apollo_installed() -> None:
-    npm = shutil.which("npm")
-    if not npm or not shutil.which("node"):
-        raise SystemExit("node and npm are needed for the @apollo/gateway comparison")
-    marker = APOLLO_DIR / "node_modules" / ".package-lock.json"
-    lock = APOLLO_DIR / "package-lock.json"
-    if marker.exists() and marker.stat().st_mtime >= lock.stat().st_mtime:
-        return
-    print("installing bench/apollo (npm ci)", file=sys.stderr)
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=APOLLO_DIR, check=True)
-
-
-async def wait_ready(client: httpx.AsyncClient, name: str, url: str, processes: Processes, *,
-                     post: dict | None = None, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        processes.check_alive()
-        try:
-            response = await (client.post(url, json=post) if post is not None else client.get(url))
-            if response.status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{name} not ready at {url} after {timeout:.0f} s")
-        await asyncio.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -305,14 +196,24 @@ class Result:
         return self.quantile(0.99)
 
 
+# The load goes out through the gateway's own lean HTTP/1.1 client (keep-alive, httptools), not httpx:
+# httpx's CPU per request capped every target near 170 req/s on 2 shared cores, the by-hand floor too,
+# so a concurrent cell measured the load generator. One per process (and event loop).
+_load_client: Http1Poster | None = None
+
+
 async def timed_post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict) -> tuple[float, str | None]:
-    """One POST: its latency in seconds, and a sample of the answer when it failed (else None)."""
+    """One POST: its latency in seconds, and a sample of the answer when it failed (else None).
+    `client` is kept for the callers' signature; the request goes through the lean client."""
+    global _load_client
+    if _load_client is None:
+        _load_client = Http1Poster(max_connections=64)
+    headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}  # the client sends its own
     started = time.perf_counter()
     try:
-        response = await client.post(url, content=body, headers=headers)
-        payload = response.content
-        ok = response.status_code == 200 and b'"errors"' not in payload
-    except httpx.HTTPError as error:
+        status, payload = await _load_client.post(url, body, headers, 30.0)
+        ok = status == 200 and b'"errors"' not in payload
+    except (TransportFailure, TimeoutError) as error:
         ok, payload = False, repr(error).encode()
     seconds = time.perf_counter() - started
     return seconds, None if ok else payload[:300].decode(errors="replace")
@@ -595,13 +496,14 @@ def main(argv: list[str] | None = None) -> int:
     args.seconds = args.seconds or (5.0 if args.quick else 20.0)
     args.warmup = args.warmup if args.warmup is not None else (50 if args.quick else 200)
 
-    ensure_apollo_installed()
+    ensure_npm_installed(APOLLO_DIR)
+    ensure_npm_installed(HIVE_DIR)
     log_dir = Path(tempfile.mkdtemp(prefix="civic-bench-"))
     processes = Processes(log_dir)
     # SIGTERM behaves like Ctrl-C, so the finally below stops the subprocesses either way.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        table = asyncio.run(run(args, processes))
+        table = uvloop.run(run(args, processes))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
