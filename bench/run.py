@@ -1,11 +1,13 @@
-"""`make bench`: requests/s and p50/p99 latency of portal queries through our gateway, through
-`@apollo/gateway` on the same subgraphs, and straight against the subgraph (single-subgraph queries).
+"""`make bench`: requests/s and p50/p99 latency of portal queries through our gateway, through Hive
+Gateway and `@apollo/gateway` on the same subgraphs, and straight against the subgraph (single-subgraph
+queries); then the portal mix (every request another district's token). RSS of each gateway.
 
     python -m bench.run [--quick] [--requests N] [--seconds S] [--query NAME] [--concurrency C]
                         [--out bench/RESULTS.md]
 
 One process drives the load (asyncio + httpx). It starts the three subgraphs, our gateway
-(`--policy platform`) and the Apollo gateway (bench/apollo/server.mjs) as subprocesses on spare
+(`--policy platform`), Hive Gateway (bench/hive/server.mjs) and the Apollo gateway
+(bench/apollo/server.mjs) as subprocesses on spare
 loopback ports with a temporary supergraph pointing at them, seeds a little data through the
 subgraphs, warms up, measures, prints one markdown table and stops every process it started (also on
 Ctrl-C and on errors). Not part of the tests.
@@ -64,15 +66,22 @@ class Query:
 QUERIES = (
     Query(
         "organizations",
-        "{ organizations(first: 10) { totalCount edges { node { id name status } } } }",
+        "{ organizations(first: 20) { edges { node { id name creditCode } } } }",
         "registry",
         "registry only",
     ),
     Query(
         "organizations+projects",
-        "{ organizations(first: 10) { totalCount edges { node { id name status projects { id title status } } } } }",
+        "{ organizations(first: 20) { edges { node { id name projects { id title status } } } } }",
         None,
         "registry -> funding (_entities)",
+    ),
+    Query(
+        "organizations+projects+evaluations",
+        "{ organizations(first: 20) { edges { node { id name projects { id title "
+        "evaluations { id rating } } } } } }",
+        None,
+        "registry -> funding -> evaluation",
     ),
     Query(
         "fundingRounds",
@@ -82,6 +91,11 @@ QUERIES = (
         "funding only",
     ),
 )
+# The portal mix: every request another district's token (bureau admins of MIX_DISTRICTS, MIX_USERS
+# each) and one of the queries above in turn, so no two requests in a row are identical.
+MIX = "portal mix"
+MIX_DISTRICTS = ("230102", "230103", "230104", "230108")
+MIX_USERS = 4
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -202,10 +216,24 @@ class Result:
 _load_client: Http1Poster | None = None
 
 
-async def timed_post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict) -> tuple[float, str | None]:
+class Mix:
+    """Requests in rotation, passed where a body goes: each POST takes the next (body, headers)."""
+
+    def __init__(self, requests: list[tuple[bytes, dict]]) -> None:
+        self.requests = requests
+        self.index = 0
+
+    def pick(self) -> tuple[bytes, dict]:
+        self.index = (self.index + 1) % len(self.requests)
+        return self.requests[self.index]
+
+
+async def timed_post(client: httpx.AsyncClient, url: str, body: "bytes | Mix", headers: dict) -> tuple[float, str | None]:
     """One POST: its latency in seconds, and a sample of the answer when it failed (else None).
     `client` is kept for the callers' signature; the request goes through the lean client."""
     global _load_client
+    if isinstance(body, Mix):
+        body, headers = body.pick()
     if _load_client is None:
         _load_client = Http1Poster(max_connections=64)
     headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}  # the client sends its own
@@ -339,13 +367,18 @@ def machine() -> str:
         pass
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     versions = json.loads((APOLLO_DIR / "package.json").read_text())["dependencies"]
+    hive = json.loads((HIVE_DIR / "package.json").read_text())["dependencies"]
     return (f"{os.cpu_count()} CPUs (nproc), {model}; Linux {platform.release()}; "
             f"Python {platform.python_version()}; Node {node}; "
-            f"@apollo/gateway {versions['@apollo/gateway']}, @apollo/server {versions['@apollo/server']}")
+            f"@apollo/gateway {versions['@apollo/gateway']}, @apollo/server {versions['@apollo/server']}, "
+            f"@graphql-hive/gateway {hive['@graphql-hive/gateway']}")
+
+
+GATEWAYS = ("ours", "hive", "apollo")
 
 
 def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: argparse.Namespace,
-           seconds: float) -> str:
+           seconds: float, rss: dict) -> str:
     lines = [
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `python -m bench.run{command_options(args)}` "
         f"on {machine()}.",
@@ -353,35 +386,34 @@ def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: 
         "Concurrency 1: the targets alternate request by request (each round one request to each target, "
         f"in a shuffled order), up to {args.requests} rounds or {args.seconds:g} s per target, after "
         f"{args.warmup} warm-up requests per target; each target's p50 and p99 are of its own samples, "
-        "req/s is 1 / its mean latency, and the paired figure is the median over rounds of ours minus "
-        "direct within the round. Concurrency 16: up to "
+        "req/s is 1 / its mean latency. Concurrency 16: up to "
         f"{args.requests} requests or {args.seconds:g} s per target, after {args.warmup} warm-up "
         f"requests, run as {args.slices} slices interleaved across the targets. "
-        "The load generator, the gateways and the subgraphs share "
-        "this machine. Our gateway is `python -m services.gateway --policy platform` (one uvicorn "
-        "process); Apollo is `@apollo/gateway` in `@apollo/server` (one Node process); direct is the "
-        "subgraph itself. CPU ms/req: CPU time of that one process (the gateway, or the subgraph for "
-        "direct) per request, from /proc; at concurrency 1 the subgraph serves all three targets "
-        f"meanwhile, so direct's figure is its CPU per call served. Whole run: {seconds:.0f} s.",
+        "The load generator (one Python process on uvloop, the gateway's lean HTTP/1.1 client), the "
+        "gateways and the subgraphs share this machine. Ours is `python -m services.gateway --policy "
+        "platform` (one uvicorn process); hive is `@graphql-hive/gateway` and apollo `@apollo/gateway` in "
+        "`@apollo/server` (one Node process each, their defaults: Hive collapses identical in-flight "
+        "subgraph requests, and so does ours); direct is the subgraph itself. The portal mix sends every "
+        f"request with another token ({len(MIX_DISTRICTS)} districts x {MIX_USERS} bureau admins) and the "
+        "queries above in turn. CPU ms/req: CPU time of that one process per request, from /proc. "
+        f"RSS MiB: the gateway process at idle (before the query's cells) and right after its "
+        f"concurrency-16 cell. Whole run: {seconds:.0f} s.",
         "",
-        "| query | conc | ours req/s | apollo req/s | direct req/s | ours/apollo req/s "
-        "| ours p50 / p99 ms | apollo p50 / p99 ms | direct p50 / p99 ms | ours − direct p50 ms "
-        "| paired ours − direct median ms | CPU ms/req ours / apollo / direct |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| query | conc | ours req/s | hive req/s | apollo req/s | direct req/s | ours/hive | ours/apollo "
+        "| p50 / p99 ms ours · hive · apollo | CPU ms/req ours / hive / apollo | RSS MiB idle–c16 ours / hive / apollo |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     failures = []
-    for query, conc, results, paired in rows:
-        ours, apollo, direct = results["ours"], results["apollo"], results.get("direct")
-        ratio = ours.rps / apollo.rps if apollo.rps else float("nan")
-        overhead = ours.p50 - direct.p50 if direct else float("nan")
+    for query, conc, results, _paired in rows:
+        ours, hive, apollo, direct = (results.get(name) for name in (*GATEWAYS, "direct"))
+        latency = " · ".join(f"{fmt(r.p50, 1)} / {fmt(r.p99, 1)}" for r in (ours, hive, apollo))
+        cpu = " / ".join(fmt(r.cpu_ms_per_request, 2) for r in (ours, hive, apollo))
+        memory = " / ".join(f"{fmt(rss.get((query.name, g, 'idle'), float('nan')), 0)}–"
+                            f"{fmt(rss.get((query.name, g, 16), float('nan')), 0)}" for g in GATEWAYS)
         lines.append(
-            f"| {query.name} ({query.note}) | {conc} | {fmt(ours.rps, 0)} | {fmt(apollo.rps, 0)} | "
-            f"{fmt(direct.rps, 0) if direct else '–'} | {fmt(ratio, 2)}× | "
-            f"{fmt(ours.p50, 2)} / {fmt(ours.p99, 2)} | {fmt(apollo.p50, 2)} / {fmt(apollo.p99, 2)} | "
-            f"{(fmt(direct.p50, 2) + ' / ' + fmt(direct.p99, 2)) if direct else '–'} | "
-            f"{signed(overhead) if direct else '–'} | {signed(statistics.median(paired)) if paired else '–'} | "
-            f"{fmt(ours.cpu_ms_per_request, 2)} / {fmt(apollo.cpu_ms_per_request, 2)} / "
-            f"{fmt(direct.cpu_ms_per_request, 2) if direct else '–'} |"
+            f"| {query.name} ({query.note}) | {conc} | {fmt(ours.rps, 0)} | {fmt(hive.rps, 0)} | {fmt(apollo.rps, 0)} | "
+            f"{fmt(direct.rps, 0) if direct else '–'} | {fmt(ours.rps / hive.rps, 2)}× | {fmt(ours.rps / apollo.rps, 2)}× | "
+            f"{latency} | {cpu} | {memory} |"
         )
         for target, result in results.items():
             if result.failures:
@@ -395,14 +427,43 @@ def render(rows: list[tuple[Query, int, dict[str, Result], list[float]]], args: 
 # ---------------------------------------------------------------------------------------------------
 
 
+async def onboard_mix_districts(client: httpx.AsyncClient, registry: str, city_token: str) -> None:
+    known = {d["code"] for d in (await graphql(client, registry, city_token, "{ districts { code } }"))["districts"]}
+    for code in MIX_DISTRICTS:
+        if code not in known:
+            await graphql(client, registry, city_token,
+                          "mutation($i: OnboardDistrictInput!) { onboardDistrict(input: $i) { code } }",
+                          {"i": {"code": code, "name": f"Bench district {code}", "cityCode": CITY}})
+
+
+def mix_requests(mint_token) -> list[tuple[bytes, dict]]:
+    tokens = [mint_token(district=d, roles=["bureau_admin"], sub=f"bench-{d}-{n}")
+              for n in range(MIX_USERS) for d in MIX_DISTRICTS]
+    bodies = [json.dumps({"query": q.text}).encode() for q in QUERIES]
+    return [(bodies[i % len(bodies)], {"content-type": "application/json", "authorization": f"Bearer {token}"})
+            for i, token in enumerate(tokens * len(bodies))]
+
+
+async def same_answers(client: httpx.AsyncClient, name: str, targets: dict[str, str], requests: list) -> None:
+    """Same answer from every target for every request of the cell, or the comparison means nothing."""
+    for body, headers in requests:
+        answers = {}
+        for target, url in targets.items():
+            answer = (await client.post(url, content=body, headers=headers)).json()
+            if answer.get("errors") or not answer.get("data"):
+                raise RuntimeError(f"{name} via {target}: {json.dumps(answer, ensure_ascii=False)[:500]}")
+            answers[target] = answer["data"]
+        if any(a != answers["ours"] for a in answers.values()):
+            raise RuntimeError(f"{name}: answers differ: {json.dumps(answers, ensure_ascii=False)[:1000]}")
+
+
 async def run(args: argparse.Namespace, processes: Processes) -> str:
     from services.common.kernel.auth import mint_token
     from services.gateway.policy.subgraphs import platform_supergraph
 
     began = time.perf_counter()
     ports = {name: pick_port(14001 + i) for i, name in enumerate(SUBGRAPHS)}
-    ports["ours"] = pick_port(14000)
-    ports["apollo"] = pick_port(14010)
+    ports.update(ours=pick_port(14000), apollo=pick_port(14010), hive=pick_port(14020))
     urls = {name: f"http://{HOST}:{ports[name]}/graphql" for name in SUBGRAPHS}
     supergraph = processes.log_dir / "supergraph.graphql"
     supergraph.write_text(platform_supergraph(urls))
@@ -410,48 +471,45 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
     quiet = {"LOG_LEVEL": "warning", "HOST": HOST}
     for name in SUBGRAPHS:
         processes.start(name, [sys.executable, "-m", f"services.{name}"], env={**quiet, "PORT": str(ports[name])})
-    processes.start("gateway", [sys.executable, "-m", "services.gateway", "--policy", "platform",
-                                "--supergraph", str(supergraph), "--port", str(ports["ours"]), "--host", HOST])
-    processes.start("apollo", ["node", str(APOLLO_DIR / "server.mjs")], cwd=APOLLO_DIR,
-                    env={"SUPERGRAPH": str(supergraph), "PORT": str(ports["apollo"]), "HOST": HOST,
-                         "NODE_ENV": "production"})
+    processes.start("ours", [sys.executable, "-m", "services.gateway", "--policy", "platform",
+                             "--supergraph", str(supergraph), "--port", str(ports["ours"]), "--host", HOST])
+    for name, directory in (("apollo", APOLLO_DIR), ("hive", HIVE_DIR)):
+        processes.start(name, ["node", str(directory / "server.mjs")], cwd=directory,
+                        env={"SUPERGRAPH": str(supergraph), "PORT": str(ports[name]), "HOST": HOST,
+                             "NODE_ENV": "production"})
 
     admin_token = mint_token(district=DISTRICT, roles=["bureau_admin"], sub="bench-admin")
     city_token = mint_token(district=None, roles=["city_admin"], city=CITY, sub="bench-city")
-    serving = {"ours": "gateway", "apollo": "apollo"}
-    targets = {"ours": f"http://{HOST}:{ports['ours']}/graphql", "apollo": f"http://{HOST}:{ports['apollo']}/graphql"}
+    targets = {name: f"http://{HOST}:{ports[name]}/graphql" for name in GATEWAYS}
 
     limits = httpx.Limits(max_connections=max(CONCURRENCIES) * 2, max_keepalive_connections=max(CONCURRENCIES) * 2)
     async with httpx.AsyncClient(timeout=30.0, limits=limits, trust_env=False) as client:
         for name in SUBGRAPHS:
             await wait_ready(client, name, f"http://{HOST}:{ports[name]}/healthz", processes)
         await wait_ready(client, "our gateway", f"http://{HOST}:{ports['ours']}/healthz", processes)
-        await wait_ready(client, "apollo gateway", targets["apollo"], processes, post={"query": "{ __typename }"})
-        print(f"up: subgraphs {[ports[n] for n in SUBGRAPHS]}, ours {ports['ours']}, apollo {ports['apollo']}; "
+        for name in ("apollo", "hive"):
+            await wait_ready(client, f"{name} gateway", targets[name], processes, post={"query": "{ __typename }"})
+        print(f"up: subgraphs {[ports[n] for n in SUBGRAPHS]}, gateways {[ports[g] for g in GATEWAYS]}; "
               f"logs in {processes.log_dir}", file=sys.stderr)
 
         await seed(client, urls, admin_token, city_token)
+        await onboard_mix_districts(client, urls["registry"], city_token)
 
         headers = {"content-type": "application/json", "authorization": f"Bearer {admin_token}"}
-        rows = []
-        for query in QUERIES:
+        rows, rss = [], {}
+        cells = [(q, json.dumps({"query": q.text}).encode()) for q in QUERIES]
+        cells.append((Query(MIX, "", None, "distinct districts and tokens"), Mix(mix_requests(mint_token))))
+        for query, body in cells:
             if args.query and query.name not in args.query:
                 continue
-            body = json.dumps({"query": query.text}).encode()
             query_targets = dict(targets)
             if query.subgraph:
                 query_targets["direct"] = urls[query.subgraph]
-            # Same answer everywhere, or the comparison means nothing.
-            answers = {}
-            for target, url in query_targets.items():
-                answer = (await client.post(url, content=body, headers=headers)).json()
-                if answer.get("errors") or not answer.get("data"):
-                    raise RuntimeError(f"{query.name} via {target}: {json.dumps(answer, ensure_ascii=False)[:500]}")
-                answers[target] = answer["data"]
-            if any(a != answers["ours"] for a in answers.values()):
-                raise RuntimeError(f"{query.name}: answers differ: {json.dumps(answers, ensure_ascii=False)[:1000]}")
-            pids = {target: processes.pid(serving[target] if target != "direct" else query.subgraph)
-                    for target in query_targets}
+            await same_answers(client, query.name, query_targets,
+                               body.requests if isinstance(body, Mix) else [(body, headers)])
+            pids = {target: processes.pid(target if target != "direct" else query.subgraph) for target in query_targets}
+            for gateway in GATEWAYS:
+                rss[(query.name, gateway, "idle")] = rss_mib(pids[gateway])
             for conc in args.concurrency or CONCURRENCIES:
                 names = list(query_targets)
                 for target in names:
@@ -461,16 +519,16 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
                     results, paired = await measure_alternating(client, query_targets, pids, body, headers, args)
                 else:
                     results, paired = await measure_slices(client, query_targets, pids, body, headers, args, conc)
+                    for gateway in GATEWAYS:
+                        rss[(query.name, gateway, conc)] = rss_mib(pids[gateway])
                 processes.check_alive()
                 for target in names:
                     r = results[target]
                     print(f"{query.name:24} c={conc:<2} {target:6} {r.rps:8.0f} req/s  p50 {r.p50:6.2f} ms  "
-                          f"p99 {r.p99:6.2f} ms  cpu {r.cpu_ms_per_request:5.2f} ms/req  ({r.requests} requests, {r.failures} failed)", file=sys.stderr)
-                if paired:
-                    print(f"{query.name:24} c={conc:<2} median paired ours − direct {statistics.median(paired):+.2f} ms "
-                          f"({len(paired)} rounds)", file=sys.stderr)
+                          f"p99 {r.p99:6.2f} ms  cpu {r.cpu_ms_per_request:5.2f} ms/req  ({r.requests} requests, "
+                          f"{r.failures} failed)", file=sys.stderr)
                 rows.append((query, conc, results, paired))
-    return render(rows, args, time.perf_counter() - began)
+    return render(rows, args, time.perf_counter() - began, rss)
 
 
 def _interrupt(signum, frame) -> None:
@@ -486,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, help="warm-up requests per target and cell (default 200; --quick 50)")
     parser.add_argument("--slices", type=int, default=5,
                         help="each concurrent cell runs as this many interleaved slices per target (default 5)")
-    parser.add_argument("--query", action="append", choices=[q.name for q in QUERIES],
+    parser.add_argument("--query", action="append", choices=[q.name for q in QUERIES] + [MIX],
                         help="only this query (repeatable; default: all)")
     parser.add_argument("--concurrency", type=int, action="append", choices=CONCURRENCIES,
                         help="only this concurrency (repeatable; default: all)")
