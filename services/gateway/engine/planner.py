@@ -179,6 +179,13 @@ class _OperationPlanner:
             return True
         return join.resolvable and not join.requires
 
+    def resolved_by_implementations(self, subgraph: str, interface: str, name: str, provided: dict | None) -> bool:
+        """An interface field is local only if every implementation the subgraph returns resolves it there
+        (an implementation may have it @override-n away, or @external)."""
+        if subgraph in self.sg.types[interface].interface_object_in:
+            return True
+        return all(self.can_resolve(subgraph, obj, name, provided) for obj in self.sg.possible_types_in(subgraph, interface))
+
     def provided_below(self, subgraph: str, parent: str, name: str, provided: dict | None) -> dict | None:
         if provided is not None and name in provided and provided[name]:
             return provided[name]
@@ -197,6 +204,8 @@ class _OperationPlanner:
                         return False
                     continue
                 if not self.can_resolve(subgraph, parent, name, provided):
+                    return False
+                if t.kind == "interface" and not self.resolved_by_implementations(subgraph, parent, name, provided):
                     return False
                 info = self.sg.field(parent, name)
                 rtype = self.sg.types.get(info.named_type)
@@ -343,9 +352,13 @@ class _OperationPlanner:
                 name = node.name.value
                 info = self.sg.field(parent, name)
                 composite = bool(node.selection_set)
-                sel = target.add_internal_field(name, composite)
+                sel = target.add_internal_field(name, composite, *print_arguments(node.arguments))
                 out = shape.add_field(name, sel.alias, composite=composite)
                 if composite:
+                    if self.sg.types[info.named_type].is_abstract:
+                        # the representation's fragments are matched on the runtime type
+                        sel.selections.add_field("__typename")
+                        out.selections.add_field("__typename")
                     sub = self.add_internal(sel.selections, info.named_type, node.selection_set.selections)
                     merge_selections(out.selections, sub)
             else:

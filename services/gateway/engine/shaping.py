@@ -12,6 +12,7 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -119,6 +120,8 @@ class ResponseShaper:
                 return None
             return [self.complete(type_.of_type, nodes, item, path + [i], coordinate) for i, item in enumerate(raw)]
         if is_leaf_type(type_):
+            if isinstance(type_, GraphQLEnumType) and raw not in type_.values:
+                return self.invalid_enum_value(type_, raw, path)
             return raw
         if not isinstance(raw, dict):
             return None
@@ -130,6 +133,13 @@ class ResponseShaper:
                 runtime = type_
         selection_sets = [n.selection_set for n in nodes if n.selection_set]
         return self.complete_object(runtime, selection_sets, raw, path)
+
+    def invalid_enum_value(self, type_: GraphQLEnumType, raw: Any, path: list) -> None:
+        """A subgraph answered a value the client schema lacks (e.g. @inaccessible): a field error, as null."""
+        self.error_paths.append(tuple(path))
+        self.errors.append({"message": f"Enum '{type_.name}' cannot represent value: {raw!r}.", "path": list(path),
+                            "extensions": {"code": "INTERNAL_SERVER_ERROR"}})
+        return None
 
     def null_error(self, path: list, coordinate: str) -> None:
         here = tuple(path)
