@@ -431,6 +431,11 @@ class _OperationPlanner:
         for d in deps:
             avoid |= d.closure()
         avoid.discard(group)
+        if req_shape is not None:
+            # One representation holds one value per field: a @requires of the same field with other
+            # arguments (another source alias) needs a fetch of its own.
+            avoid |= {c for c in group.children.get((subgraph, path), [])
+                      if representation_conflicts(c.requires.add_fragment(parent).selections, req_shape)}
         child = self.child_group(group, subgraph, path, avoid)
         child.deps |= deps
         child.deps.discard(child)
@@ -594,3 +599,20 @@ def merge_selections(into: SelectionList, source: SelectionList) -> None:
         elif isinstance(sel, FragmentSel):
             merge_selections(into.add_fragment(sel.type_condition).selections, sel.selections)
 
+
+
+def representation_conflicts(representation: SelectionList, shape: SelectionList) -> bool:
+    """Whether `shape` reads a field the representation already reads from another response key."""
+    for sel in shape:
+        if isinstance(sel, FieldSel):
+            for existing in representation:
+                if isinstance(existing, FieldSel) and existing.name == sel.name:
+                    if existing.response_key != sel.response_key:
+                        return True
+                    if sel.selections is not None and existing.selections is not None and \
+                            representation_conflicts(existing.selections, sel.selections):
+                        return True
+        elif isinstance(sel, FragmentSel):
+            if representation_conflicts(representation.add_fragment(sel.type_condition).selections, sel.selections):
+                return True
+    return False

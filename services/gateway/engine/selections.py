@@ -78,6 +78,10 @@ class SelectionList(list):
         existing = self.find_field(alias or name)
         if existing is not None and (existing.name != name or existing.args != args):
             alias = f"_fed_{name}"
+        n = 1
+        while (taken := self.find_field(alias or name)) is not None and (taken.name != name or taken.args != args):
+            n += 1
+            alias = f"_fed_{name}_{n}"  # e.g. a third @requires of the field with other arguments
         return self.add_field(name, alias, args, variables, composite=composite)
 
     def add_fragment(self, type_condition: str) -> FragmentSel:
