@@ -9,7 +9,6 @@ Groups become a DAG; the plan runs them level by level.
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 
 import orjson
@@ -26,60 +25,16 @@ from graphql import (
 from .conditions import condition_values, is_included
 from .pass_through import pass_through_fetch
 from .plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
-from .selections import FieldSel, FragmentSel, SelectionList, print_arguments, print_compact
+from .fetch_groups import FetchGroup, merge_selections, provided_tree, representation_conflicts
+from .selections import SelectionList, print_arguments, print_compact
 from .supergraph import EntityKey, Supergraph, parse_field_set
+from .value_splits import ValueTypeSplits
 
 COMPOSITE = ("object", "interface", "union")
 
 
 class PlanningError(Exception):
     pass
-
-
-class FetchGroup:
-    _ids = itertools.count()
-
-    def __init__(self, subgraph: str, path: tuple[str, ...], parent: "FetchGroup | None"):
-        self.id = next(self._ids)
-        self.subgraph = subgraph
-        self.path = path
-        self.parent = parent
-        self.is_entity = parent is not None
-        self.selections = SelectionList()
-        self.requires = SelectionList()
-        self.typename_rewrites: dict[str, str] = {}
-        self.deps: set[FetchGroup] = set()
-        self.children: dict[tuple[str, tuple[str, ...]], list[FetchGroup]] = {}
-
-    def __repr__(self) -> str:
-        return f"<FetchGroup {self.id} {self.subgraph} {'.'.join(self.path)}>"
-
-    def closure(self) -> set["FetchGroup"]:
-        seen: set[FetchGroup] = set()
-        stack = [self]
-        while stack:
-            g = stack.pop()
-            for d in g.deps:
-                if d not in seen:
-                    seen.add(d)
-                    stack.append(d)
-        return seen
-
-
-def provided_tree(fields: str) -> dict:
-    """A @provides field set as nested dicts (type conditions merged away)."""
-
-    def walk(selections, into: dict) -> dict:
-        for s in selections:
-            if isinstance(s, FieldNode):
-                sub = into.setdefault(s.name.value, {})
-                if s.selection_set:
-                    walk(s.selection_set.selections, sub)
-            elif s.selection_set:
-                walk(s.selection_set.selections, into)
-        return into
-
-    return walk(parse_field_set(fields).selections, {})
 
 
 class QueryPlanner:
@@ -120,7 +75,7 @@ def select_operation(document: DocumentNode, name: str | None):
     return matches[0], fragments
 
 
-class _OperationPlanner:
+class _OperationPlanner(ValueTypeSplits):
     def __init__(self, planner: QueryPlanner, operation, fragments, conditions):
         self.sg = planner.supergraph
         self.local_root_fields = planner.local_root_fields
@@ -129,6 +84,7 @@ class _OperationPlanner:
         self.fragments = fragments
         self.conditions = conditions
         self.groups: list[FetchGroup] = []
+        self.roots: list[FetchGroup] = []
 
     # -- client selection helpers ----------------------------------------------
     def included(self, node) -> bool:
@@ -279,7 +235,11 @@ class _OperationPlanner:
         subs = node.selection_set.selections
         if rtype.is_abstract:
             return {group} | self.plan_abstract(group, sel.selections, rtype.name, subs, sub_path, below)
-        return {group} | self.plan_selections(group, sel.selections, rtype.name, subs, sub_path, below)
+        used = {group}
+        subs, moved = self.split_value_field(group, parent, node, rtype.name, sub_path, below)
+        for subgraph, subfields in moved.items():
+            used |= self.plan_through_parent(group, target, parent, node, subfields, path, provided, subgraph)
+        return used | self.plan_selections(group, sel.selections, rtype.name, subs, sub_path, below)
 
     def plan_abstract(self, group, target: SelectionList, type_name: str, selections, path, provided) -> set[FetchGroup]:
         subgraph = group.subgraph
@@ -293,7 +253,12 @@ class _OperationPlanner:
             self.copy_local(target, type_name, selections)
             return {group}
         used = {group}
-        for obj in self.sg.possible_types_in(subgraph, type_name):
+        possible = self.sg.possible_types_in(subgraph, type_name)
+        if not possible:
+            # No object type of it in this subgraph, so no jump either (e.g. an interface whose
+            # @interfaceObject elsewhere is not resolvable): the selection cannot be satisfied.
+            raise PlanningError(f"cannot resolve the selection on {type_name} from subgraph {subgraph!r}")
+        for obj in possible:
             fragment = target.add_fragment(obj)
             used |= self.plan_selections(group, fragment.selections, obj, selections, path, provided)
         return used
@@ -412,9 +377,10 @@ class _OperationPlanner:
 
         return sorted(options, key=rank)
 
-    def plan_jump(self, group, target, parent: str, node: FieldNode, path, provided) -> set[FetchGroup]:
+    def plan_jump(self, group, target, parent: str, node: FieldNode, path, provided,
+                  only: str | None = None) -> set[FetchGroup]:
         name = node.name.value
-        options = self.jump_candidates(group, parent, name, path)
+        options = [o for o in self.jump_candidates(group, parent, name, path) if only in (None, o[0])]
         if not options:
             raise PlanningError(f"cannot resolve field {parent}.{name} from subgraph {group.subgraph!r}")
         subgraph, entity_type, key = options[0]
@@ -477,7 +443,7 @@ class _OperationPlanner:
         root_type = self.sg.root_types.get(self.kind)
         if self.kind == "subscription":
             raise PlanningError("subscriptions are not planned by the gateway engine")
-        roots: list[FetchGroup] = []
+        roots: list[FetchGroup] = self.roots
         if root_type is not None:
             fields = self.collect_fields(root_type, self.operation.selection_set.selections)
             for node in fields:
@@ -509,6 +475,14 @@ class _OperationPlanner:
                     return g
         group = self.new_group(chosen, (), None)
         roots.append(group)
+        return group
+
+    def root_group_in(self, subgraph: str) -> FetchGroup:
+        for g in self.roots:
+            if g.subgraph == subgraph:
+                return g
+        group = self.new_group(subgraph, (), None)
+        self.roots.append(group)
         return group
 
     def assemble(self, roots: list[FetchGroup]) -> PlanNode | None:
@@ -588,31 +562,3 @@ def _wrap(kind, nodes: list) -> PlanNode | None:
     if not nodes:
         return None
     return nodes[0] if len(nodes) == 1 else kind(nodes)
-
-
-def merge_selections(into: SelectionList, source: SelectionList) -> None:
-    for sel in source:
-        if isinstance(sel, FieldSel):
-            out = into.add_field(sel.name, sel.alias, sel.args, sel.variables, sel.selections is not None)
-            if sel.selections is not None:
-                merge_selections(out.selections, sel.selections)
-        elif isinstance(sel, FragmentSel):
-            merge_selections(into.add_fragment(sel.type_condition).selections, sel.selections)
-
-
-
-def representation_conflicts(representation: SelectionList, shape: SelectionList) -> bool:
-    """Whether `shape` reads a field the representation already reads from another response key."""
-    for sel in shape:
-        if isinstance(sel, FieldSel):
-            for existing in representation:
-                if isinstance(existing, FieldSel) and existing.name == sel.name:
-                    if existing.response_key != sel.response_key:
-                        return True
-                    if sel.selections is not None and existing.selections is not None and \
-                            representation_conflicts(existing.selections, sel.selections):
-                        return True
-        elif isinstance(sel, FragmentSel):
-            if representation_conflicts(representation.add_fragment(sel.type_condition).selections, sel.selections):
-                return True
-    return False

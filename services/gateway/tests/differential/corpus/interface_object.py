@@ -82,3 +82,82 @@ type Media @key(fields: "id") @interfaceObject { id: ID! }
 ])
 
 CASES = [interface_object, interface_object_not_resolvable, interface_object_requires, interface_object_indirect]
+
+credits = Stub(sdl('''
+type Query { person: Person }
+type Person @key(fields: "id") { id: ID! name: String }
+type Movie @key(fields: "id") { id: ID! director: String }
+'''), root={"person": {"__typename": "Person", "id": "pe1", "name": "Ridley"}},
+    entities={"Movie": [{"id": "m1", "director": "Scott"}], "Person": [{"id": "pe1", "name": "Ridley"}]})
+
+interface_object_indirect_extension = Case("interface_object_indirect_extension",
+                                           "@interfaceObject with an implementation extended elsewhere", {
+    "catalog": catalog(),
+    "credits": credits,
+    "lists": Stub(sdl('''
+type Query { list: List }
+type List @key(fields: "id") { id: ID! name: String entry: Media }
+type Media @key(fields: "id") @interfaceObject { id: ID! }
+'''), root={"list": {"__typename": "List", "id": "l1", "name": "faves", "entry": {"__typename": "Media", "id": "m1"}}}),
+}, [
+    Query("{ media { id title ... on Movie { minutes director } ... on Book { author } } person { id name }"
+          " list { id name entry { id ... on Movie { minutes } } } }"),
+    Query("{ list { entry { __typename ... on Movie { director } } } }"),
+])
+
+PEOPLE = [{"__typename": "Member", "id": "u1", "name": "Ann", "age": 30},
+          {"__typename": "Member", "id": "u2", "name": "Ben", "age": 40}]
+
+
+def people_entity(rep):
+    return next(({**p} for p in PEOPLE if p["id"] == rep["id"]), None)
+
+
+interface_object_with_requires = Case("interface_object_with_requires", "@interfaceObject field with @requires", {
+    "people": Stub(sdl('''
+type Query { people: [Named!]! }
+interface Named @key(fields: "id") { id: ID! name: String }
+type Member implements Named @key(fields: "id") { id: ID! name: String age: Int }
+'''), root={"people": PEOPLE}, entities={"Named": people_entity, "Member": people_entity}),
+    "handles": Stub(sdl('''
+type Query { morePeople: [Named] }
+type Named @key(fields: "id") @interfaceObject { id: ID! name: String @external handle: String @requires(fields: "name") }
+'''), root={"morePeople": [{"__typename": "Named", "id": "u2"}, {"__typename": "Named", "id": "u1"}]},
+        entities={"Named": lambda rep: {**rep, "handle": f"@{rep['name'].lower()}" if rep.get("name") else None}}),
+}, [
+    Query("{ morePeople { id name handle } }"),
+    Query("{ people { id name handle } }"),
+    Query("{ morePeople { ... on Member { age } } }"),
+    Query("{ people { ... on Member { age } } }"),
+    Query("{ morePeople { ... on Member { age id name handle } id name } }"),
+    Query("{ people { ... on Member { age id name handle } id name } }"),
+])
+
+interface_object_cross = Case("interface_object_cross", "non-resolvable @interfaceObject both ways", {
+    "x": Stub(sdl('''
+interface Node @key(fields: "id") { id: ID! }
+type Item @key(fields: "id", resolvable: false) @interfaceObject { id: ID! }
+type Query { x: Node item: Item! }
+'''), root={"x": {"__typename": "Node", "id": "n1"}, "item": {"__typename": "Item", "id": "i1"}}),
+    "y": Stub(sdl('''
+type Node @key(fields: "id", resolvable: false) @interfaceObject { id: ID! note: String }
+interface Item @key(fields: "id") { id: ID! }
+type Loaf implements Item @key(fields: "id") { id: ID! name: String! }
+type Query { y: Node }
+'''), root={"y": {"__typename": "Node", "id": "n2", "note": "hello"}},
+        entities={"Item": lambda rep: {"__typename": "Loaf", "id": rep["id"], "name": "rye"},
+                  "Loaf": lambda rep: {"__typename": "Loaf", "id": rep["id"], "name": "rye"}}),
+}, [
+    Query("{ y { id note } }"),
+    Query("{ x { note } }", apollo_departs=(
+        "x returns a Node, no subgraph can resolve Node.note from it (y's key is not resolvable) and x has no type "
+        "implementing Node: the operation cannot be satisfied, yet @apollo/gateway answers `x: null` without error"),
+        expected={"data": None, "errors": [{"message": "query planning failed"}]}),
+    Query("{ y { id } }"),
+    Query("{ x { id } }"),
+    Query("{ item { id } }"),
+    Query("{ item { id ... on Loaf { name } } }"),
+    Query("{ item { ... on Loaf { id } } }"),
+])
+
+CASES += [interface_object_indirect_extension, interface_object_with_requires, interface_object_cross]
