@@ -135,6 +135,13 @@ class _OperationPlanner(ValueTypeSplits):
             return True
         return join.resolvable and not join.requires
 
+    def local_type(self, subgraph: str, parent: str, name: str) -> str:
+        """The named type of parent.name in the subgraph (join__field `type:` when it differs)."""
+        join = self.sg.field_join(subgraph, parent, name)
+        if join is not None and join.type:
+            return join.type.strip("[]!")
+        return self.sg.field(parent, name).named_type
+
     def resolved_by_implementations(self, subgraph: str, interface: str, name: str, provided: dict | None) -> bool:
         """An interface field is local only if every implementation the subgraph returns resolves it there
         (an implementation may have it @override-n away, or @external)."""
@@ -163,8 +170,7 @@ class _OperationPlanner(ValueTypeSplits):
                     return False
                 if t.kind == "interface" and not self.resolved_by_implementations(subgraph, parent, name, provided):
                     return False
-                info = self.sg.field(parent, name)
-                rtype = self.sg.types.get(info.named_type)
+                rtype = self.sg.types.get(self.local_type(subgraph, parent, name))
                 if rtype and rtype.kind in COMPOSITE and node.selection_set:
                     below = self.provided_below(subgraph, parent, name, provided)
                     if not self.is_local(subgraph, rtype.name, node.selection_set.selections, below):
@@ -177,6 +183,8 @@ class _OperationPlanner(ValueTypeSplits):
             elif t.is_abstract:
                 if subgraph in t.interface_object_in or not self.sg.knows_type(subgraph, condition):
                     return False
+                if self.sg.types[condition].kind == "object" and condition not in self.sg.possible_types_in(subgraph, parent):
+                    return False  # e.g. the type implements the interface only in other subgraphs
                 if self.sg.types[condition].is_abstract and condition != parent:
                     return False  # nested abstract conditions: let the planner expand
                 if not self.is_local(subgraph, condition, self.sub_selections(node), provided):
@@ -233,8 +241,13 @@ class _OperationPlanner(ValueTypeSplits):
         sub_path = path + (alias or name,) + ("@",) * info.list_depth
         below = self.provided_below(group.subgraph, parent, name, provided)
         subs = node.selection_set.selections
-        if rtype.is_abstract:
-            return {group} | self.plan_abstract(group, sel.selections, rtype.name, subs, sub_path, below)
+        local = self.sg.types[self.local_type(group.subgraph, parent, name)]
+        if rtype.is_abstract and not local.is_abstract:
+            # the subgraph's field has one of the types (a shareable field whose type differs between subgraphs)
+            sel.selections.add_field("__typename")
+            rtype = local
+        elif rtype.is_abstract:
+            return {group} | self.plan_abstract(group, sel.selections, local.name, subs, sub_path, below)
         used = {group}
         subs, moved = self.split_value_field(group, parent, node, rtype.name, sub_path, below)
         for subgraph, subfields in moved.items():
@@ -246,11 +259,11 @@ class _OperationPlanner(ValueTypeSplits):
         t = self.sg.types[type_name]
         if subgraph in t.interface_object_in and not self.is_local(subgraph, type_name, selections, provided):
             local, remote = self.split_local(subgraph, type_name, selections, provided)
-            self.copy_local(target, type_name, local)
+            self.copy_local(target, type_name, local, subgraph)
             return {group} | self.jump_to_real_interface(group, target, type_name, remote, path)
         target.add_field("__typename")
         if self.is_local(subgraph, type_name, selections, provided):
-            self.copy_local(target, type_name, selections)
+            self.copy_local(target, type_name, selections, subgraph)
             return {group}
         used = {group}
         possible = self.sg.possible_types_in(subgraph, type_name)
@@ -281,7 +294,7 @@ class _OperationPlanner(ValueTypeSplits):
                 remote.append(node)
         return local, remote
 
-    def copy_local(self, target: SelectionList, parent: str, selections) -> None:
+    def copy_local(self, target: SelectionList, parent: str, selections, subgraph: str) -> None:
         """Copy a selection the current subgraph fully resolves, keeping fragments."""
         target.client_keys.update(self.client_keys(parent, selections))
         for node in selections:
@@ -293,20 +306,21 @@ class _OperationPlanner(ValueTypeSplits):
                 if name == "__typename":
                     target.add_field(name, alias)
                     continue
-                rtype = self.sg.types.get(self.sg.field(parent, name).named_type)
+                rtype = self.sg.types.get(self.local_type(subgraph, parent, name))
                 composite = bool(rtype and rtype.kind in COMPOSITE)
                 args, variables = print_arguments(node.arguments)
                 sel = target.add_field(name, alias, args, variables, composite)
                 if composite:
-                    if rtype.is_abstract:
+                    if rtype.is_abstract or self.sg.types[self.sg.field(parent, name).named_type].is_abstract:
                         sel.selections.add_field("__typename")
-                    self.copy_local(sel.selections, rtype.name, node.selection_set.selections)
+                    self.copy_local(sel.selections, rtype.name, node.selection_set.selections, subgraph)
                 continue
             condition = self.type_condition(node, parent)
             if condition == parent or (not self.sg.types[parent].is_abstract and self.applies(condition, parent)):
-                self.copy_local(target, parent, self.sub_selections(node))
+                self.copy_local(target, parent, self.sub_selections(node), subgraph)
             elif self.sg.types[parent].is_abstract:
-                self.copy_local(target.add_fragment(condition).selections, condition, self.sub_selections(node))
+                self.copy_local(target.add_fragment(condition).selections, condition, self.sub_selections(node),
+                                subgraph)
 
     def add_internal(self, target: SelectionList, parent: str, selections) -> SelectionList:
         """Add key/requires fields resolvable locally; return the representation
