@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test e2e demo infra db token venv clean-venv supergraph bench proof
+.PHONY: run test e2e demo infra db token venv clean-venv supergraph bench proof reference
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP)
+
+# The reference composer and gateway (npm, pinned by the lockfile): the differential suite and `make supergraph`.
+REFERENCE := services/gateway/tests/differential/apollo
+$(REFERENCE)/node_modules/.package-lock.json: $(REFERENCE)/package-lock.json
+	cd $(REFERENCE) && npm ci --no-audit --no-fund --loglevel=error
+
+reference: $(REFERENCE)/node_modules/.package-lock.json
 
 infra:
 	@bash deploy/local/ensure-infra.sh
@@ -27,7 +34,7 @@ db: venv infra
 run: db
 	$(PY) -m services.devrun
 
-test: venv infra
+test: venv infra reference
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 	$(PY) -m proof
 

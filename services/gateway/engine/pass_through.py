@@ -68,8 +68,8 @@ class _SameShape:
                 subs = [n.selection_set for n in nodes if n.selection_set]
                 if sel.selections is None or not self.check(child.name, subs, sel.selections):
                     return False
-            elif sel.selections is not None:
-                return False
+            elif sel.selections is not None or (child is not None and child.hidden_values):
+                return False  # a value the client schema hides must be refused by the shaper
         return True
 
     def collect(self, type_name: str, selections, into: dict[str, list[FieldNode]]) -> bool:

@@ -9,7 +9,6 @@ Groups become a DAG; the plan runs them level by level.
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 
 import orjson
@@ -26,60 +25,16 @@ from graphql import (
 from .conditions import condition_values, is_included
 from .pass_through import pass_through_fetch
 from .plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
-from .selections import FieldSel, FragmentSel, SelectionList, print_arguments, print_compact
+from .fetch_groups import FetchGroup, merge_selections, provided_tree, representation_conflicts
+from .selections import SelectionList, print_arguments, print_compact
 from .supergraph import EntityKey, Supergraph, parse_field_set
+from .value_splits import ValueTypeSplits
 
 COMPOSITE = ("object", "interface", "union")
 
 
 class PlanningError(Exception):
     pass
-
-
-class FetchGroup:
-    _ids = itertools.count()
-
-    def __init__(self, subgraph: str, path: tuple[str, ...], parent: "FetchGroup | None"):
-        self.id = next(self._ids)
-        self.subgraph = subgraph
-        self.path = path
-        self.parent = parent
-        self.is_entity = parent is not None
-        self.selections = SelectionList()
-        self.requires = SelectionList()
-        self.typename_rewrites: dict[str, str] = {}
-        self.deps: set[FetchGroup] = set()
-        self.children: dict[tuple[str, tuple[str, ...]], list[FetchGroup]] = {}
-
-    def __repr__(self) -> str:
-        return f"<FetchGroup {self.id} {self.subgraph} {'.'.join(self.path)}>"
-
-    def closure(self) -> set["FetchGroup"]:
-        seen: set[FetchGroup] = set()
-        stack = [self]
-        while stack:
-            g = stack.pop()
-            for d in g.deps:
-                if d not in seen:
-                    seen.add(d)
-                    stack.append(d)
-        return seen
-
-
-def provided_tree(fields: str) -> dict:
-    """A @provides field set as nested dicts (type conditions merged away)."""
-
-    def walk(selections, into: dict) -> dict:
-        for s in selections:
-            if isinstance(s, FieldNode):
-                sub = into.setdefault(s.name.value, {})
-                if s.selection_set:
-                    walk(s.selection_set.selections, sub)
-            elif s.selection_set:
-                walk(s.selection_set.selections, into)
-        return into
-
-    return walk(parse_field_set(fields).selections, {})
 
 
 class QueryPlanner:
@@ -120,7 +75,7 @@ def select_operation(document: DocumentNode, name: str | None):
     return matches[0], fragments
 
 
-class _OperationPlanner:
+class _OperationPlanner(ValueTypeSplits):
     def __init__(self, planner: QueryPlanner, operation, fragments, conditions):
         self.sg = planner.supergraph
         self.local_root_fields = planner.local_root_fields
@@ -129,6 +84,7 @@ class _OperationPlanner:
         self.fragments = fragments
         self.conditions = conditions
         self.groups: list[FetchGroup] = []
+        self.roots: list[FetchGroup] = []
 
     # -- client selection helpers ----------------------------------------------
     def included(self, node) -> bool:
@@ -179,6 +135,20 @@ class _OperationPlanner:
             return True
         return join.resolvable and not join.requires
 
+    def local_type(self, subgraph: str, parent: str, name: str) -> str:
+        """The named type of parent.name in the subgraph (join__field `type:` when it differs)."""
+        join = self.sg.field_join(subgraph, parent, name)
+        if join is not None and join.type:
+            return join.type.strip("[]!")
+        return self.sg.field(parent, name).named_type
+
+    def resolved_by_implementations(self, subgraph: str, interface: str, name: str, provided: dict | None) -> bool:
+        """An interface field is local only if every implementation the subgraph returns resolves it there
+        (an implementation may have it @override-n away, or @external)."""
+        if subgraph in self.sg.types[interface].interface_object_in:
+            return True
+        return all(self.can_resolve(subgraph, obj, name, provided) for obj in self.sg.possible_types_in(subgraph, interface))
+
     def provided_below(self, subgraph: str, parent: str, name: str, provided: dict | None) -> dict | None:
         if provided is not None and name in provided and provided[name]:
             return provided[name]
@@ -198,8 +168,9 @@ class _OperationPlanner:
                     continue
                 if not self.can_resolve(subgraph, parent, name, provided):
                     return False
-                info = self.sg.field(parent, name)
-                rtype = self.sg.types.get(info.named_type)
+                if t.kind == "interface" and not self.resolved_by_implementations(subgraph, parent, name, provided):
+                    return False
+                rtype = self.sg.types.get(self.local_type(subgraph, parent, name))
                 if rtype and rtype.kind in COMPOSITE and node.selection_set:
                     below = self.provided_below(subgraph, parent, name, provided)
                     if not self.is_local(subgraph, rtype.name, node.selection_set.selections, below):
@@ -212,6 +183,8 @@ class _OperationPlanner:
             elif t.is_abstract:
                 if subgraph in t.interface_object_in or not self.sg.knows_type(subgraph, condition):
                     return False
+                if self.sg.types[condition].kind == "object" and condition not in self.sg.possible_types_in(subgraph, parent):
+                    return False  # e.g. the type implements the interface only in other subgraphs
                 if self.sg.types[condition].is_abstract and condition != parent:
                     return False  # nested abstract conditions: let the planner expand
                 if not self.is_local(subgraph, condition, self.sub_selections(node), provided):
@@ -268,23 +241,37 @@ class _OperationPlanner:
         sub_path = path + (alias or name,) + ("@",) * info.list_depth
         below = self.provided_below(group.subgraph, parent, name, provided)
         subs = node.selection_set.selections
-        if rtype.is_abstract:
-            return {group} | self.plan_abstract(group, sel.selections, rtype.name, subs, sub_path, below)
-        return {group} | self.plan_selections(group, sel.selections, rtype.name, subs, sub_path, below)
+        local = self.sg.types[self.local_type(group.subgraph, parent, name)]
+        if rtype.is_abstract and not local.is_abstract:
+            # the subgraph's field has one of the types (a shareable field whose type differs between subgraphs)
+            sel.selections.add_field("__typename")
+            rtype = local
+        elif rtype.is_abstract:
+            return {group} | self.plan_abstract(group, sel.selections, local.name, subs, sub_path, below)
+        used = {group}
+        subs, moved = self.split_value_field(group, parent, node, rtype.name, sub_path, below)
+        for subgraph, subfields in moved.items():
+            used |= self.plan_through_parent(group, target, parent, node, subfields, path, provided, subgraph)
+        return used | self.plan_selections(group, sel.selections, rtype.name, subs, sub_path, below)
 
     def plan_abstract(self, group, target: SelectionList, type_name: str, selections, path, provided) -> set[FetchGroup]:
         subgraph = group.subgraph
         t = self.sg.types[type_name]
         if subgraph in t.interface_object_in and not self.is_local(subgraph, type_name, selections, provided):
             local, remote = self.split_local(subgraph, type_name, selections, provided)
-            self.copy_local(target, type_name, local)
+            self.copy_local(target, type_name, local, subgraph)
             return {group} | self.jump_to_real_interface(group, target, type_name, remote, path)
         target.add_field("__typename")
         if self.is_local(subgraph, type_name, selections, provided):
-            self.copy_local(target, type_name, selections)
+            self.copy_local(target, type_name, selections, subgraph)
             return {group}
         used = {group}
-        for obj in self.sg.possible_types_in(subgraph, type_name):
+        possible = self.sg.possible_types_in(subgraph, type_name)
+        if not possible:
+            # No object type of it in this subgraph, so no jump either (e.g. an interface whose
+            # @interfaceObject elsewhere is not resolvable): the selection cannot be satisfied.
+            raise PlanningError(f"cannot resolve the selection on {type_name} from subgraph {subgraph!r}")
+        for obj in possible:
             fragment = target.add_fragment(obj)
             used |= self.plan_selections(group, fragment.selections, obj, selections, path, provided)
         return used
@@ -307,7 +294,7 @@ class _OperationPlanner:
                 remote.append(node)
         return local, remote
 
-    def copy_local(self, target: SelectionList, parent: str, selections) -> None:
+    def copy_local(self, target: SelectionList, parent: str, selections, subgraph: str) -> None:
         """Copy a selection the current subgraph fully resolves, keeping fragments."""
         target.client_keys.update(self.client_keys(parent, selections))
         for node in selections:
@@ -319,20 +306,21 @@ class _OperationPlanner:
                 if name == "__typename":
                     target.add_field(name, alias)
                     continue
-                rtype = self.sg.types.get(self.sg.field(parent, name).named_type)
+                rtype = self.sg.types.get(self.local_type(subgraph, parent, name))
                 composite = bool(rtype and rtype.kind in COMPOSITE)
                 args, variables = print_arguments(node.arguments)
                 sel = target.add_field(name, alias, args, variables, composite)
                 if composite:
-                    if rtype.is_abstract:
+                    if rtype.is_abstract or self.sg.types[self.sg.field(parent, name).named_type].is_abstract:
                         sel.selections.add_field("__typename")
-                    self.copy_local(sel.selections, rtype.name, node.selection_set.selections)
+                    self.copy_local(sel.selections, rtype.name, node.selection_set.selections, subgraph)
                 continue
             condition = self.type_condition(node, parent)
             if condition == parent or (not self.sg.types[parent].is_abstract and self.applies(condition, parent)):
-                self.copy_local(target, parent, self.sub_selections(node))
+                self.copy_local(target, parent, self.sub_selections(node), subgraph)
             elif self.sg.types[parent].is_abstract:
-                self.copy_local(target.add_fragment(condition).selections, condition, self.sub_selections(node))
+                self.copy_local(target.add_fragment(condition).selections, condition, self.sub_selections(node),
+                                subgraph)
 
     def add_internal(self, target: SelectionList, parent: str, selections) -> SelectionList:
         """Add key/requires fields resolvable locally; return the representation
@@ -343,9 +331,13 @@ class _OperationPlanner:
                 name = node.name.value
                 info = self.sg.field(parent, name)
                 composite = bool(node.selection_set)
-                sel = target.add_internal_field(name, composite)
+                sel = target.add_internal_field(name, composite, *print_arguments(node.arguments))
                 out = shape.add_field(name, sel.alias, composite=composite)
                 if composite:
+                    if self.sg.types[info.named_type].is_abstract:
+                        # the representation's fragments are matched on the runtime type
+                        sel.selections.add_field("__typename")
+                        out.selections.add_field("__typename")
                     sub = self.add_internal(sel.selections, info.named_type, node.selection_set.selections)
                     merge_selections(out.selections, sub)
             else:
@@ -399,9 +391,10 @@ class _OperationPlanner:
 
         return sorted(options, key=rank)
 
-    def plan_jump(self, group, target, parent: str, node: FieldNode, path, provided) -> set[FetchGroup]:
+    def plan_jump(self, group, target, parent: str, node: FieldNode, path, provided,
+                  only: str | None = None) -> set[FetchGroup]:
         name = node.name.value
-        options = self.jump_candidates(group, parent, name, path)
+        options = [o for o in self.jump_candidates(group, parent, name, path) if only in (None, o[0])]
         if not options:
             raise PlanningError(f"cannot resolve field {parent}.{name} from subgraph {group.subgraph!r}")
         subgraph, entity_type, key = options[0]
@@ -418,6 +411,11 @@ class _OperationPlanner:
         for d in deps:
             avoid |= d.closure()
         avoid.discard(group)
+        if req_shape is not None:
+            # One representation holds one value per field: a @requires of the same field with other
+            # arguments (another source alias) needs a fetch of its own.
+            avoid |= {c for c in group.children.get((subgraph, path), [])
+                      if representation_conflicts(c.requires.add_fragment(parent).selections, req_shape)}
         child = self.child_group(group, subgraph, path, avoid)
         child.deps |= deps
         child.deps.discard(child)
@@ -459,7 +457,7 @@ class _OperationPlanner:
         root_type = self.sg.root_types.get(self.kind)
         if self.kind == "subscription":
             raise PlanningError("subscriptions are not planned by the gateway engine")
-        roots: list[FetchGroup] = []
+        roots: list[FetchGroup] = self.roots
         if root_type is not None:
             fields = self.collect_fields(root_type, self.operation.selection_set.selections)
             for node in fields:
@@ -491,6 +489,14 @@ class _OperationPlanner:
                     return g
         group = self.new_group(chosen, (), None)
         roots.append(group)
+        return group
+
+    def root_group_in(self, subgraph: str) -> FetchGroup:
+        for g in self.roots:
+            if g.subgraph == subgraph:
+                return g
+        group = self.new_group(subgraph, (), None)
+        self.roots.append(group)
         return group
 
     def assemble(self, roots: list[FetchGroup]) -> PlanNode | None:
@@ -570,14 +576,3 @@ def _wrap(kind, nodes: list) -> PlanNode | None:
     if not nodes:
         return None
     return nodes[0] if len(nodes) == 1 else kind(nodes)
-
-
-def merge_selections(into: SelectionList, source: SelectionList) -> None:
-    for sel in source:
-        if isinstance(sel, FieldSel):
-            out = into.add_field(sel.name, sel.alias, sel.args, sel.variables, sel.selections is not None)
-            if sel.selections is not None:
-                merge_selections(out.selections, sel.selections)
-        elif isinstance(sel, FragmentSel):
-            merge_selections(into.add_fragment(sel.type_condition).selections, sel.selections)
-

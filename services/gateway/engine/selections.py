@@ -67,17 +67,22 @@ class SelectionList(list):
         self.append(sel)
         return sel
 
-    def add_internal_field(self, name: str, composite: bool = False) -> FieldSel:
-        """Add a field the planner needs (key, requires); alias it if the client
-        uses the same response key for something else."""
+    def add_internal_field(self, name: str, composite: bool = False, args: str = "",
+                           variables: frozenset[str] = frozenset()) -> FieldSel:
+        """Add a field the planner needs (key, requires, with the arguments a @requires gives);
+        alias it if the client uses the same response key for something else."""
         alias = None
         client = self.client_keys.get(name)
-        if client is not None and client != name:
+        if client is not None and client != name + args:
             alias = f"_fed_{name}"
         existing = self.find_field(alias or name)
-        if existing is not None and (existing.name != name or existing.args):
+        if existing is not None and (existing.name != name or existing.args != args):
             alias = f"_fed_{name}"
-        return self.add_field(name, alias, composite=composite)
+        n = 1
+        while (taken := self.find_field(alias or name)) is not None and (taken.name != name or taken.args != args):
+            n += 1
+            alias = f"_fed_{name}_{n}"  # e.g. a third @requires of the field with other arguments
+        return self.add_field(name, alias, args, variables, composite=composite)
 
     def add_fragment(self, type_condition: str) -> FragmentSel:
         for sel in self:

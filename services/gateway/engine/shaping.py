@@ -12,6 +12,7 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -119,17 +120,28 @@ class ResponseShaper:
                 return None
             return [self.complete(type_.of_type, nodes, item, path + [i], coordinate) for i, item in enumerate(raw)]
         if is_leaf_type(type_):
+            if isinstance(type_, GraphQLEnumType) and raw not in type_.values:
+                return self.field_error(f"Enum '{type_.name}' cannot represent value: {raw!r}.", path)
             return raw
         if not isinstance(raw, dict):
             return None
         runtime = type_
         if is_abstract_type(type_):
-            runtime = self.schema.get_type(raw.get("__typename") or "")
-            if runtime is None or not (runtime is type_ or self.schema.is_sub_type(type_, runtime)):
-                # e.g. an @interfaceObject answer without the real type: use the interface
-                runtime = type_
+            typename = raw.get("__typename")
+            runtime = self.schema.get_type(typename or "")
+            if typename is None or runtime is type_:
+                runtime = type_  # an @interfaceObject answer without the real type: use the interface
+            elif runtime is None or not self.schema.is_sub_type(type_, runtime):
+                # e.g. a type the client schema hides (@inaccessible): the field cannot be completed
+                return self.field_error(f"Invalid __typename found for object at field {coordinate}.", path)
         selection_sets = [n.selection_set for n in nodes if n.selection_set]
         return self.complete_object(runtime, selection_sets, raw, path)
+
+    def field_error(self, message: str, path: list) -> None:
+        """A subgraph answered something the client schema lacks (e.g. @inaccessible): a field error, as null."""
+        self.error_paths.append(tuple(path))
+        self.errors.append({"message": message, "path": list(path), "extensions": {"code": "INTERNAL_SERVER_ERROR"}})
+        return None
 
     def null_error(self, path: list, coordinate: str) -> None:
         here = tuple(path)

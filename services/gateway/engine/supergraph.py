@@ -109,6 +109,7 @@ class TypeInfo:
     members: list[str] = field(default_factory=list)  # union members
     members_in: dict[str, set[str]] = field(default_factory=dict)  # subgraph -> members
     fields: dict[str, FieldInfo] = field(default_factory=dict)
+    hidden_values: set[str] = field(default_factory=set)  # enum values marked @inaccessible
 
     def keys_in(self, subgraph: str, resolvable_only: bool = True) -> list[EntityKey]:
         return [
@@ -279,6 +280,8 @@ def parse_supergraph(sdl: str) -> Supergraph:
             t.members_in.setdefault(graph_of(jm), set()).add(jm["member"])
         t.interfaces += [i.name.value for i in getattr(node, "interfaces", None) or ()]
         t.members += [m.name.value for m in getattr(node, "types", None) or ()]
+        if kind == "enum":
+            t.hidden_values |= {v.name.value for v in node.values or () if _directives(v, "inaccessible")}
         if kind in ("object", "interface"):
             for fnode in node.fields or ():
                 t.fields[fnode.name.value] = _parse_field(fnode, graph_of)
