@@ -25,7 +25,7 @@ import uvloop
 from bench.peers import DOCUMENTS, SERVICE_OF
 from bench.run import (
     CONCURRENCIES, DISTRICT, HOST, SUBGRAPHS, Processes, fmt, load, measure_alternating, measure_slices,
-    pick_port, seed, wait_ready,
+    pick_port, same_answers, seed, wait_ready,
 )
 from bench.processes import rss_mib
 
@@ -90,14 +90,7 @@ async def run(args: argparse.Namespace, processes: Processes) -> str:
                        **{peer: f"http://{HOST}:{ports[peer]}/{service}/graphql" for peer in PEERS}}
             pids = {"ours": processes.pid(service), **{peer: processes.pid(peer) for peer in PEERS}}
             body = json.dumps({"query": document}).encode()
-            answers = {}
-            for target, url in targets.items():
-                answer = (await client.post(url, content=body, headers=headers)).json()
-                if answer.get("errors") or not answer.get("data"):
-                    raise RuntimeError(f"{field} via {target}: {json.dumps(answer, ensure_ascii=False)[:400]}")
-                answers[target] = answer["data"]
-            if any(a != answers["ours"] for a in answers.values()):
-                raise RuntimeError(f"{field}: answers differ: {json.dumps(answers, ensure_ascii=False)[:800]}")
+            await same_answers(client, field, targets, [(body, headers)])
             for target, pid in pids.items():
                 rss[(field, target, "idle")] = rss_mib(pid)
             for conc in args.concurrency or CONCURRENCIES:

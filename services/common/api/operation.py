@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import strawberry.federation
@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
+from services.common.api.document_cache import DOCUMENT_CACHES
 from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
 from services.common.kernel.errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
 from services.common.data.tenancy import tenant_transaction
@@ -66,7 +67,11 @@ def _operation_node(ctx: Any):
 
 
 class SubgraphSchema(strawberry.federation.Schema):
-    """A Federation v2 schema that logs only the errors that are ours, not the client's."""
+    """A Federation v2 schema that logs only the errors that are ours, not the client's, and parses and
+    validates each distinct document once (document_cache.py) whatever extensions a service adds."""
+
+    def __init__(self, *args: Any, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, extensions=[*DOCUMENT_CACHES, *extensions], **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:

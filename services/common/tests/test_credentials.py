@@ -339,22 +339,23 @@ def test_a_jwks_file_that_is_not_a_jwks_stops_the_process(monkeypatch, tmp_path)
 # --- The gateway's cache of verified tokens -----------------------------------------------------------
 
 def test_the_gateway_cache_keeps_no_token_past_its_exp(monkeypatch):
+    from services.common.kernel import token_cache
     from services.gateway.policy import tokens as edge
 
     calls = []
-    real = edge.verify_token_until
-    monkeypatch.setattr(edge, "verify_token_until", lambda token: calls.append(token) or real(token))
+    real = token_cache.verify_token_until
+    monkeypatch.setattr(token_cache, "verify_token_until", lambda token, settings=None: calls.append(token) or real(token, settings))
     cache = edge.VerifiedTokens()
     now = time.time()
     token = dev_token(exp=int(now) + 30)
     assert cache.principal(f"Bearer {token}").district == "230102"
     assert cache.principal(f"Bearer {token}").district == "230102"
     assert len(calls) == 1  # the second request was served from the cache
-    monkeypatch.setattr(edge.time, "time", lambda: now + 31)  # past exp, within the leeway
+    monkeypatch.setattr(token_cache.time, "time", lambda: now + 31)  # past exp, within the leeway
     assert cache.principal(f"Bearer {token}")
     assert len(calls) == 2  # verified afresh, not served from the cache
     monkeypatch.setattr(jwt.api_jwt, "datetime", _clock_at(now + 120), raising=False)
-    monkeypatch.setattr(edge.time, "time", lambda: now + 120)  # past the leeway: refused
+    monkeypatch.setattr(token_cache.time, "time", lambda: now + 120)  # past the leeway: refused
     with pytest.raises(Unauthenticated, match="expired"):
         cache.principal(f"Bearer {token}")
 

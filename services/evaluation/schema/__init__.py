@@ -1,6 +1,5 @@
 """The evaluation subgraph: thin Strawberry types and resolvers over `domain` and `queries`."""
 
-from services.common.api.document_cache import DOCUMENT_CACHES
 from services.common.api.operation import OperationTransaction, SubgraphSchema
 from services.common.api.permissions import declared
 
@@ -12,5 +11,5 @@ schema = SubgraphSchema(
     query=declared(Query),
     mutation=declared(Mutation),
     types=[EvaluationAgency, Evaluation, Project],
-    extensions=[*DOCUMENT_CACHES, OperationTransaction],
+    extensions=[OperationTransaction],
 )

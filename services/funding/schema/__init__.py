@@ -3,7 +3,6 @@ and Mutation (`mutations`) roots over `domain`."""
 
 from __future__ import annotations
 
-from services.common.api.document_cache import DOCUMENT_CACHES
 from services.common.api.operation import OperationTransaction, SubgraphSchema
 from services.common.api.permissions import declared
 
@@ -15,5 +14,5 @@ schema = SubgraphSchema(
     query=declared(Query),
     mutation=declared(Mutation),
     types=[FundingRound, Project, RecoveryOrder, SocialOrganization],
-    extensions=[*DOCUMENT_CACHES, OperationTransaction],
+    extensions=[OperationTransaction],
 )

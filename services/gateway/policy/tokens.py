@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Mapping
 
 from graphql import FieldNode
 
-from services.common.kernel.auth import Principal, bearer_token, verify_token_until
+from services.common.kernel.auth import Principal, bearer_token
 from services.common.kernel.errors import DomainError, Unauthenticated
+from services.common.kernel.token_cache import MAX_TOKENS, TokenCache
 
 from ..engine.supergraph import Supergraph
 
@@ -25,33 +24,19 @@ def forward_authorization(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 class VerifiedTokens:
-    """Tokens already verified, until they expire: a portal sends the same token on every request.
+    """The caller behind an Authorization header, verified once per token until it expires.
 
-    Verification is verify_token_until's, the subgraphs' own; an entry lives until the token's exp and no
-    longer. The leeway forgives clock skew when a token is verified, so a token just past exp is verified
-    afresh (and refused once past the leeway) rather than served from here.
+    The cache is the subgraphs' own (services/common/kernel/token_cache.py): an entry lives until the
+    token's exp and no longer, refusals are never kept, the oldest entries go first.
     """
 
-    def __init__(self, maxsize: int = 10_000) -> None:
-        self.maxsize = maxsize
-        self._seen: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+    def __init__(self, maxsize: int = MAX_TOKENS) -> None:
+        self._cache = TokenCache(maxsize)
 
     def principal(self, authorization: str | None) -> Principal | None:
         """The verified caller, None without a token; a bad token raises Unauthenticated."""
         token = bearer_token(authorization)
-        if not token:
-            return None
-        hit = self._seen.get(token)
-        if hit is not None:
-            if hit[1] > time.time():
-                return hit[0]
-            del self._seen[token]
-        principal, expires = verify_token_until(token)
-        if expires > time.time():
-            self._seen[token] = (principal, expires)
-            if len(self._seen) > self.maxsize:
-                self._seen.popitem(last=False)
-        return principal
+        return self._cache.verify(token) if token else None
 
 
 def public_root_fields(supergraph: Supergraph) -> frozenset[str]:

@@ -27,18 +27,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-FEDERATION_DEFINITIONS = """
-scalar _Any
-scalar FieldSet
-type _Service { sdl: String }
-directive @key(fields: FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
-directive @shareable repeatable on OBJECT | FIELD_DEFINITION
-directive @external on OBJECT | FIELD_DEFINITION
-directive @requires(fields: FieldSet!) on FIELD_DEFINITION
-directive @provides(fields: FieldSet!) on FIELD_DEFINITION
-directive @override(from: String!) on FIELD_DEFINITION
-directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
-directive @interfaceObject on OBJECT
+from ..subgraph_kit import FEDERATION_DEFINITIONS as KIT_DEFINITIONS
+
+# The federation directives the engine's own test kit declares, plus @tag, which corpus subgraphs use.
+FEDERATION_DEFINITIONS = KIT_DEFINITIONS + """
 directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
 """
 
