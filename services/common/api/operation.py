@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
-from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
+from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error, is_time_limit
 from services.common.api.idempotency import REPLAY_MARKER, REPLAYED_HEADER, in_progress, keyed_mutation, reused
 from services.common.kernel.errors import (
     INTERNAL, RETRYABLE, BAD_USER_INPUT, CommitOutcomeUnknown, DomainError, Unavailable,
@@ -62,9 +62,11 @@ class OperationTransaction(SchemaExtension):
         try:
             async with tenant_transaction(ctx.context.service.name, districts) as conn:
                 if is_mutation:
+                    # The database ends a slow statement a little before our own deadline, so the usual
+                    # case is a clean cancel on the server that leaves the connection usable.
                     limit = subgraph_operation_limit()
                     await conn.execute_query("SELECT set_config('statement_timeout', $1, true)",
-                                             [f"{int(limit * 1000)}ms"])
+                                             [f"{int(limit * 900)}ms"])
                 if keyed is not None:
                     claimed = await idempotency_store.claim(conn, keyed.district, keyed.subject, keyed.key,
                                                             keyed.request_hash)
@@ -159,7 +161,7 @@ def classify(error: GraphQLError) -> str:
         if is_bad_value(error):
             return BAD_USER_INPUT
         return "GRAPHQL_VALIDATION_FAILED"
-    if is_connection_loss(original):
+    if is_connection_loss(original) or is_time_limit(original):
         return RETRYABLE
     if isinstance(original, GraphQLError):
         return classify(original)
