@@ -90,6 +90,8 @@ class OperationTransaction(SchemaExtension):
                 committing = is_mutation
         except _RollBack:
             pass
+        except idempotency_store.KeyTaken:
+            raise in_progress() from None  # rolled back: the request that took the key first stands
         except Exception as exc:
             if committing and is_connection_loss(exc):
                 raise _lost_commit(keyed is not None) from exc

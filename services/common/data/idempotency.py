@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from services.common.data.rls import RELAY_ROLE, enable_tenant_isolation
@@ -71,12 +72,19 @@ async def claim(conn: BaseDBAsyncClient, district: str, subject: str, key: str, 
     return Claim(stored=rows[0]["response"], same_request=rows[0]["request_hash"] == request_hash)
 
 
+class KeyTaken(Exception):
+    """Another transaction committed this key first (the primary key refused ours): ours must roll back."""
+
+
 async def record(conn: BaseDBAsyncClient, district: str, subject: str, key: str, request_hash: str,
                  response: str) -> None:
-    await conn.execute_query(
-        f'INSERT INTO "{TABLE}" (district, subject, key, request_hash, response) VALUES ($1, $2, $3, $4, $5)',
-        [district, subject, key, request_hash, response],
-    )
+    try:
+        await conn.execute_query(
+            f'INSERT INTO "{TABLE}" (district, subject, key, request_hash, response) VALUES ($1, $2, $3, $4, $5)',
+            [district, subject, key, request_hash, response],
+        )
+    except IntegrityError as error:
+        raise KeyTaken(key) from error
 
 
 async def prune_keys(connection: str, *, keep_for: dt.timedelta = KEEP_FOR, chunk: int = 5000) -> int:

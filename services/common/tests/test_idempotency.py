@@ -74,6 +74,15 @@ async def test_a_stored_key_is_seen_only_by_its_own_district(databases, service)
             await idempotency.record(conn, DAOLI, "officer", "k2", HASH, "{}")
 
 
+async def test_one_key_commits_once_whatever_gets_past_the_lock(databases):
+    async with tenant_transaction("registry", [DAOLI]) as conn:
+        await idempotency.record(conn, DAOLI, "officer", "k", HASH, '{"first": true}')
+    with pytest.raises(idempotency.KeyTaken):
+        async with tenant_transaction("registry", [DAOLI]) as conn:
+            await idempotency.record(conn, DAOLI, "officer", "k", HASH, '{"second": true}')
+    assert await databases["registry"].fetchval("SELECT response FROM idempotency_key") == '{"first": true}'
+
+
 @pytest.mark.parametrize("service", SERVICES)
 async def test_the_request_role_cannot_rewrite_or_erase_a_key(databases, service):
     async with tenant_transaction(service, [DAOLI]) as conn:
