@@ -100,7 +100,7 @@ async def test_keys_older_than_a_day_are_pruned_by_the_relay_role_and_younger_on
         async with tenant_transaction(service, [district]) as conn:
             await idempotency.record(conn, district, "officer", key, HASH, "{}")
     await databases[service].execute("UPDATE idempotency_key SET created_at = now() - interval '25 hours' WHERE key = 'old'")
-    assert await idempotency.prune_keys(relay_connection(service), chunk=1) == 2
+    assert await idempotency.prune_keys(relay_connection(service)) == 2
     assert [r["key"] for r in await databases[service].fetch("SELECT key FROM idempotency_key")] == ["young"]
     assert idempotency.KEEP_FOR == dt.timedelta(hours=24)
 
