@@ -58,15 +58,13 @@ class OperationTransaction(SchemaExtension):
             yield
             return
         is_mutation = operation is not None and operation.operation is OperationType.MUTATION
+        # The limit counts from here, so time spent waiting for a pooled connection counts too.
+        deadline = asyncio.get_running_loop().time() + subgraph_operation_limit()
         committing = False
         try:
             async with tenant_transaction(ctx.context.service.name, districts) as conn:
                 if is_mutation:
-                    # The database ends a slow statement a little before our own deadline, so the usual
-                    # case is a clean cancel on the server that leaves the connection usable.
-                    limit = subgraph_operation_limit()
-                    await conn.execute_query("SELECT set_config('statement_timeout', $1, true)",
-                                             [f"{int(limit * 900)}ms"])
+                    await _limit_statements(conn, deadline)
                 if keyed is not None:
                     claimed = await idempotency_store.claim(conn, keyed.district, keyed.subject, keyed.key,
                                                             keyed.request_hash)
@@ -77,7 +75,7 @@ class OperationTransaction(SchemaExtension):
                 if is_mutation:
                     # The deadline covers execution only, never the COMMIT (a COMMIT cut short is an
                     # unknown outcome); its TimeoutError rolls the transaction back.
-                    async with asyncio.timeout(limit):
+                    async with asyncio.timeout_at(deadline):
                         yield
                 else:
                     yield
@@ -111,6 +109,14 @@ class OperationTransaction(SchemaExtension):
     def get_results(self) -> dict[str, Any]:
         # The marker the gateway turns into its own Idempotent-Replayed header (policy/idempotency.py).
         return {REPLAY_MARKER: True} if getattr(self, "replayed", False) else {}
+
+
+async def _limit_statements(conn: Any, deadline: float) -> None:
+    """The database ends a slow statement a little before our own deadline (kernel/limits.py), so the
+    usual case is a clean cancel on the server that leaves the connection usable."""
+    remaining = deadline - asyncio.get_running_loop().time()
+    await conn.execute_query("SELECT set_config('statement_timeout', $1, true)",
+                             [f"{max(int(remaining * 900), 1)}ms"])
 
 
 def _refused(error: DomainError) -> ExecutionResult:
