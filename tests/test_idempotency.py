@@ -77,22 +77,10 @@ async def test_a_duplicate_while_the_first_is_running_is_refused_with_conflict_a
 
 
 async def _key_held(databases) -> bool:
-    async with asyncio.timeout(5):
-        conn = await _other_connection(databases)
-        try:
-            return bool(await conn.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"))
-        finally:
-            await conn.close()
-
-
-async def _other_connection(databases):
-    import asyncpg
-
-    from services.common.kernel.config import admin_database_url, database_url
-    from services.common.data.db import database_name
-
-    base = admin_database_url().rsplit("/", 1)[0]
-    return await asyncpg.connect(f"{base}/{database_name(database_url('registry'))}")
+    """The first request holds its key's advisory lock (pg_locks is the cluster's: only this database)."""
+    return bool(await databases["registry"].fetchval(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))
 
 
 async def test_another_district_with_the_same_key_is_independent_and_never_sees_the_first_answer(gateway, databases):
