@@ -171,3 +171,17 @@ async def test_a_mutation_that_outlives_its_limit_is_ended_by_the_subgraph_and_c
     assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
     assert error["extensions"]["retryable"] is True
     assert await databases["registry"].fetchval("SELECT count(*) FROM social_organization") == 0
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_the_workers_prune_the_keys_as_the_relay_role(databases, service):
+    from services.common.runtime.workers import ServiceWorkers
+
+    definition = __import__(f"services.{service}.service", fromlist=["service"]).service
+    job = ServiceWorkers(definition, amqp="amqp://unused/")._key_pruning()
+    async with tenant_transaction(service, [DAOLI]) as conn:
+        await idempotency.record(conn, DAOLI, "officer", "old", HASH, "{}")
+    await databases[service].execute("UPDATE idempotency_key SET created_at = now() - interval '25 hours'")
+    assert (job.name, job.every_seconds) == ("idempotency-key-pruning", idempotency.PRUNE_EVERY_SECONDS)
+    assert await job.run() == 1
+    assert await databases[service].fetchval("SELECT count(*) FROM idempotency_key") == 0
