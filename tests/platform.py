@@ -21,8 +21,10 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(app, port: int) -> AsyncIterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+async def serve(app, port: int, **settings) -> AsyncIterator[str]:
+    """`settings`: more uvicorn.Config arguments (the HTTP limits: `HttpLimits(...).uvicorn_settings()`)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                           **settings))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

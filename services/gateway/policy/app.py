@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 
 from services.common.kernel.config import AuthSettings, amqp_url, development
 from services.common.kernel.errors import DomainError
+from services.common.runtime.http_limits import BodyLimits, HttpLimits
 
 from ..engine.errors import RequestError
 from ..engine.gateway import EncodedResponse, Gateway
@@ -77,7 +78,7 @@ def platform_options() -> EngineOptions:
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
-                        alerts: bool = True) -> Starlette:
+                        alerts: bool = True, http_limits: HttpLimits | None = None) -> Starlette:
     # Refuse to start without a usable token key (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
@@ -179,6 +180,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         ],
         lifespan=lifespan,
     )
+    # A body comes in whole, in time and under the engine's cap, before anything reads it.
+    app.add_middleware(BodyLimits, limits=http_limits or HttpLimits.from_env(), max_body_bytes=max_body_bytes)
     app.state.gateway = gateway
     app.state.hub = hub
     return app

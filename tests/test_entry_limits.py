@@ -1,0 +1,119 @@
+"""Limits where a request enters, over real sockets: a subgraph and the gateway, each under uvicorn with
+the HTTP limits it runs with in production (services/common/runtime/http_limits.py), small enough for a test.
+
+A slow head or a slow body is answered 408 and the connection closed; an idle kept-alive connection is
+closed; past the connection cap uvicorn answers 503; an oversized body is 413 before it is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+import orjson
+import pytest
+
+from services.common.runtime.http_limits import HttpLimits
+from services.common.runtime.subgraph import create_app
+from services.gateway.policy.app import create_platform_app
+from services.gateway.policy.subgraphs import SUBGRAPHS, platform_supergraph
+
+from .platform import free_port, serve, service_definition
+
+LIMITS = HttpLimits(head_timeout=0.3, body_timeout=0.3, keep_alive=1, max_connections=4, max_body_bytes=10_000)
+DEADLINE = 20  # seconds a test waits for the server before failing: the limits above are far shorter
+
+
+def _app(kind: str, limits: HttpLimits):
+    if kind == "gateway":  # subgraphs are never called: every request here is refused or a probe
+        urls = {name: f"http://127.0.0.1:9/{name}" for name in SUBGRAPHS}
+        return create_platform_app(platform_supergraph(urls), alerts=False, http_limits=limits)
+    return create_app(service_definition("registry"), manage_database=False, workers=False, http_limits=limits)
+
+
+@asynccontextmanager
+async def running(kind: str, limits: HttpLimits = LIMITS):
+    app = _app(kind, limits)
+    port = free_port()
+    async with serve(app, port, **limits.uvicorn_settings()):
+        yield port
+
+
+async def _connect(port: int):
+    return await asyncio.open_connection("127.0.0.1", port)
+
+
+async def _until_closed(reader: asyncio.StreamReader) -> bytes:
+    return await asyncio.wait_for(reader.read(), DEADLINE)  # read() returns at EOF, when the server closes
+
+
+def _status(raw: bytes) -> int:
+    return int(raw.split(b" ", 2)[1])
+
+
+POST_HEAD = b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+QUERY = orjson.dumps({"query": "{ __typename }"})
+
+KINDS = ["subgraph", "gateway"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_half_a_request_head_is_answered_408_and_the_connection_closed(kind):
+    async with running(kind) as port:
+        reader, writer = await _connect(port)
+        writer.write(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Ty")
+        raw = await _until_closed(reader)
+        writer.close()
+    assert _status(raw) == 408
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_half_a_body_is_answered_408_request_timeout_and_the_connection_closed(kind):
+    async with running(kind) as port:
+        reader, writer = await _connect(port)
+        writer.write(POST_HEAD % len(QUERY) + QUERY[:5])
+        raw = await _until_closed(reader)
+        writer.close()
+    assert _status(raw) == 408
+    assert orjson.loads(raw.split(b"\r\n\r\n", 1)[1])["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_kept_alive_connection_that_idles_or_sends_half_a_second_head_is_closed(kind):
+    async with running(kind) as port:
+        reader, writer = await _connect(port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = await asyncio.wait_for(reader.readuntil(b"}"), DEADLINE)
+        assert _status(first) == 200  # a prompt request is served as before
+        writer.write(b"GET /healthz HTTP/1.1\r\nHo")
+        assert _status(await _until_closed(reader)) == 408
+        writer.close()
+        reader, writer = await _connect(port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.wait_for(reader.readuntil(b"}"), DEADLINE)
+        assert await _until_closed(reader) == b""  # idle after its response: closed at keep-alive
+        writer.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_past_the_connection_cap_a_request_is_answered_503(kind):
+    async with running(kind) as port:
+        held = [await _connect(port) for _ in range(LIMITS.max_connections)]
+        reader, writer = await _connect(port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        refused = await _until_closed(reader)
+        for _, w in held:
+            w.close()
+        writer.close()
+    assert _status(refused) == 503
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_body_over_the_cap_is_refused_413_before_it_is_read(kind):
+    async with running(kind) as port:
+        reader, writer = await _connect(port)
+        writer.write(POST_HEAD % 2_000_000 + b"{")  # over the subgraph's cap and the gateway's engine cap
+        raw = await _until_closed(reader)
+        writer.close()
+    assert _status(raw) == 413
+    assert orjson.loads(raw.split(b"\r\n\r\n", 1)[1])["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
