@@ -117,3 +117,63 @@ async def test_a_body_over_the_cap_is_refused_413_before_it_is_read(kind):
         writer.close()
     assert _status(raw) == 413
     assert orjson.loads(raw.split(b"\r\n\r\n", 1)[1])["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+# -- each subgraph refuses what the gateway refuses, itself (services/common/api/request_limits.py) ------
+
+def _deep(cycles: int) -> str:
+    # Project.round -> FundingRound.projects -> edges -> node -> Project.round ...: 4 levels a cycle
+    inner = "id"
+    for _ in range(cycles):
+        inner = f"round {{ projects {{ edges {{ node {{ {inner} }} }} }} }}"
+    return f'{{ project(id: "1") {{ {inner} }} }}'
+
+
+@pytest.fixture(scope="module")
+async def subgraph_port(databases):
+    async with serve(create_app(service_definition("funding"), manage_database=False, workers=False),
+                     free_port()) as base:
+        yield base
+
+
+async def _post(base: str, body: bytes) -> tuple[int, dict]:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=DEADLINE) as http:
+        response = await http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    return response.status_code, response.json()
+
+
+def _aliases(count: int) -> bytes:
+    return orjson.dumps({"query": "{ " + " ".join(f"a{i}: __typename" for i in range(count)) + " }"})
+
+
+async def test_200000_aliases_sent_anonymously_to_a_subgraph_are_refused_by_their_size(subgraph_port):
+    body = _aliases(200_000)
+    assert len(body) > 3_000_000
+    status, answer = await _post(subgraph_port, body)
+    assert status == 413 and answer["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+async def test_aliases_under_the_size_cap_stop_the_parse_at_the_token_limit(subgraph_port):
+    body = _aliases(45_000)
+    assert len(body) < 1_000_000
+    _, answer = await _post(subgraph_port, body)
+    assert answer["data"] is None
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["MAX_TOKENS_EXCEEDED"]
+
+
+@pytest.mark.parametrize("count, code", [(30, None), (31, "MAX_ALIASES_EXCEEDED")])
+async def test_a_subgraph_refuses_more_aliases_than_the_gateway_allows(subgraph_port, count, code):
+    _, answer = await _post(subgraph_port, _aliases(count))
+    if code is None:
+        assert "errors" not in answer and len(answer["data"]) == count
+    else:
+        assert answer["data"] is None and [e["extensions"]["code"] for e in answer["errors"]] == [code]
+
+
+async def test_a_subgraph_refuses_a_document_deeper_than_its_limit(subgraph_port):
+    _, shallow = await _post(subgraph_port, orjson.dumps({"query": _deep(2)}))
+    assert "MAX_DEPTH_EXCEEDED" not in {e["extensions"]["code"] for e in shallow.get("errors", [])}, shallow
+    _, deep = await _post(subgraph_port, orjson.dumps({"query": _deep(5)}))
+    assert deep["data"] is None and [e["extensions"]["code"] for e in deep["errors"]] == ["MAX_DEPTH_EXCEEDED"]
