@@ -177,3 +177,76 @@ async def test_a_subgraph_refuses_a_document_deeper_than_its_limit(subgraph_port
     assert "MAX_DEPTH_EXCEEDED" not in {e["extensions"]["code"] for e in shallow.get("errors", [])}, shallow
     _, deep = await _post(subgraph_port, orjson.dumps({"query": _deep(5)}))
     assert deep["data"] is None and [e["extensions"]["code"] for e in deep["errors"]] == ["MAX_DEPTH_EXCEEDED"]
+
+
+# -- rate limits at the gateway (services/gateway/policy/rate_limits.py) ---------------------------------
+
+from services.gateway.policy.rate_limits import Rate, RateLimiter, RateLimitSettings  # noqa: E402
+
+from .platform import running_gateway  # noqa: E402
+from .support import DAOLI, NANGANG, token  # noqa: E402
+
+SLOW = 0.001  # tokens a second: nothing refills while a test runs
+ROUNDS = "{ fundingRounds { totalCount } }"
+NOTICES = '{ publicNotices(district: "230102") { title } }'
+
+
+@asynccontextmanager
+async def limited_gateway(subgraphs, **rates):
+    limiter = RateLimiter(RateLimitSettings(**{"subject": Rate(1000, 1000), "district": Rate(1000, 1000),
+                                               "anonymous": Rate(1000, 1000), **rates}))
+    async with running_gateway(subgraphs, alerts=False, rate_limiter=limiter) as base:
+        import httpx
+
+        async with httpx.AsyncClient(base_url=base, timeout=DEADLINE) as http:
+            async def post(query: str, bearer: str | None = None):
+                headers = {"authorization": f"Bearer {bearer}"} if bearer else {}
+                return await http.post("/graphql", json={"query": query}, headers=headers)
+            yield post
+
+
+def _refused(response) -> None:
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_a_subject_past_its_bucket_gets_429_with_retry_after_and_another_subject_does_not(subgraphs):
+    first, second = token(DAOLI, "bureau_admin", sub="first"), token(DAOLI, "bureau_admin", sub="second")
+    async with limited_gateway(subgraphs, subject=Rate(SLOW, 3)) as post:
+        answered = [(await post(ROUNDS, first)).status_code for _ in range(3)]
+        refused = await post(ROUNDS, first)
+        other = await post(ROUNDS, second)
+    assert answered == [200, 200, 200]
+    _refused(refused)
+    assert other.status_code == 200 and "errors" not in other.json()
+
+
+async def test_a_district_past_its_bucket_gets_429_and_another_district_does_not(subgraphs):
+    async with limited_gateway(subgraphs, district=Rate(SLOW, 4)) as post:
+        answered = [(await post(ROUNDS, token(DAOLI, "bureau_admin", sub=f"s{i}"))).status_code for i in range(4)]
+        refused = await post(ROUNDS, token(DAOLI, "bureau_admin", sub="fifth"))
+        other = await post(ROUNDS, token(NANGANG, "bureau_admin", sub="fifth"))
+    assert answered == [200] * 4
+    _refused(refused)
+    assert other.status_code == 200
+
+
+async def test_anonymous_public_reads_are_limited_per_client_address(subgraphs):
+    async with limited_gateway(subgraphs, anonymous=Rate(SLOW, 2)) as post:
+        answered = [(await post(NOTICES)).status_code for _ in range(2)]
+        refused = await post(NOTICES)
+        with_token = await post(NOTICES, token(DAOLI, "bureau_admin"))
+    assert answered == [200, 200]
+    _refused(refused)
+    assert with_token.status_code == 200  # a token draws on its own buckets, not the address's
+
+
+async def test_30_aliased_anonymous_public_notices_are_refused_before_any_query(subgraphs):
+    many = "{ " + " ".join(f'n{i}: publicNotices(district: "230102") {{ title }}' for i in range(30)) + " }"
+    few = "{ " + " ".join(f'n{i}: publicNotices(district: "230102") {{ title }}' for i in range(3)) + " }"
+    async with limited_gateway(subgraphs) as post:
+        refused, answered = await post(many), await post(few)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["extensions"]["code"] == "MAX_ALIASES_EXCEEDED"
+    assert answered.status_code == 200 and set(answered.json()["data"]) == {"n0", "n1", "n2"}
