@@ -33,8 +33,8 @@ class Rate:
 @dataclass(frozen=True)
 class RateLimitSettings:
     enabled: bool = True                                 # RATE_LIMITS=0 turns every bucket off (bench, proof)
-    subject: Rate = Rate(20.0, 60)                       # RATE_LIMIT_SUBJECT=per_second/burst
-    district: Rate = Rate(100.0, 300)                    # RATE_LIMIT_DISTRICT
+    subject: Rate = Rate(50.0, 100)                      # RATE_LIMIT_SUBJECT=per_second/burst
+    district: Rate = Rate(200.0, 400)                    # RATE_LIMIT_DISTRICT
     anonymous: Rate = Rate(5.0, 20)                      # RATE_LIMIT_ANONYMOUS: per client address
     public_fields: int = 3                               # PUBLIC_MAX_ROOT_FIELDS: public fields in one anonymous operation
 
