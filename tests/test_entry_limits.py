@@ -8,6 +8,7 @@ closed; past the connection cap uvicorn answers 503; an oversized body is 413 be
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
 import orjson
@@ -250,3 +251,122 @@ async def test_30_aliased_anonymous_public_notices_are_refused_before_any_query(
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["extensions"]["code"] == "MAX_ALIASES_EXCEEDED"
     assert answered.status_code == 200 and set(answered.json()["data"]) == {"n0", "n1", "n2"}
+
+
+# -- subscriptions: capped per socket and per subject; one alert resolved once per visibility class ------
+
+import uuid  # noqa: E402
+
+import websockets  # noqa: E402
+from prometheus_client import REGISTRY  # noqa: E402
+
+from services.common.events import Envelope  # noqa: E402
+from services.contracts import RecoveryOrdered  # noqa: E402
+from services.gateway.policy.alerts import Alert  # noqa: E402
+from services.gateway.policy.subscriptions import SubscriptionLimits  # noqa: E402
+
+ALERTS = "subscription { fundRecoveryAlerts { kind district order { id } project { title } organization { name } } }"
+
+
+@asynccontextmanager
+async def alerts_gateway(subgraphs, limits: SubscriptionLimits):
+    app = create_platform_app(platform_supergraph(subgraphs), alerts=False, subscription_limits=limits)
+    async with serve(app, free_port()) as base:
+        yield base.replace("http", "ws") + "/graphql", app.state.hub
+
+
+@asynccontextmanager
+async def socket(url: str, bearer: str):
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {bearer}"}}).decode())
+        assert orjson.loads(await ws.recv()) == {"type": "connection_ack"}
+        yield ws
+
+
+async def _subscribe(ws, sub_id: str) -> None:
+    await ws.send(orjson.dumps({"id": sub_id, "type": "subscribe", "payload": {"query": ALERTS}}).decode())
+
+
+async def _closed_with(ws) -> int:
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), DEADLINE)
+    return closed.value.rcvd.code
+
+
+def _alert(district: str) -> Alert:
+    event = RecoveryOrdered(order_id=str(uuid.uuid4()), project_id=str(uuid.uuid4()), project_title="助老食堂",
+                            organization_id=str(uuid.uuid4()), organization_name=None, amount_fen=500000,
+                            reason="虚列劳务费", ordered_at="2026-01-01T00:00:00+00:00", source="EVALUATION",
+                            finding_id=None)
+    return Alert(Envelope(type=event.type, district=district, producer="funding", data=event.to_data()), event)
+
+
+def _subgraph_calls(service: str) -> float:
+    return sum(REGISTRY.get_sample_value("civic_http_requests_total",
+                                         {"service": service, "path": "/graphql", "status": status}) or 0
+               for status in ("200", "400", "500"))
+
+
+async def _until(predicate) -> None:
+    for _ in range(DEADLINE * 50):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("never happened")
+
+
+async def test_one_subscription_past_the_socket_cap_closes_the_socket_with_4429(subgraphs):
+    async with alerts_gateway(subgraphs, SubscriptionLimits(per_socket=3, per_subject=100)) as (url, hub):
+        async with socket(url, token(DAOLI, "org_member", org="o1")) as ws:
+            for i in range(3):
+                await _subscribe(ws, str(i))
+            await _until(lambda: len(hub.subscribers) == 3)
+            await _subscribe(ws, "3")
+            assert await _closed_with(ws) == 4429
+        await _until(lambda: not hub.subscribers and not hub.held(_principal(DAOLI, "o1")))
+
+
+def _principal(district: str, org: str):
+    from services.common.kernel.auth import verify_token_until
+
+    return verify_token_until(token(district, "org_member", org=org, sub="member"))[0]
+
+
+async def test_a_subject_past_its_cap_over_several_sockets_is_closed_with_4429(subgraphs):
+    member = token(DAOLI, "org_member", org="o1", sub="member")
+    async with alerts_gateway(subgraphs, SubscriptionLimits(per_socket=100, per_subject=4)) as (url, hub):
+        async with socket(url, member) as first, socket(url, member) as second:
+            for i in range(2):
+                await _subscribe(first, f"a{i}")
+                await _subscribe(second, f"b{i}")
+            await _until(lambda: len(hub.subscribers) == 4)
+            await _subscribe(second, "b2")
+            assert await _closed_with(second) == 4429
+            async with socket(url, token(DAOLI, "org_member", org="o1", sub="someone else")) as other:
+                await _subscribe(other, "c0")  # another subject has slots of its own
+                await _until(lambda: len(hub.subscribers) == 3)
+
+
+async def test_one_alert_is_resolved_once_per_visibility_class_and_never_across_districts(subgraphs):
+    limits = SubscriptionLimits(per_socket=10, per_subject=10)
+    daoli_admins = [token(DAOLI, "bureau_admin", sub=f"admin{i}") for i in range(6)]
+    member = token(DAOLI, "org_member", org="o1", sub="member")
+    nangang = token(NANGANG, "bureau_admin", sub="admin-nangang")
+    async with alerts_gateway(subgraphs, limits) as (url, hub):
+        async with contextlib.AsyncExitStack() as stack:
+            sockets = [await stack.enter_async_context(socket(url, bearer))
+                       for bearer in [*daoli_admins, member, nangang]]
+            for ws in sockets:
+                await _subscribe(ws, "1")
+            await _until(lambda: len(hub.subscribers) == len(sockets))
+            before = _subgraph_calls("funding"), _subgraph_calls("registry")
+            hub.publish(_alert(DAOLI))
+            frames = [orjson.loads(await asyncio.wait_for(ws.recv(), DEADLINE)) for ws in sockets[:-1]]
+            with pytest.raises(asyncio.TimeoutError):  # Nangang's subscriber gets nothing of Daoli's
+                await asyncio.wait_for(sockets[-1].recv(), 0.5)
+            after = _subgraph_calls("funding"), _subgraph_calls("registry")
+    assert all(f["type"] == "next" and f["payload"]["data"]["fundRecoveryAlerts"]["district"] == DAOLI
+               for f in frames)
+    # Two classes see Daoli's alert (its bureau admins, and the org member): one funding and one registry
+    # fetch each, not one per subscriber.
+    assert (after[0] - before[0], after[1] - before[1]) == (2, 2)

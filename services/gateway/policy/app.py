@@ -29,7 +29,7 @@ from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
 from .rate_limits import RateLimited, RateLimiter
-from .subscriptions import serve_subscriptions
+from .subscriptions import SubscriptionLimits, serve_subscriptions
 from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
@@ -80,7 +80,8 @@ def platform_options() -> EngineOptions:
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
                         alerts: bool = True, http_limits: HttpLimits | None = None,
-                        rate_limiter: RateLimiter | None = None) -> Starlette:
+                        rate_limiter: RateLimiter | None = None,
+                        subscription_limits: SubscriptionLimits | None = None) -> Starlette:
     # Refuse to start without a usable token key (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
@@ -94,6 +95,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     tokens = VerifiedTokens()
     public_fields = public_root_fields(gateway.supergraph)
     limiter = rate_limiter or RateLimiter()
+    subscription_limits = subscription_limits or SubscriptionLimits.from_env()
 
     async def run(payload: Any, headers: Mapping[str, str], method: str, client: str | None) -> EncodedResponse:
         """One client operation: token and rate limits at the edge, then the engine with only Authorization
@@ -168,7 +170,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
-        await serve_subscriptions(ws, gateway, hub)
+        await serve_subscriptions(ws, gateway, hub, subscription_limits)
 
     async def healthz(request: Request) -> Response:
         return json_response(200, {"status": "ok", "service": "gateway"})
