@@ -12,6 +12,7 @@ import httpx
 import orjson
 import websockets
 
+from services.common.api.request_limits import LIMITS as SUBGRAPH_LIMITS
 from services.common.runtime.http_limits import HttpLimits
 from services.common.runtime.subgraph import create_app
 from services.gateway.policy.rate_limits import Rate, RateLimiter, RateLimitSettings
@@ -153,7 +154,7 @@ async def test_200000_aliases_sent_to_a_subgraph_are_refused_for_little_cpu(subg
 
     port = int(subgraphs["funding"].split(":")[2].split("/")[0])
     for count, expected in ((200_000, "REQUEST_TOO_LARGE"), (15_000, "MAX_TOKENS_EXCEEDED"),
-                            (31, "MAX_ALIASES_EXCEEDED")):
+                            (SUBGRAPH_LIMITS.max_aliases + 1, "MAX_ALIASES_EXCEEDED")):
         body = aliases(count)
         started = time.process_time()  # the subgraph runs in this process: its CPU is this process's
         status, answer = await _raw_post(port, body)

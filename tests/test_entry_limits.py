@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import orjson
 import pytest
 
+from services.common.api.request_limits import LIMITS as SUBGRAPH_LIMITS
 from services.common.runtime.http_limits import HttpLimits
 from services.common.runtime.subgraph import create_app
 from services.gateway.policy.app import create_platform_app
@@ -164,8 +165,9 @@ async def test_aliases_under_the_size_cap_stop_the_parse_at_the_token_limit(subg
     assert [e["extensions"]["code"] for e in answer["errors"]] == ["MAX_TOKENS_EXCEEDED"]
 
 
-@pytest.mark.parametrize("count, code", [(30, None), (31, "MAX_ALIASES_EXCEEDED")])
-async def test_a_subgraph_refuses_more_aliases_than_the_gateway_allows(subgraph_port, count, code):
+@pytest.mark.parametrize("count, code", [(SUBGRAPH_LIMITS.max_aliases, None),
+                                         (SUBGRAPH_LIMITS.max_aliases + 1, "MAX_ALIASES_EXCEEDED")])
+async def test_a_subgraph_refuses_more_aliases_than_its_limit(subgraph_port, count, code):
     _, answer = await _post(subgraph_port, _aliases(count))
     if code is None:
         assert "errors" not in answer and len(answer["data"]) == count

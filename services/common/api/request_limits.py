@@ -43,7 +43,8 @@ class DocumentLimits:
         return cls(
             max_tokens=int(env("SUBGRAPH_MAX_TOKENS", 2 * EngineOptions.max_tokens)),
             max_depth=int(env("SUBGRAPH_MAX_DEPTH", EngineOptions.max_depth + 2)),
-            max_aliases=int(env("SUBGRAPH_MAX_ALIASES", EngineOptions.max_aliases)),
+            # the planner aliases the key fields it adds where a client's alias already takes the name
+            max_aliases=int(env("SUBGRAPH_MAX_ALIASES", EngineOptions.max_aliases + 10)),
         )
 
 
