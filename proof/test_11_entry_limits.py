@@ -15,7 +15,9 @@ import websockets
 from services.common.api.request_limits import LIMITS as SUBGRAPH_LIMITS
 from services.common.runtime.http_limits import HttpLimits
 from services.common.runtime.subgraph import create_app
+from services.gateway.policy.app import create_platform_app
 from services.gateway.policy.rate_limits import Rate, RateLimiter, RateLimitSettings
+from services.gateway.policy.subgraphs import platform_supergraph
 from services.gateway.policy.subscriptions import SubscriptionLimits
 from tests.platform import free_port, running_gateway, serve, service_definition
 from tests.support import token
@@ -89,10 +91,6 @@ async def test_10000_subscriptions_are_capped_and_one_alert_is_resolved_once(sub
     wanted = 10_000 if full() else 2_000
     sockets_needed = wanted // limits.per_socket
     subscribe = orjson.dumps({"type": "subscribe", "payload": {"query": ALERTS}})
-    app_url = None
-    from services.gateway.policy.app import create_platform_app
-    from services.gateway.policy.subgraphs import platform_supergraph
-
     app = create_platform_app(platform_supergraph(subgraphs), alerts=False, subscription_limits=limits)
     hub = app.state.hub
     async with serve(app, free_port()) as base, contextlib.AsyncExitStack() as stack:
