@@ -205,3 +205,20 @@ async def test_the_rate_limit_answers_429_with_retry_after(subgraphs):
                        f"the first {burst} answered, the rest HTTP 429 RATE_LIMITED with Retry-After",
                        f"{statuses.count(200)} answered, {len(limited)} HTTP 429 {sorted(codes)}, Retry-After {retry}", ok)
                 assert ok, statuses
+
+
+async def test_30_aliased_anonymous_public_notices_never_reach_a_subgraph(subgraphs):
+    from .probes import subgraph_requests
+
+    many = "{ " + " ".join(f'n{i}: publicNotices(district: "{DAOLI}") {{ title }}' for i in range(30)) + " }"
+    async with running_gateway(subgraphs, alerts=False) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=DEADLINE) as http:
+            before = subgraph_requests()
+            response = await http.post("/graphql", json={"query": many})
+            calls = subgraph_requests() - before
+    code = response.json()["errors"][0]["extensions"]["code"]
+    ok = (response.status_code, code, calls) == (400, "MAX_ALIASES_EXCEEDED", 0)
+    record("11", "30 aliased publicNotices without a token (once 60 queries on a pool of 10)",
+           "HTTP 400 MAX_ALIASES_EXCEEDED (at most 3 public fields without a token), 0 subgraph calls",
+           f"HTTP {response.status_code} {code}, {calls} subgraph calls", ok)
+    assert ok, response.text
