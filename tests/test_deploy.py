@@ -144,7 +144,11 @@ def test_compose_runs_the_platform_with_the_variables_the_services_read():
         assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert "migrate" not in " ".join(service["command"])
     assert {f"{s.upper()}_URL" for s in SUBGRAPHS} <= set(compose["gateway"]["environment"])
-    assert compose["gateway"]["ports"] == [f"{SERVICE_PORTS['gateway']}:{SERVICE_PORTS['gateway']}"]
+    # Published on the machine's loopback only, unless the operator names an address (GATEWAY_PUBLISH_ADDRESS).
+    port = SERVICE_PORTS["gateway"]
+    assert compose["gateway"]["ports"] == [f"${{GATEWAY_PUBLISH_ADDRESS:-127.0.0.1}}:{port}:{port}"]
+    for name in ("postgres", "rabbitmq", *SUBGRAPHS):
+        assert all(str(p).startswith("127.0.0.1:") for p in compose[name].get("ports", [])), name
     migrate = compose["migrate"]
     assert migrate["command"][:3] == ["python", "-m", "services.common.data.db"] and migrate["restart"] == "no"
     assert set(migrate["environment"]) <= known

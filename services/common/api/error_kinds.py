@@ -37,6 +37,11 @@ def is_parse_error(error: GraphQLError) -> bool:
     return isinstance(error, GraphQLSyntaxError)
 
 
+def is_token_limit(error: GraphQLError) -> bool:
+    # graphql-core stops parsing at `max_tokens` with a plain GraphQLSyntaxError; only its text says why.
+    return is_parse_error(error) and "tokens. Parsing aborted" in error.message
+
+
 def is_connection_loss(exc: BaseException) -> bool:
     if isinstance(exc, CONNECTION_LOST):
         return True

@@ -15,8 +15,11 @@ from strawberry.extensions import SchemaExtension
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
-from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error, is_time_limit
+from services.common.api.error_kinds import (
+    is_bad_value, is_connection_loss, is_parse_error, is_time_limit, is_token_limit,
+)
 from services.common.api.idempotency import REPLAY_MARKER, REPLAYED_HEADER, in_progress, keyed_mutation, reused
+from services.common.api.request_limits import MAX_TOKENS_EXCEEDED, DocumentLimiter
 from services.common.kernel.errors import (
     INTERNAL, RETRYABLE, BAD_USER_INPUT, CommitOutcomeUnknown, DomainError, Unavailable,
 )
@@ -146,11 +149,13 @@ def _operation_node(ctx: Any):
 
 
 class SubgraphSchema(strawberry.federation.Schema):
-    """A Federation v2 schema that logs only the errors that are ours, not the client's, and parses and
-    validates each distinct document once (document_cache.py) whatever extensions a service adds."""
+    """A Federation v2 schema that logs only the errors that are ours, not the client's, parses and
+    validates each distinct document once (document_cache.py) whatever extensions a service adds, and
+    refuses documents over the token, depth and alias limits (request_limits.py; after the validation
+    cache, whose verdict it may replace)."""
 
     def __init__(self, *args: Any, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
-        super().__init__(*args, extensions=[*DOCUMENT_CACHES, *extensions], **kwargs)
+        super().__init__(*args, extensions=[*DOCUMENT_CACHES, DocumentLimiter, *extensions], **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
@@ -165,7 +170,7 @@ def classify(error: GraphQLError) -> str:
         return original.code
     if original is None:
         if is_parse_error(error):
-            return "GRAPHQL_PARSE_FAILED"
+            return MAX_TOKENS_EXCEEDED if is_token_limit(error) else "GRAPHQL_PARSE_FAILED"
         if is_bad_value(error):
             return BAD_USER_INPUT
         return "GRAPHQL_VALIDATION_FAILED"

@@ -31,6 +31,12 @@ OWNER_ROLE = "civic_owner"
 # Owns funding's `public_notices` function: reads published notices of any district, nothing else.
 NOTICE_READER_ROLE = "civic_notice_reader"
 
+# Each role's statement_timeout, set on the role by the bootstrap: a runaway query is cancelled by
+# PostgreSQL instead of holding a pooled connection. Requests stay under the gateway's subgraph time
+# limit; the relay's batches may take longer. The notice reader never logs in (its function runs in the
+# caller's civic_app session, under civic_app's limit); its own setting binds any session that does.
+STATEMENT_TIMEOUTS = {APP_ROLE: "15s", RELAY_ROLE: "30s", NOTICE_READER_ROLE: "5s", OWNER_ROLE: "0"}
+
 
 def tortoise_config(services: list[str] | tuple[str, ...], *, owner: bool = False, pool_max: int = 10) -> dict:
     """One connection and one app per service; several services can share one process (tests do)."""
@@ -107,6 +113,9 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
             if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
                 password = f" PASSWORD '{urlsplit(url).password or role}'" if url else ""
                 await admin.execute(f"CREATE ROLE {role} {attributes}{password}")
+        for role, timeout in STATEMENT_TIMEOUTS.items():
+            if timeout != "0":  # the owner's migrations may rewrite a table: no limit there
+                await admin.execute(f"ALTER ROLE {role} SET statement_timeout = '{timeout}'")
         # Membership lets the owner role hand the function to the reader in a migration.
         await admin.execute(f"GRANT {NOTICE_READER_ROLE} TO {OWNER_ROLE}")
         for service in services:
