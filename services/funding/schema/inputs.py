@@ -35,6 +35,17 @@ class OpenRoundInput:
     budget: Money
     criteria: list[CriterionInput]
     min_reviews: int = 3
+    notice_days: int = strawberry.field(default=7, description="At least FUNDING_MIN_NOTICE_DAYS (7 unless configured)")
+
+
+@strawberry.input(description="A round's new terms, while needs intake is open")
+class UpdateRoundInput:
+    id: strawberry.ID
+    name: str
+    year: int
+    budget: Money
+    criteria: list[CriterionInput]
+    min_reviews: int = 3
     notice_days: int = 7
 
 
@@ -90,6 +101,9 @@ class AwardProjectInput:
     organization_id: strawberry.ID
     grant: Money
     tranches: list[TrancheInput]
+    ends_on: dt.date | None = strawberry.field(default=None, description="The project's last day (default: a year on)")
+    over_request_reason: str | None = strawberry.field(
+        default=None, description="Why the grant is above the reviewed request; a second bureau admin then approves it")
 
 
 @strawberry.input
@@ -107,6 +121,7 @@ class ServiceRecordInput:
     beneficiary: str = strawberry.field(description="A beneficiary reference the organization keeps, not a name")
     person_times: int
     subdistrict: str | None = None
+    contact: str | None = strawberry.field(default=None, description="The beneficiary's phone, for follow-up calls")
 
 
 @strawberry.input
@@ -122,6 +137,14 @@ class OrderRecoveryInput:
     project_id: strawberry.ID
     amount: Money
     reason: str
+    deadline: dt.date | None = strawberry.field(default=None, description="Default: FUNDING_RECOVERY_DAYS (30) on")
+
+
+@strawberry.input(description="Money returned against a recovery order")
+class SettleRecoveryInput:
+    payment_reference: str
+    amount: Money | None = strawberry.field(default=None, description="Default: all that is outstanding")
+    paid_on: dt.date | None = strawberry.field(default=None, description="Default: today")
 
 
 @strawberry.enum(description="How an objection is resolved")

@@ -33,7 +33,8 @@ DISBURSE = "mutation($id: ID!) { disburseTranche(trancheId: $id) { id sequence a
 RECORD = "mutation($input: ServiceRecordInput!) { reportServiceRecord(input: $input) { id subdistrict community personTimes } }"
 EXPENSE = "mutation($input: ExpenseInput!) { reportExpense(input: $input) { id amount } }"
 ORDER = "mutation($input: OrderRecoveryInput!) { orderRecovery(input: $input) { id amount status source reason } }"
-SETTLE = "mutation($id: ID!) { settleRecovery(id: $id) { id status settledAt } }"
+SETTLE = """mutation($id: ID!, $input: SettleRecoveryInput! = {paymentReference: "HRB-PAY-0001"}) {
+  settleRecovery(id: $id, input: $input) { id status settled outstanding settledAt } }"""
 PROJECT = """query($id: ID!) { project(id: $id) { id title status grant disbursed beneficiaries personTimes
   tranches { id amount status } recoveryOrders { id amount status source reason findingId }
   expenses { totalCount } serviceRecords { totalCount } } }"""
@@ -72,10 +73,10 @@ def violation_envelope(district: str, project_id: str, amount_fen: int, *, findi
 
 async def awarded_project(funding, bureau_token: str, district: str, org_id: str, *, grant: str = "100000.00",
                           tranches: list[str] = ("60000.00", "40000.00")) -> dict:
-    """The shortest way through a round: one need, one entry, one review, no notice days, one award."""
+    """The shortest way through a round: one need, one entry, one review, the notice closed early, one award."""
     reviewer_sub = f"reviewer-{uuid.uuid4().hex[:6]}"
     rnd = (await funding.ok(OPEN, {"input": {"name": "测试创投", "year": 2024, "budget": "200000.00",
-                                               "criteria": CRITERIA, "minReviews": 1, "noticeDays": 0}},
+                                               "criteria": CRITERIA, "minReviews": 1, "noticeDays": 7}},
                             token=bureau_token))["openRound"]
     need = (await funding.ok(NEED, {"input": {"roundId": rnd["id"], "subdistrict": "新阳路街道", "community": "共乐社区",
                                               "category": "ELDERLY_CARE", "method": "QUESTIONNAIRE",
@@ -91,6 +92,7 @@ async def awarded_project(funding, bureau_token: str, district: str, org_id: str
     selected = (await funding.ok(SELECT, {"roundId": rnd["id"]}, token=bureau_token))["selectProjects"]
     project_id = selected["projects"]["edges"][0]["node"]["id"]
     await funding.ok(PUBLISH, {"roundId": rnd["id"]}, token=bureau_token)
+    await funding.ok(CLOSE_NOTICE, {"roundId": rnd["id"]}, token=bureau_token)
     await funding.ok(ADVANCE, {"id": rnd["id"], "to": "AWARDED"}, token=bureau_token)
     project = (await funding.ok(AWARD, {"input": {"projectId": project_id, "organizationId": org_id, "grant": grant,
                                                   "tranches": [{"amount": a, "dueOn": TODAY} for a in tranches]}},

@@ -13,7 +13,7 @@ TRAIL = "{ fundingAuditTrail { totalCount } }"
 
 def open_input(**overrides) -> dict:
     return {"input": {"name": "2024创投", "year": 2024, "budget": "200000.00", "criteria": CRITERIA,
-                      "minReviews": 1, "noticeDays": 0, **overrides}}
+                      "minReviews": 1, "noticeDays": 7, **overrides}}
 
 
 def need_input(round_id: str, **overrides) -> dict:
