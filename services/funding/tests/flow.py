@@ -46,10 +46,11 @@ TODAY = dt.date.today().isoformat()
 
 
 def organization_envelope(district: str, *, org_id: str | None = None, name: str = "共乐为老服务中心",
-                          status: str = "ACTIVE", event: str = "registry.organization.registered") -> Envelope:
+                          status: str = "ACTIVE", event: str = "registry.organization.registered",
+                          category: str = "ELDERLY_CARE") -> Envelope:
     data = {
         "id": org_id or str(uuid.uuid4()), "name": name, "registration": "FILED", "creditCode": None,
-        "filingNumber": f"{district}-BA-00001", "category": "ELDERLY_CARE", "subdistrict": "新阳路街道",
+        "filingNumber": f"{district}-BA-00001", "category": category, "subdistrict": "新阳路街道",
         "community": "共乐社区", "status": status,
     }
     if event.endswith("status_changed"):
