@@ -53,7 +53,8 @@ ROUTES: dict[str, Routes] = {
     "evaluation": Routes(
         emits=("evaluation.phase.completed", "evaluation.violation.found", "evaluation.rectification.overdue"),
         binds=("registry.district.onboarded", "funding.round.opened", "funding.round.changed",
-               "funding.project.awarded", "funding.service_record.reported", "funding.recovery.settled"),
+               "funding.project.awarded", "funding.service_record.reported", "funding.recovery.ordered",
+               "funding.recovery.settled"),
         queues=_service_queues("evaluation"),
     ),
     # Fund-recovery alerts: exclusive queues gateway.alerts.<hex> (policy/alerts.py, and `civic alerts`).

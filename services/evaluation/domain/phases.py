@@ -172,3 +172,12 @@ async def _rate(evaluation: Evaluation, final_score: int) -> Rating:
             evaluation_id=evaluation.id, status__in=[RectificationStatus.OPEN, RectificationStatus.OVERDUE]
         ),
     )
+
+
+async def rating_after_recovery(evaluation: Evaluation, final_score: int | None) -> Rating:
+    """A FAIL once every recovery order of the project is settled: re-rated by the same rules; if that is
+    no longer FAIL (the FAIL came from the violation, not the score), it becomes PASS_AFTER_RECOVERY."""
+    if final_score is None:
+        return Rating.FAIL
+    rating = await _rate(evaluation, final_score)
+    return Rating.FAIL if rating is Rating.FAIL else Rating.PASS_AFTER_RECOVERY
