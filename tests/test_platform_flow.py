@@ -13,7 +13,7 @@ from tests.support import DAOLI, HARBIN, token, wait_until
 from services.evaluation.tests.operations import BID, DECIDE, FINDING, INSPECT, OPEN_PHASE, OPEN_TENDER, REGISTER_AGENCY, CRITERIA, credit, inspection
 from services.funding.domain import check_overdue_recoveries
 from services.funding.models import KnownOrganization
-from services.funding.tests.flow import DISBURSE, awarded_project
+from services.funding.tests.flow import DISBURSE, TODAY_DATE, awarded_project
 
 from .platform import running_gateway
 from .test_gateway_edge import REGISTER, onboard, organization
@@ -94,7 +94,7 @@ SETTLE_PART = """mutation($id: ID!) { settleRecovery(id: $id, input: {paymentRef
 
 async def test_a_recovery_past_its_deadline_raises_one_overdue_alert_on_the_same_subscription(gateway, subgraphs):
     flow = await _awarded_and_evaluated(gateway)
-    deadline = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    deadline = (TODAY_DATE + dt.timedelta(days=10)).isoformat()
     ws_url = gateway.base.replace("http", "ws") + "/graphql"
     async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {flow['bureau']}"}}))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.common.data import audit
+from services.common.kernel.calendar import today
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.data.lookup import one
@@ -51,7 +52,7 @@ PROJECT_YEAR = dt.timedelta(days=365)
 
 def _check_due(due_on: dt.date, ends_on: dt.date | None, *, field: str) -> None:
     """A tranche falls due within the project's life: not before today, not after its end."""
-    if due_on < now().date():
+    if due_on < today():
         raise BadInput(f"a tranche due on {due_on.isoformat()} is due in the past", field=field)
     if ends_on is not None and due_on > ends_on:
         raise BadInput(f"a tranche due on {due_on.isoformat()} is due after the project ends on {ends_on.isoformat()}",
@@ -117,8 +118,8 @@ async def award_project(principal: Principal, command: AwardCommand) -> Project:
             f"organization '{org.name}' works in {org.category}; the project is {project.category.value}",
             field="organizationId",
         )
-    ends_on = command.ends_on or now().date() + PROJECT_YEAR
-    if ends_on <= now().date():
+    ends_on = command.ends_on or today() + PROJECT_YEAR
+    if ends_on <= today():
         raise BadInput(f"the project would end on {ends_on.isoformat()}, not after today", field="endsOn")
     if not tranches:
         raise BadInput("give the grant a tranche schedule", field="tranches")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.common.kernel.auth import Principal
+from services.common.kernel.calendar import local_date, today
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.kernel.money import format_fen
 from services.common.kernel.validation import clean_text
@@ -32,9 +33,9 @@ async def _own_project(principal: Principal, project_id: Any, doing: str) -> tup
 
 def _within_project(project: Project, value: dt.date, field: str) -> dt.date:
     """A delivery date within the project's life: from its award to its end, and not in the future."""
-    if value > now().date():
+    if value > today():
         raise BadInput(f"{value.isoformat()} is in the future", field=field)
-    started = project.awarded_at.date()
+    started = local_date(project.awarded_at)
     if value < started:
         raise BadInput(f"{value.isoformat()} is before the project was awarded on {started.isoformat()}", field=field)
     if project.ends_on is not None and value > project.ends_on:

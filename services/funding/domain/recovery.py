@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from services.common.data import audit
+from services.common.kernel.calendar import local_date, today
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict
 from services.common.events.handlers import Refused
@@ -86,8 +87,8 @@ async def order_recovery(
     principal: Principal, *, project_id: Any, amount_fen: int, reason: str, deadline: dt.date | None = None
 ) -> RecoveryOrder:
     reason = clean_text(reason, "reason", max_length=2000)
-    deadline = deadline or now().date() + dt.timedelta(days=recovery_days())
-    if deadline <= now().date():
+    deadline = deadline or today() + dt.timedelta(days=recovery_days())
+    if deadline <= today():
         raise BadInput(f"a recovery deadline of {deadline.isoformat()} is not after today", field="deadline")
     project = await one(Project, project_id, field="projectId", what="project", for_update=True)
     if amount_fen <= 0:
@@ -133,7 +134,7 @@ async def order_recovery_for_finding(district: str, violation: ViolationFound) -
     return await _open_recovery(
         None, project, amount_fen=amount_fen, reason=reason, source=RecoverySource.EVALUATION,
         finding_id=finding_id, evaluation_id=violation.evaluation_id,
-        deadline=now().date() + dt.timedelta(days=recovery_days()),
+        deadline=today() + dt.timedelta(days=recovery_days()),
     )
 
 
@@ -153,8 +154,8 @@ async def settle_recovery(
     if amount_fen > outstanding:
         raise BadInput(f"{format_fen(amount_fen)} is more than the {format_fen(outstanding)} outstanding on the order",
                        field="amount")
-    paid_on = paid_on or now().date()
-    if paid_on > now().date() or paid_on < order.ordered_at.date():
+    paid_on = paid_on or today()
+    if paid_on > today() or paid_on < local_date(order.ordered_at):
         raise BadInput(f"a payment on {paid_on.isoformat()} is not between the order and today", field="paidOn")
     if await RecoverySettlement.filter(order_id=order.id, payment_reference=reference).exists():
         raise Conflict(f"payment {reference} is already recorded against this order", field="paymentReference")
@@ -189,7 +190,7 @@ async def mark_overdue_recoveries(at: dt.datetime) -> list[RecoveryOrder]:
     """In the current tenant transaction: OPEN orders past their deadline raise funding.recovery.overdue once
     (overdue_at is set with the event, and rows another check holds are skipped)."""
     due = (
-        await RecoveryOrder.filter(status=RecoveryStatus.OPEN, overdue_at__isnull=True, deadline__lt=at.date())
+        await RecoveryOrder.filter(status=RecoveryStatus.OPEN, overdue_at__isnull=True, deadline__lt=local_date(at))
         .order_by("deadline", "id")
         .select_for_update(skip_locked=True)
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from services.common.events import Envelope
+from services.common.kernel.calendar import today
 from tests.support import token
 
 OPEN = """mutation($input: OpenRoundInput!) { openRound(input: $input) {
@@ -42,7 +43,8 @@ ROUND = """query($id: ID!) { fundingRound(id: $id) { id name phase budget commit
   beneficiaries personTimes trail { needs entries selected withdrawn awarded } } }"""
 
 CRITERIA = [{"name": "需求契合度", "weight": 40}, {"name": "可行性", "weight": 30}, {"name": "社会效益", "weight": 30}]
-TODAY = dt.date.today().isoformat()
+TODAY_DATE = today()  # China's calendar, as funding's rules read dates
+TODAY = TODAY_DATE.isoformat()
 
 
 def organization_envelope(district: str, *, org_id: str | None = None, name: str = "共乐为老服务中心",

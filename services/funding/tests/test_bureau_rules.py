@@ -10,10 +10,10 @@ from services.funding.models import OutboxEvent
 from tests.support import DAOLI, every_district, token
 
 from .flow import (ADVANCE, AWARD, CLOSE_NOTICE, DISBURSE, EXPENSE, MERGE, NEED, OPEN, ORDER, PANEL, PROJECT, PUBLISH,
-                   RECORD, SCHEDULE, SCORE, SELECT, SETTLE, TODAY, awarded_project, grades, know_organization)
+                   RECORD, SCHEDULE, SCORE, SELECT, SETTLE, TODAY, TODAY_DATE, awarded_project, grades, know_organization)
 from .test_refusals import need_input, open_input
 
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+YESTERDAY = (TODAY_DATE - dt.timedelta(days=1)).isoformat()
 TRAIL = "{ fundingAuditTrail(first: 100) { edges { node { action } } } }"
 UPDATE = """mutation($input: UpdateRoundInput!) { updateRound(input: $input) { id name budget noticeDays phase } }"""
 CANCEL = "mutation($id: ID!, $reason: String!) { cancelRound(id: $id, reason: $reason) { id phase cancelReason } }"
@@ -113,8 +113,8 @@ async def test_tranches_fall_due_within_the_project_life(funding, consumer, bure
     admin = bureau[DAOLI]
     org = await know_organization(consumer, DAOLI)
     ids = await _selected(funding, admin)
-    ends = (dt.date.today() + dt.timedelta(days=90)).isoformat()
-    later = (dt.date.today() + dt.timedelta(days=91)).isoformat()
+    ends = (TODAY_DATE + dt.timedelta(days=90)).isoformat()
+    later = (TODAY_DATE + dt.timedelta(days=91)).isoformat()
     base = {"projectId": ids["project"], "organizationId": org, "grant": "100000.00", "endsOn": ends}
     cases = [
         ([{"amount": "100000.00", "dueOn": "2001-01-01"}], "tranches[0].dueOn", "in the past"),
@@ -225,7 +225,7 @@ async def test_recovery_has_a_deadline_partial_settlements_and_an_overdue_alert_
     past = await funding.error(ORDER, {"input": {"projectId": ids["project"], "amount": "1000.00", "reason": "违规",
                                                  "deadline": TODAY}}, token=admin)
     assert past["extensions"] == {"code": "BAD_USER_INPUT", "field": "deadline"}
-    deadline = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    deadline = (TODAY_DATE + dt.timedelta(days=14)).isoformat()
     order = (await funding.ok(ORDER, {"input": {"projectId": ids["project"], "amount": "1000.00", "reason": "违规",
                                                 "deadline": deadline}}, token=admin))["orderRecovery"]
     part = (await funding.ok(SETTLE, {"id": order["id"], "input": {"paymentReference": "PAY-1", "amount": "400.00"}},
