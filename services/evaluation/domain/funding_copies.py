@@ -4,6 +4,7 @@ a tender names a round that exists, and a FAIL is re-rated once the project's mo
 from __future__ import annotations
 
 import datetime as dt
+from uuid import UUID
 
 from services.common.data import audit
 from services.contracts import RecoveryOrdered, RecoverySettled, RoundChanged, RoundOpened
@@ -11,6 +12,14 @@ from services.contracts import RecoveryOrdered, RecoverySettled, RoundChanged, R
 from ..models import AuditRecord, Evaluation, Finding, KnownRecoveryOrder, KnownRound, Phase, PhaseKind, Rating, Severity
 from .evaluations import utcnow
 from .phases import rating_after_recovery
+
+
+def _uuid(value: str | None) -> UUID | None:
+    """A finding id as evaluation wrote it (a UUID); anything else names no finding of ours."""
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 async def keep_round(district: str, event: RoundOpened | RoundChanged) -> None:
@@ -44,8 +53,9 @@ async def recovery_settled(district: str, event: RecoverySettled) -> None:
     )
     order.settled = True
     await order.save(update_fields=["settled"])
-    if order.finding_id:
-        finding = await Finding.filter(id=order.finding_id, severity=Severity.VIOLATION, resolved=False).select_for_update().first()
+    finding_id = _uuid(order.finding_id)
+    if finding_id is not None:
+        finding = await Finding.filter(id=finding_id, severity=Severity.VIOLATION, resolved=False).select_for_update().first()
         if finding is not None:
             before = audit.snapshot(finding)
             finding.resolved = True

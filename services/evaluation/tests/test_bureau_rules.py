@@ -106,3 +106,20 @@ async def test_a_fail_by_score_stays_fail_after_recovery(evaluation, consumer, t
     assert await consumer.handle(recovery_envelope("ordered", r.project_id, order, finding_id=finding))
     assert await consumer.handle(recovery_envelope("settled", r.project_id, order))
     assert (await evaluation.ok(RATING, {"id": r.evaluation_id}, token=r.bureau))["evaluation"]["rating"] == "FAIL"
+
+
+async def test_money_recovered_before_the_final_phase_caps_the_rating_at_pass_after_recovery(evaluation, consumer, tendered):
+    r = tendered
+    await run_phase(evaluation, r, "INITIAL", (50, 30))
+    await evaluation.ok(OPEN_PHASE, {"id": r.evaluation_id, "phase": "MIDTERM", "criteria": CRITERIA}, token=r.evaluator)
+    await evaluation.ok(INSPECT, {"id": r.evaluation_id, "phase": "MIDTERM", "input": inspection("SITE_VISIT")},
+                        token=r.evaluator)
+    violation = await evaluation.ok(FINDING, {"id": r.evaluation_id, "phase": "MIDTERM", "input": {
+        "severity": "VIOLATION", "description": "虚列劳务费", "amountAtIssue": "1000.00"}}, token=r.evaluator)
+    order = str(uuid.uuid4())
+    assert await consumer.handle(recovery_envelope("ordered", r.project_id, order,
+                                                   finding_id=violation["recordFinding"]["id"]))
+    assert await consumer.handle(recovery_envelope("settled", r.project_id, order))
+    await evaluation.ok(COMPLETE, {"id": r.evaluation_id, "phase": "MIDTERM", "scores": scores(50, 30)}, token=r.evaluator)
+    final = await run_phase(evaluation, r, "FINAL", (58, 38))
+    assert final["score"] == 96 and final["evaluation"] == {"rating": "PASS_AFTER_RECOVERY"}
