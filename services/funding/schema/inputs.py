@@ -12,7 +12,7 @@ from services.common.api.scalars import Money
 from .. import models
 
 
-Phase = strawberry.enum(models.Phase, description="NEEDS_INTAKE -> LIBRARY -> REVIEW -> NOTICE -> AWARDED -> CLOSED")
+Phase = strawberry.enum(models.Phase, description="NEEDS_INTAKE -> LIBRARY -> REVIEW -> NOTICE -> AWARDED -> CLOSED; or CANCELLED before any award")
 CollectionMethod = strawberry.enum(models.CollectionMethod, description="问卷 / 入户 / 实地调研")
 MemberKind = strawberry.enum(models.MemberKind, description="Experts, resident representatives, officials, organization representatives")
 ProjectStatus = strawberry.enum(models.ProjectStatus)
