@@ -73,8 +73,17 @@ async def report_service_record(principal: Principal, command: ServiceRecordComm
     return record
 
 
-async def _create_service_record(principal: Principal, command: ServiceRecordCommand) -> ServiceRecord:
-    project, _ = await _own_project(principal, command.project_id, "reporting service records")
+async def _create_service_record(
+    principal: Principal, command: ServiceRecordCommand, checked: dict | None = None
+) -> ServiceRecord:
+    # A batch checks (and locks) each of its projects once: `checked` keeps them for the operation.
+    key = str(command.project_id)
+    if checked is not None and key in checked:
+        project = checked[key]
+    else:
+        project, _ = await _own_project(principal, command.project_id, "reporting service records")
+        if checked is not None:
+            checked[key] = project
     subdistrict = clean_text(command.subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
     if not subdistrict:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
@@ -114,7 +123,8 @@ async def report_service_records(principal: Principal, commands: list[ServiceRec
     """Many service records in one operation: the same rules as one record, all or none (one transaction)."""
     if not 1 <= len(commands) <= MAX_RECORDS_PER_BATCH:
         raise BadInput(f"a batch holds 1 to {MAX_RECORDS_PER_BATCH} service records", field="input")
-    records = [await _create_service_record(principal, command) for command in commands]
+    checked: dict = {}
+    records = [await _create_service_record(principal, command, checked) for command in commands]
     # One INSERT for the batch's events, in the same transaction as its records.
     await events.emitter.emit_many(
         [(_service_record_reported(r), r.district) for r in records]
