@@ -252,3 +252,11 @@ async def test_recovery_has_a_deadline_partial_settlements_and_an_overdue_alert_
     assert [s["paymentReference"] for s in state["settlements"]] == ["PAY-1", "PAY-2"]
     assert state["deadline"] == deadline and state["overdueAt"]
     assert await outbox.filter(type="funding.recovery.settled").count() == 1
+
+
+def test_the_workers_schedule_the_overdue_recovery_check():
+    from services.funding.service import service
+
+    [job] = service.periodic
+    assert (job.name, job.run) == ("recovery-overdue", check_overdue_recoveries)
+    assert 0 < job.every_seconds <= 900
