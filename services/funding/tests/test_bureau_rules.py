@@ -7,6 +7,7 @@ import datetime as dt
 import orjson
 from services.funding.domain import check_overdue_recoveries
 from services.funding.models import OutboxEvent
+from services.funding.service import service
 from tests.support import DAOLI, every_district, token
 
 from .flow import (ADVANCE, AWARD, CLOSE_NOTICE, DISBURSE, EXPENSE, MERGE, NEED, OPEN, ORDER, PANEL, PROJECT, PUBLISH,
@@ -255,8 +256,16 @@ async def test_recovery_has_a_deadline_partial_settlements_and_an_overdue_alert_
 
 
 def test_the_workers_schedule_the_overdue_recovery_check():
-    from services.funding.service import service
-
     [job] = service.periodic
     assert (job.name, job.run) == ("recovery-overdue", check_overdue_recoveries)
     assert 0 < job.every_seconds <= 900
+
+
+def test_civic_alerts_prints_an_overdue_recovery_with_what_is_outstanding_and_the_deadline():
+    from services.cli import format_alert
+
+    line = format_alert({"type": "funding.recovery.overdue", "district": DAOLI, "occurredAt": "2026-12-02T08:00:00+00:00",
+                         "data": {"orderId": "o-1", "projectId": "p-1", "projectTitle": "助老食堂", "organizationId": "g-1",
+                                  "organizationName": "共乐为老服务中心", "outstandingFen": 60_000,
+                                  "deadline": "2026-11-30", "detectedAt": "2026-12-02T08:00:00+00:00"}})
+    assert "recovery OVERDUE" in line and "600.00" in line and "deadline 2026-11-30" in line and "order o-1" in line
