@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import orjson
+
+from services.cli import format_alert
 from services.funding.domain import check_overdue_recoveries
 from services.funding.models import OutboxEvent
 from services.funding.service import service
@@ -262,8 +264,6 @@ def test_the_workers_schedule_the_overdue_recovery_check():
 
 
 def test_civic_alerts_prints_an_overdue_recovery_with_what_is_outstanding_and_the_deadline():
-    from services.cli import format_alert
-
     line = format_alert({"type": "funding.recovery.overdue", "district": DAOLI, "occurredAt": "2026-12-02T08:00:00+00:00",
                          "data": {"orderId": "o-1", "projectId": "p-1", "projectTitle": "助老食堂", "organizationId": "g-1",
                                   "organizationName": "共乐为老服务中心", "outstandingFen": 60_000,
