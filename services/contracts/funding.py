@@ -21,7 +21,7 @@ class RoundOpened(EventContract):
 
 @dataclass(frozen=True)
 class RoundChanged(EventContract):
-    """A round edited before intake closed, cancelled (with its reason) or closed; the copy follows."""
+    """A round edited before intake closed, moved a phase on (closed at its end), or cancelled with its reason."""
 
     type = "funding.round.changed"
     round_id: str

@@ -183,7 +183,6 @@ async def advance_round(principal: Principal, round_id: Any, to: Phase) -> Fundi
         await _check_closable(round_)
     round_.phase = to
     await round_.save()
-    if to is Phase.CLOSED:
-        await _changed(round_)
+    await _changed(round_)
     await audit_record(principal, "advanceRound", round_, before)
     return round_
