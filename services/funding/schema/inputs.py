@@ -13,7 +13,7 @@ from services.common.api.scalars import Money
 from .. import models
 
 
-Phase = strawberry.enum(models.Phase, description="NEEDS_INTAKE -> LIBRARY -> REVIEW -> NOTICE -> AWARDED -> CLOSED")
+Phase = strawberry.enum(models.Phase, description="NEEDS_INTAKE -> LIBRARY -> REVIEW -> NOTICE -> AWARDED -> CLOSED; or CANCELLED before any award")
 CollectionMethod = strawberry.enum(models.CollectionMethod, description="问卷 / 入户 / 实地调研")
 MemberKind = strawberry.enum(models.MemberKind, description="Experts, resident representatives, officials, organization representatives")
 ProjectStatus = strawberry.enum(models.ProjectStatus)
@@ -37,6 +37,17 @@ class CriterionInput:
 
 @strawberry.input
 class OpenRoundInput:
+    name: str
+    year: int
+    budget: Money
+    criteria: list[CriterionInput]
+    min_reviews: int = 3
+    notice_days: int = strawberry.field(default=7, description="At least FUNDING_MIN_NOTICE_DAYS (7 unless configured)")
+
+
+@strawberry.input(description="A round's new terms, while needs intake is open")
+class UpdateRoundInput:
+    id: strawberry.ID
     name: str
     year: int
     budget: Money
@@ -106,6 +117,9 @@ class AwardProjectInput:
     organization_id: strawberry.ID
     grant: Money
     tranches: list[TrancheInput]
+    ends_on: dt.date | None = strawberry.field(default=None, description="The project's last day (default: a year on)")
+    over_request_reason: str | None = strawberry.field(
+        default=None, description="Why the grant is above the reviewed request; a second bureau admin then approves it")
 
     def __post_init__(self) -> None:
         at_most(MAX_TRANCHES, "tranches", self.tranches)
@@ -126,6 +140,7 @@ class ServiceRecordInput:
     beneficiary: str = strawberry.field(description="A beneficiary reference the organization keeps, not a name")
     person_times: int
     subdistrict: str | None = None
+    contact: str | None = strawberry.field(default=None, description="The beneficiary's phone, for follow-up calls")
 
 
 @strawberry.input
@@ -141,6 +156,14 @@ class OrderRecoveryInput:
     project_id: strawberry.ID
     amount: Money
     reason: str
+    deadline: dt.date | None = strawberry.field(default=None, description="Default: FUNDING_RECOVERY_DAYS (30) on")
+
+
+@strawberry.input(description="Money returned against a recovery order")
+class SettleRecoveryInput:
+    payment_reference: str
+    amount: Money | None = strawberry.field(default=None, description="Default: all that is outstanding")
+    paid_on: dt.date | None = strawberry.field(default=None, description="Default: today")
 
 
 @strawberry.enum(description="How an objection is resolved")

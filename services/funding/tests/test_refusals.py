@@ -13,7 +13,7 @@ TRAIL = "{ fundingAuditTrail { totalCount } }"
 
 def open_input(**overrides) -> dict:
     return {"input": {"name": "2024创投", "year": 2024, "budget": "200000.00", "criteria": CRITERIA,
-                      "minReviews": 1, "noticeDays": 0, **overrides}}
+                      "minReviews": 1, "noticeDays": 7, **overrides}}
 
 
 def need_input(round_id: str, **overrides) -> dict:
@@ -170,7 +170,7 @@ async def test_an_award_over_budget_or_to_an_unfit_organization_is_refused(fundi
 
 
 async def _selected_project(funding, admin) -> str:
-    from .flow import PUBLISH, SELECT
+    from .flow import CLOSE_NOTICE, PUBLISH, SELECT
 
     rnd = (await funding.ok(OPEN, open_input(), token=admin))["openRound"]
     need = (await funding.ok(NEED, need_input(rnd["id"]), token=admin))["recordNeed"]["id"]
@@ -182,6 +182,7 @@ async def _selected_project(funding, admin) -> str:
     await funding.ok(SCORE, {"input": {"entryId": entry, "grades": grades(6, 6, 6)}}, token=token(DAOLI, "reviewer", sub="sel"))
     project = (await funding.ok(SELECT, {"roundId": rnd["id"]}, token=admin))["selectProjects"]["projects"]["edges"][0]["node"]["id"]
     await funding.ok(PUBLISH, {"roundId": rnd["id"]}, token=admin)
+    await funding.ok(CLOSE_NOTICE, {"roundId": rnd["id"]}, token=admin)
     await funding.ok(ADVANCE, {"id": rnd["id"], "to": "AWARDED"}, token=admin)
     return project
 

@@ -13,10 +13,10 @@ import aio_pika
 from services.common.kernel.auth import Principal
 from services.common.events import Envelope, MalformedEnvelope
 from services.common.events.topology import EXCHANGE, declare_exchanges
-from services.contracts import ContractError, RecoveryOrdered, RecoverySettled
+from services.contracts import ContractError, RecoveryOrdered, RecoveryOverdue, RecoverySettled
 
 # The alerts this hub hands on, and the contract each must parse with before a subscriber sees it.
-ALERT_CONTRACTS = {contract.type: contract for contract in (RecoveryOrdered, RecoverySettled)}
+ALERT_CONTRACTS = {contract.type: contract for contract in (RecoveryOrdered, RecoverySettled, RecoveryOverdue)}
 
 log = logging.getLogger("civic.gateway.alerts")
 
@@ -32,7 +32,7 @@ class Alert:
     """
 
     envelope: Envelope
-    event: RecoveryOrdered | RecoverySettled
+    event: RecoveryOrdered | RecoverySettled | RecoveryOverdue
     answers: dict = field(default_factory=dict, compare=False, repr=False)
 
 

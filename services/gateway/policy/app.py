@@ -38,11 +38,11 @@ ALERT_SDL = """
 extend schema { subscription: Subscription }
 
 type Subscription {
-  "Each recovery order raised or settled in the caller's district (a city admin: every district of the city)."
+  "Each recovery order raised, settled or past its deadline in the caller's district (a city admin: every district of the city)."
   fundRecoveryAlerts: FundRecoveryAlert!
 }
 
-enum RecoveryAlertKind { ORDERED SETTLED }
+enum RecoveryAlertKind { ORDERED SETTLED OVERDUE }
 
 type FundRecoveryAlert {
   kind: RecoveryAlertKind!
@@ -52,9 +52,12 @@ type FundRecoveryAlert {
   orderId: ID!
   projectId: ID!
   organizationId: ID
+  "ORDERED, SETTLED: the order's amount; OVERDUE: what is still outstanding"
   amount: Money!
   reason: String
   source: String
+  "OVERDUE: the deadline that passed (an ISO date)"
+  deadline: String
   order: RecoveryOrder
   project: Project
   organization: SocialOrganization

@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from services.common.kernel.auth import Principal, bearer_token, verify_token_until
 from services.common.kernel.errors import DomainError
 from services.common.kernel.money import format_fen
-from services.contracts import RecoveryOrdered
+from services.contracts import RecoveryOrdered, RecoveryOverdue
 
 from ..engine.errors import RequestError
 from ..engine.gateway import Gateway
@@ -68,19 +68,20 @@ LINKED = {"order": ("recoveryOrder", "orderId"), "project": ("project", "project
 def alert_scalars(alert: Alert) -> dict[str, Any]:
     """An alert's own fields, from the event the hub parsed."""
     envelope, event = alert.envelope, alert.event
-    ordered = isinstance(event, RecoveryOrdered)
+    ordered, overdue = isinstance(event, RecoveryOrdered), isinstance(event, RecoveryOverdue)
     return {
         "__typename": "FundRecoveryAlert",
-        "kind": "ORDERED" if ordered else "SETTLED",
+        "kind": "ORDERED" if ordered else "OVERDUE" if overdue else "SETTLED",
         "eventId": envelope.id,
         "district": envelope.district,
         "occurredAt": envelope.occurredAt,
         "orderId": event.order_id,
         "projectId": event.project_id,
         "organizationId": event.organization_id,
-        "amount": format_fen(event.amount_fen),
+        "amount": format_fen(event.outstanding_fen if overdue else event.amount_fen),
         "reason": event.reason if ordered else None,
         "source": event.source if ordered else None,
+        "deadline": event.deadline if overdue else None,
     }
 
 
