@@ -44,6 +44,9 @@ class OpenRoundInput:
     min_reviews: int = 3
     notice_days: int = strawberry.field(default=7, description="At least FUNDING_MIN_NOTICE_DAYS (7 unless configured)")
 
+    def __post_init__(self) -> None:
+        at_most(MAX_CRITERIA, "criteria", self.criteria)
+
 
 @strawberry.input(description="A round's new terms, while needs intake is open")
 class UpdateRoundInput:
