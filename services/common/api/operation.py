@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
+from services.common.api.input_errors import InputFieldPaths, refuse_bad_variables
 from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
 from services.common.kernel.errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
 from services.common.data.tenancy import tenant_transaction
@@ -40,6 +41,9 @@ class OperationTransaction(SchemaExtension):
             ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
                 auth_error.message, original_error=auth_error, extensions=auth_error.extensions)])
             yield
+            return
+        if refuse_bad_variables(ctx, operation):
+            yield  # refused with each bad value's field, before any transaction
             return
         try:
             async with tenant_transaction(ctx.context.service.name, districts):
@@ -71,7 +75,8 @@ class SubgraphSchema(strawberry.federation.Schema):
     validates each distinct document once (document_cache.py) whatever extensions a service adds."""
 
     def __init__(self, *args: Any, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
-        super().__init__(*args, extensions=[*DOCUMENT_CACHES, *extensions], **kwargs)
+        # InputFieldPaths first: the validation cache must see the rules it swaps in.
+        super().__init__(*args, extensions=[InputFieldPaths, *DOCUMENT_CACHES, *extensions], **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
