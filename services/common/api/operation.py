@@ -90,6 +90,8 @@ def classify(error: GraphQLError) -> str:
     if isinstance(original, DomainError):
         return original.code
     if original is None:
+        if (error.extensions or {}).get("code") == BAD_USER_INPUT:
+            return BAD_USER_INPUT  # our own input checks (input_errors.py) mark what they refuse
         if is_parse_error(error):
             return "GRAPHQL_PARSE_FAILED"
         if is_bad_value(error):

@@ -12,7 +12,7 @@ from services.common.kernel.auth import EVALUATOR, Principal
 from services.common.kernel.credit_code import credit_code_problem
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.data.lookup import one
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 
 from ..models import AuditRecord, Bid, Evaluation, EvaluationAgency, Tender, TenderStatus
 from .evaluations import utcnow
@@ -20,8 +20,8 @@ from .evaluations import utcnow
 
 async def register_agency(principal: Principal, *, name: str, credit_code: str, contact: str | None) -> EvaluationAgency:
     district = principal.home_district
-    name = clean_text(name, "name")
-    contact = clean_text(contact, "contact", required=False)
+    name = clean_name(name, "name")
+    contact = clean_name(contact, "contact", required=False)
     code = (credit_code or "").strip().upper()
     # Agencies are usually companies: any registration authority, and any division (an agency of another
     # city may bid), but every part must hold, as for an organization.
@@ -42,7 +42,7 @@ async def register_agency(principal: Principal, *, name: str, credit_code: str, 
 async def open_tender(principal: Principal, *, round_id: str, round_name: str, description: str | None) -> Tender:
     district = principal.home_district
     round_id = clean_text(round_id, "roundId", max_length=64)
-    round_name = clean_text(round_name, "roundName")
+    round_name = clean_name(round_name, "roundName")
     description = clean_text(description, "description", required=False, max_length=4000)
     if await Tender.exists(round_id=round_id):
         raise Conflict(f"round {round_id} already has an evaluation tender", field="roundId")

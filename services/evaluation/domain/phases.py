@@ -10,7 +10,7 @@ from typing import Any
 from services.common.data import audit
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 from services.contracts import PhaseCompleted
 
 from .. import events
@@ -78,7 +78,7 @@ def _check_criteria(criteria: Sequence[CriterionSpec]) -> list[dict[str, Any]]:
     names: set[str] = set()
     published = []
     for n, criterion in enumerate(criteria):
-        name = clean_text(criterion.name, f"criteria[{n}].name")
+        name = clean_name(criterion.name, f"criteria[{n}].name")
         if name in names:
             raise BadInput(f"criterion '{name}' is listed twice", field=f"criteria[{n}].name")
         if criterion.max_points <= 0:

@@ -9,7 +9,7 @@ from typing import Any
 from services.common.data import audit
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name
 
 from ..models import PHASES, FundingRound, Need, Objection, ObjectionStatus, Phase, Project
 from .common import audit_record, funding_round, now
@@ -32,7 +32,7 @@ async def open_round(
     notice_days: int = 7,
 ) -> FundingRound:
     district = principal.home_district
-    name = clean_text(name, "name")
+    name = clean_name(name, "name")
     if not 2000 <= year <= 2100:
         raise BadInput(f"year {year} is not a plausible funding year", field="year")
     if budget_fen <= 0:
@@ -41,7 +41,7 @@ async def open_round(
         raise BadInput("publish at least one review criterion with its weight", field="criteria")
     published: list[dict] = []
     for index, criterion in enumerate(criteria):
-        cname = clean_text(criterion.name, f"criteria[{index}].name", max_length=100)
+        cname = clean_name(criterion.name, f"criteria[{index}].name", max_length=100)
         if any(c["name"] == cname for c in published):
             raise BadInput(f"criterion '{cname}' is listed twice", field=f"criteria[{index}].name")
         if not 1 <= criterion.weight <= 100:
