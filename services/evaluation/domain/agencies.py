@@ -54,7 +54,7 @@ async def open_tender(principal: Principal, *, round_id: str, round_name: str, d
 async def record_bid(principal: Principal, tender_id: str, *, agency_id: str, price_fen: int, proposal: str | None) -> Bid:
     tender = await one(Tender, tender_id, field="tenderId", what="tender", for_update=True)
     if tender.status is not TenderStatus.OPEN:
-        raise BadInput("the tender is already decided; no more bids are recorded", field="tenderId")
+        raise Conflict("the tender is already decided; no more bids are recorded", field="tenderId")
     agency = await one(EvaluationAgency, agency_id, field="agencyId", what="evaluation agency", for_update=False)
     if price_fen <= 0:
         raise BadInput("a bid's price must be more than zero", field="price")

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.common.data import audit
 from services.common.kernel.auth import Principal
-from services.common.kernel.errors import BadInput
+from services.common.kernel.errors import BadInput, Conflict
 from services.common.kernel.validation import clean_name, clean_text
 from services.contracts import PhaseCompleted
 
@@ -53,11 +53,11 @@ async def open_phase(principal: Principal, evaluation_id: str, kind: PhaseKind, 
     await require_round_evaluator(principal, evaluation)
     phase = await phase_of(evaluation, kind)
     if phase.status is not PhaseStatus.PENDING:
-        raise BadInput(f"the {kind.value} phase is already {phase.status.value}", field="phase")
+        raise Conflict(f"the {kind.value} phase is already {phase.status.value}", field="phase")
     if phase.position > 0:
         previous = await phase_of(evaluation, PHASE_ORDER[phase.position - 1])
         if previous.status is not PhaseStatus.COMPLETED:
-            raise BadInput(
+            raise Conflict(
                 f"phases run INITIAL -> MIDTERM -> FINAL: {kind.value} cannot open before "
                 f"{previous.kind.value} is completed (it is {previous.status.value})",
                 field="phase",
@@ -98,7 +98,7 @@ async def complete_phase(
     await require_round_evaluator(principal, evaluation)
     phase = await open_phase_of(evaluation, kind, doing="completing it")
     if not await Inspection.exists(phase_id=phase.id):
-        raise BadInput(
+        raise Conflict(
             f"the {kind.value} phase has no inspection yet; record at least one before completing it", field="phase"
         )
     summary = clean_text(summary, "summary", required=False, max_length=8000)

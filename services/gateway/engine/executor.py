@@ -21,10 +21,12 @@ _MISSING = object()
 
 
 class PlanExecutor:
-    def __init__(self, supergraph: Supergraph, client: SubgraphClient, *, redact_subgraph_errors: bool = False):
+    def __init__(self, supergraph: Supergraph, client: SubgraphClient, *, redact_subgraph_errors: bool = False,
+                 unredacted_error_codes: frozenset[str] = frozenset()):
         self.supergraph = supergraph
         self.client = client
         self.redact = redact_subgraph_errors
+        self.unredacted = unredacted_error_codes
         self.abstract_names = {t.name for t in supergraph.types.values() if t.is_abstract}
 
     async def execute(self, plan: QueryPlan, variables: Mapping[str, Any], headers: Mapping[str, str]) -> tuple[dict, list]:
@@ -45,7 +47,7 @@ class PlanExecutor:
     def subgraph_error(self, error: dict, subgraph: str, path: list | None) -> dict:
         extensions = dict(error.get("extensions") or {}) if isinstance(error, dict) else {}
         message = error.get("message", "Subgraph error") if isinstance(error, dict) else str(error)
-        if self.redact:
+        if self.redact and extensions.get("code") not in self.unredacted:
             message = REDACTED_MESSAGE
             extensions = {k: v for k, v in extensions.items() if k == "code"}
         extensions["serviceName"] = subgraph

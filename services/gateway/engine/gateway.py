@@ -154,7 +154,8 @@ class Gateway:
             collapse_queries=self.options.collapse_queries,
         )
         self.executor = PlanExecutor(
-            self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors
+            self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors,
+            unredacted_error_codes=frozenset(self.options.unredacted_error_codes)
         )
         self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
         self._prepared: OrderedDict[tuple[str, str | None], _Prepared] = OrderedDict()
