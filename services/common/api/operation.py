@@ -15,7 +15,9 @@ from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
 from services.common.api.input_errors import InputFieldPaths, refuse_bad_variables
 from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
-from services.common.kernel.errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
+from services.common.kernel.errors import (
+    BAD_USER_INPUT, INTERNAL, PARSE_FAILED, RETRYABLE, VALIDATION_FAILED, DomainError,
+)
 from services.common.data.tenancy import tenant_transaction
 
 log = logging.getLogger("civic.graphql")
@@ -93,10 +95,10 @@ def classify(error: GraphQLError) -> str:
         if (error.extensions or {}).get("code") == BAD_USER_INPUT:
             return BAD_USER_INPUT  # our own input checks (input_errors.py) mark what they refuse
         if is_parse_error(error):
-            return "GRAPHQL_PARSE_FAILED"
+            return PARSE_FAILED
         if is_bad_value(error):
             return BAD_USER_INPUT
-        return "GRAPHQL_VALIDATION_FAILED"
+        return VALIDATION_FAILED
     if is_connection_loss(original):
         return RETRYABLE
     if isinstance(original, GraphQLError):

@@ -17,7 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from services.common.kernel.config import AuthSettings, amqp_url, development
-from services.common.kernel.errors import DomainError
+from services.common.kernel.errors import CLIENT_CODES, DomainError
 
 from ..engine.errors import RequestError
 from ..engine.gateway import EncodedResponse, Gateway
@@ -73,7 +73,9 @@ class CallerContext:
 
 
 def platform_options() -> EngineOptions:
-    return EngineOptions(redact_subgraph_errors=not development(), introspection=development())
+    # Production hides the details of INTERNAL errors only: a refusal's message and field are the client's.
+    return EngineOptions(redact_subgraph_errors=not development(), unredacted_error_codes=CLIENT_CODES,
+                         introspection=development())
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
