@@ -370,3 +370,15 @@ def _clock_at(moment: float):
             return dt.datetime.fromtimestamp(moment, tz)
 
     return Clock
+
+
+@pytest.mark.parametrize("token", ["garbage", "not.a.token", "a.b", "eyJhbGciOiJIUzI1NiJ9.e30.x", "....", "ä.ö.ü",
+                                   "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", "W10.e30.c2ln", "e30.W10.c2ln",
+                                   "eyJhbGciOiJSUzI1NiIsImtpZCI6ImNpdHktcnNhLTEifQ.e30.!!!"])
+def test_garbage_tokens_get_the_plain_message_under_the_identity_providers_keys_too(production_jwks, token):
+    with pytest.raises(Unauthenticated) as refused:
+        verify_token(token, production_jwks)
+    message = refused.value.message
+    assert message.startswith("the token"), message
+    for internal in ("padding", "binascii", "Invalid", "utf-8", "codec", "json", "Expecting", "decode"):
+        assert internal not in message, message
