@@ -13,7 +13,7 @@ from strawberry.extensions import SchemaExtension
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
-from services.common.api.input_errors import InputFieldPaths, refuse_bad_variables
+from services.common.api.input_errors import InputFieldPaths, literal_rule, refuse_bad_variables
 from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
 from services.common.kernel.errors import (
     BAD_USER_INPUT, INTERNAL, PARSE_FAILED, RETRYABLE, VALIDATION_FAILED, DomainError,
@@ -76,7 +76,11 @@ class SubgraphSchema(strawberry.federation.Schema):
     """A Federation v2 schema that logs only the errors that are ours, not the client's, and parses and
     validates each distinct document once (document_cache.py) whatever extensions a service adds."""
 
-    def __init__(self, *args: Any, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, extensions: Sequence[Any] = (), list_caps: dict[str, int] | None = None,
+                 **kwargs: Any) -> None:
+        # Input lists hold at most input_errors.MAX_LIST_ITEMS items; these input types' lists may hold more.
+        self.list_caps = dict(list_caps or {})
+        self.literal_rule = literal_rule(self.list_caps)
         # InputFieldPaths first: the validation cache must see the rules it swaps in.
         super().__init__(*args, extensions=[InputFieldPaths, *DOCUMENT_CACHES, *extensions], **kwargs)
 

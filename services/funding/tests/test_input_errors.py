@@ -8,7 +8,7 @@ import base64
 
 import pytest
 
-from tests.support import DAOLI
+from tests.support import DAOLI, token
 
 from .flow import AWARD, NEED, OPEN
 from .test_refusals import need_input, open_input
@@ -98,3 +98,27 @@ async def test_a_cursor_the_api_gave_out_still_pages(funding, bureau):
     rest = await funding.ok("query($a: String) { fundingRounds(after: $a) { edges { node { year } } } }", {"a": after},
                             token=bureau[DAOLI])
     assert len(rest["fundingRounds"]["edges"]) == 1
+
+
+async def test_input_lists_are_capped_before_any_item_is_coerced(funding, bureau, databases):
+    admin = bureau[DAOLI]
+    tranches = [{"amount": "1.00", "dueOn": "2024-01-01"}] * 101
+    award = {"input": {"projectId": "p", "organizationId": "o", "grant": "101.00", "tranches": tranches}}
+    body = await funding.post(AWARD, award, token=admin)
+    assert only_bad_input(body) == ["input.tranches"] and "more than 100 items" in body["errors"][0]["message"]
+    merge = "mutation($input: MergeNeedsInput!) { mergeNeeds(input: $input) { id } }"
+    need_ids = {"input": {"needIds": ["x"] * 200_000, "reason": "r", "title": "t", "requested": "1.00"}}
+    assert only_bad_input(await funding.post(merge, need_ids, token=admin)) == ["input.needIds"]
+    literal = ("mutation { mergeNeeds(input: {needIds: [" + ", ".join(['"x"'] * 101)
+               + '], reason: "r", title: "t", requested: "1.00"}) { id } }')
+    assert only_bad_input(await funding.post(literal, token=admin)) == ["input.needIds"]
+    criteria = open_input(criteria=[{"name": f"c{i}", "weight": 1} for i in range(101)])
+    assert only_bad_input(await funding.post(OPEN, criteria, token=admin)) == ["input.criteria"]
+    # A batch of service records is a list by design: it holds up to the batch limit.
+    batch = "mutation($input: [ServiceRecordInput!]!) { reportServiceRecords(input: $input) { id } }"
+    record = {"projectId": "p", "community": "c", "serviceDate": "2024-01-01", "beneficiary": "b", "personTimes": 1}
+    over = await funding.post(batch, {"input": [record] * 1001}, token=token(DAOLI, "org_member", org="o"))
+    assert only_bad_input(over) == ["input"] and "more than 1000 items" in over["errors"][0]["message"]
+    within = await funding.post(batch, {"input": [record] * 1000}, token=token(DAOLI, "org_member", org="o"))
+    assert "more than" not in str(within)
+    assert await rows(databases, "need") == 0 and await rows(databases, "tranche") == 0
