@@ -166,6 +166,8 @@ ODD_CLAIMS = [
     {"district": 230102}, {"district": ["230102"]}, {"district": {"code": "230102"}}, {"district": "23010x"},
     {"city": 2301}, {"city": None}, {"city": ["2301"]}, {"subdistrict": 5}, {"org": {"id": 1}}, {"agency": ["a"]},
     {"org": ""},
+    # Control characters: the sub reaches the audit trail, and PostgreSQL refuses NUL in text.
+    {"sub": "u\x00"}, {"subdistrict": "新阳路街道\x00"}, {"org": "o\x1b"}, {"agency": "a\x7f"},
 ]
 
 
