@@ -47,7 +47,7 @@ def readme_table() -> dict[str, set[int]]:
 
 def emitted_codes() -> set[str]:
     """Every code literal the services hand to clients: RequestError/SubgraphFetchError arguments, `"code": X`
-    in a dict, `return X` in operation.classify, and kernel/errors.py's constants."""
+    in a dict, `code = X`, `return X` in operation.classify, and kernel/errors.py's constants."""
     found: set[str] = set()
 
     def literals(node: ast.AST) -> set[str]:
@@ -63,6 +63,8 @@ def emitted_codes() -> set[str]:
                     "RequestError", "SubgraphFetchError"):
                 for arg in [*node.args[1:], *(k.value for k in node.keywords if k.arg == "code")]:
                     found |= literals(arg)
+            elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "code" for t in node.targets):
+                found |= literals(node.value)  # a DomainError subclass's `code = "…"`
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
                     if isinstance(key, ast.Constant) and key.value == "code":
