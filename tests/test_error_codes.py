@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path

@@ -12,10 +12,8 @@ The schema is a SubgraphSchema (operation.py): its `list_caps` and `literal_rule
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
-
-from collections.abc import Mapping
 
 from graphql import (
     ArgumentNode,
