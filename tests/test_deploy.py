@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from services.common.kernel.config import SERVICE_PORTS
+from services.common.kernel.limits import OPERATION_TIME_LIMIT_SECONDS
 from services.common.runtime.subgraph import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +159,9 @@ def test_the_dockerfile_installs_the_platform_and_ships_the_supergraph():
 def test_the_router_forwards_authorization_to_the_subgraphs_the_supergraph_names():
     router = yaml.safe_load((DEPLOY / "router" / "router.yaml").read_text())
     assert {"propagate": {"named": "authorization"}} in router["headers"]["all"]["request"]
+    assert {"propagate": {"named": "idempotency-key"}} in router["headers"]["all"]["request"]
+    # The router waits for a subgraph as long as our gateway waits for a mutation (kernel/limits.py).
+    assert router["traffic_shaping"]["all"]["timeout"] == f"{OPERATION_TIME_LIMIT_SECONDS:g}s"
     graphs = set(re.findall(r'@join__graph\(name: "(\w+)"', (DEPLOY / "supergraph.graphql").read_text()))
     assert set(router["override_subgraph_url"]) == graphs == set(SUBGRAPHS)
     for name, url in router["override_subgraph_url"].items():

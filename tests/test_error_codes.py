@@ -19,6 +19,7 @@ import pytest
 
 from services.common.kernel import errors
 from services.common.kernel.credit_code import make_credit_code
+from services.common.tests.test_idempotency import KEEP_COMMIT, LOSE_COMMIT
 from services.funding.domain import round as rounds
 from services.gateway.engine import EngineOptions, Gateway, PlanningError, QueryPlanner, create_engine_app
 from services.gateway.policy.subgraphs import platform_supergraph
@@ -118,7 +119,7 @@ async def _hanging_server() -> tuple[asyncio.AbstractServer, str]:
     return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/graphql"
 
 
-async def provoke(code: str, gateway, subgraphs, tokens, monkeypatch) -> tuple[int, dict]:
+async def provoke(code: str, gateway, subgraphs, tokens, databases, monkeypatch) -> tuple[int, dict]:
     admin = tokens[DAOLI]
     rounds_query = {"query": "{ fundingRounds { totalCount } }"}
     if code == "BAD_USER_INPUT":
@@ -136,6 +137,22 @@ async def provoke(code: str, gateway, subgraphs, tokens, monkeypatch) -> tuple[i
                          "creditCode": make_credit_code(DAOLI, 77), "subdistrict": "新阳路街道"}}
         await _post(gateway, {"query": REGISTER, "variables": org}, tok=admin)
         return await _post(gateway, {"query": REGISTER, "variables": org}, tok=admin)
+    if code == "IDEMPOTENCY_KEY_REUSED":
+        keyed = {"Authorization": f"Bearer {admin}", "Idempotency-Key": "key-1"}
+        for name in ("第一轮", "第二轮"):
+            response = await gateway.http.post("/graphql", headers=keyed, json={
+                "query": OPEN, "variables": {"input": {**ROUND, "name": name}}})
+        return response.status_code, response.json()
+    if code == "COMMIT_OUTCOME_UNKNOWN":
+        for statement in LOSE_COMMIT:  # the server ends the connection at COMMIT, as a restart would
+            await databases["registry"].execute(statement)
+        try:
+            org = {"input": {"name": "邻里互助队", "registration": "FILED", "category": "NEIGHBOR_MUTUAL_AID",
+                             "subdistrict": "抚顺街道"}}
+            return await _post(gateway, {"query": REGISTER, "variables": org}, tok=admin)
+        finally:
+            for statement in KEEP_COMMIT:
+                await databases["registry"].execute(statement)
     if code in ("SERVICE_UNAVAILABLE", "INTERNAL_SERVER_ERROR"):
         # The connection dropped mid-statement (what asyncpg raises when PostgreSQL restarts), or a defect.
         failure = (asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
@@ -208,13 +225,14 @@ async def provoke(code: str, gateway, subgraphs, tokens, monkeypatch) -> tuple[i
 
 
 @pytest.mark.parametrize("code", sorted(readme_table()))
-async def test_each_code_in_the_readme_table_is_what_the_api_returns(code, gateway, subgraphs, monkeypatch):
+async def test_each_code_in_the_readme_table_is_what_the_api_returns(code, gateway, subgraphs, databases,
+                                                                      monkeypatch):
     tokens = await onboard(gateway)
-    status, body = await provoke(code, gateway, subgraphs, tokens, monkeypatch)
+    status, body = await provoke(code, gateway, subgraphs, tokens, databases, monkeypatch)
     codes = [e["extensions"]["code"] for e in body["errors"]]
     assert code in codes, body
     assert status in readme_table()[code], (status, body)
-    if code == "SERVICE_UNAVAILABLE":
-        assert body["errors"][0]["extensions"]["retryable"] is True
+    if code in ("SERVICE_UNAVAILABLE", "COMMIT_OUTCOME_UNKNOWN"):
+        assert body["errors"][0]["extensions"]["retryable"] is (code == "SERVICE_UNAVAILABLE")
     # A code comes alone: no INTERNAL beside a refusal.
     assert set(codes) == {code}, body

@@ -7,7 +7,8 @@ role, and grants the application role and the relay role what they need. Service
 
 civic_app    serves requests and applies events: tenant tables under row-level security; the audit trail
              is append-only; the outbox and inbox only its transaction's districts (rls.py).
-civic_relay  the outbox relay and pruning: every district's outbox rows, nothing else.
+civic_relay  the outbox relay and pruning: every district's outbox rows and (to prune them) idempotency
+             keys, nothing else.
 civic_owner  owns the tables and runs migrations.
 """
 
@@ -139,11 +140,14 @@ REVOKE ALL ON tortoise_migrations FROM {APP_ROLE};
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_record FROM {APP_ROLE};
 -- Requests and handlers add outbox and inbox rows; marking sent and pruning is the relay's alone.
 REVOKE UPDATE, DELETE, TRUNCATE ON outbox, inbox FROM {APP_ROLE};
+-- An idempotency key is written once, with its mutation; only pruning (the relay role) removes it.
+REVOKE UPDATE, DELETE, TRUNCATE ON idempotency_key FROM {APP_ROLE};
 -- Districts join the directory (rls.guard_directory says who may); none leaves it through a request.
 REVOKE DELETE, TRUNCATE ON district_directory FROM {APP_ROLE};
 -- The relay claims, marks and prunes outbox rows, and touches no tenant table.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {RELAY_ROLE};
 GRANT SELECT, UPDATE, DELETE ON outbox TO {RELAY_ROLE};
+GRANT SELECT, DELETE ON idempotency_key TO {RELAY_ROLE};
 """
 
 

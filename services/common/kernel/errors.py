@@ -11,6 +11,8 @@ FORBIDDEN = "FORBIDDEN"
 NOT_FOUND = "NOT_FOUND"
 CONFLICT = "CONFLICT"
 RETRYABLE = "SERVICE_UNAVAILABLE"
+IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+COMMIT_OUTCOME_UNKNOWN = "COMMIT_OUTCOME_UNKNOWN"
 INTERNAL = "INTERNAL_SERVER_ERROR"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -25,8 +27,8 @@ GATEWAY_CODES = frozenset({
     "SUBGRAPH_REQUEST_FAILED", "SUBGRAPH_UNAVAILABLE", "SUBGRAPH_TIMEOUT",
 })
 CODES = frozenset({
-    BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, RETRYABLE, INTERNAL, PARSE_FAILED,
-    VALIDATION_FAILED, *GATEWAY_CODES,
+    BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, RETRYABLE, IDEMPOTENCY_KEY_REUSED,
+    COMMIT_OUTCOME_UNKNOWN, INTERNAL, PARSE_FAILED, VALIDATION_FAILED, *GATEWAY_CODES,
 })
 # What production shows in full (message, field): every error but an INTERNAL one, whose details are ours.
 CLIENT_CODES = CODES - {INTERNAL}
@@ -76,6 +78,19 @@ class Unavailable(DomainError):
     """A dependency (database, broker) failed mid-request; the client may retry."""
 
     code = RETRYABLE
+
+
+class IdempotencyKeyReused(DomainError):
+    """The Idempotency-Key was already used for another request (another operation or other variables)."""
+
+    code = IDEMPOTENCY_KEY_REUSED
+
+
+class CommitOutcomeUnknown(DomainError):
+    """The connection was lost during COMMIT: the change may or may not have been applied, so a blind
+    retry could apply it twice. Not retryable without an Idempotency-Key."""
+
+    code = COMMIT_OUTCOME_UNKNOWN
 
 
 def require(condition: bool, message: str, *, field: str | None = None) -> None:

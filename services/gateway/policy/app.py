@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 
 from services.common.kernel.config import AuthSettings, amqp_url, development
 from services.common.kernel.errors import CLIENT_CODES, DomainError
+from services.common.kernel.limits import gateway_mutation_timeout
 
 from ..engine.errors import RequestError
 from ..engine.gateway import EncodedResponse, Gateway
@@ -27,6 +28,7 @@ from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
+from .idempotency import KEY_HEADER, REPLAY_MARKER, forward_key, replay_header
 from .subscriptions import serve_subscriptions
 from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
 
@@ -73,9 +75,11 @@ class CallerContext:
 
 
 def platform_options() -> EngineOptions:
+    # A mutation is waited for as long as the subgraph lets it run, plus its margin (kernel/limits.py).
     # Production hides the details of INTERNAL errors only: a refusal's message and field are the client's.
     return EngineOptions(redact_subgraph_errors=not development(), unredacted_error_codes=CLIENT_CODES,
-                         introspection=development())
+                         introspection=development(), mutation_timeout=gateway_mutation_timeout(),
+                         kept_response_extensions=(REPLAY_MARKER,))
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
@@ -94,7 +98,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     public_fields = public_root_fields(gateway.supergraph)
 
     async def run(payload: Any, headers: Mapping[str, str], method: str) -> EncodedResponse:
-        """One client operation: token at the edge, then the engine with only Authorization forwarded."""
+        """One client operation: token at the edge, then the engine with only Authorization (and an
+        Idempotency-Key) forwarded."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
         try:
@@ -111,7 +116,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                 REQUESTS.labels(name, "unauthenticated").inc()
                 return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
             response = await gateway.execute_encoded(
-                payload, forward_authorization(headers), CallerContext(principal), http_method=method
+                payload, forward_key(headers, forward_authorization(headers)), CallerContext(principal),
+                http_method=method,
             )
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
@@ -127,14 +133,13 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             body = await read_body(scope, receive, max_body_bytes)
             if body is None:
                 raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-            authorization = _authorization(scope)
-            headers = {"authorization": authorization} if authorization is not None else {}
-            response = await run(parse_json_body(body), headers, "POST")
+            response = await run(parse_json_body(body), _edge_headers(scope), "POST")
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
+        response, extra = replay_header(response)
         await send({"type": "http.response.start", "status": response.status,
                     "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"%d" % len(response.body))]})
+                                (b"content-length", b"%d" % len(response.body)), *extra]})
         await send({"type": "http.response.body", "body": response.body})
 
     async def graphql_get(request: Request) -> Response:
@@ -197,12 +202,16 @@ class _AsgiEndpoint:
         await self.app(scope, receive, send)
 
 
-def _authorization(scope: dict) -> str | None:
-    """The one request header the policy reads, from the raw ASGI scope (no Headers object)."""
+_EDGE_HEADERS = (b"authorization", KEY_HEADER.encode())
+
+
+def _edge_headers(scope: dict) -> dict[str, str]:
+    """The request headers the policy reads (Authorization, Idempotency-Key), from the raw ASGI scope."""
+    found = {}
     for name, value in scope["headers"]:
-        if name == b"authorization":  # ASGI servers send lower-case names
-            return value.decode("latin-1")
-    return None
+        if name in _EDGE_HEADERS:  # ASGI servers send lower-case names
+            found[name.decode()] = value.decode("latin-1")
+    return found
 
 
 def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> bool:
