@@ -45,13 +45,14 @@ def _long_list_error(path: list[str | int], cap: int, nodes: Any = None) -> Grap
     return GraphQLError(f"{field} holds more than {cap} items", nodes, extensions={"code": BAD_USER_INPUT, "field": field})
 
 
-def _long_lists(value: Any, type_: Any, path: list[str | int], caps: Mapping[str, int]) -> Iterator[tuple[list, int, Any]]:
+def _long_lists(value: Any, type_: Any, path: list[str | int],
+                caps: Mapping[str, int | None]) -> Iterator[tuple[list, int, Any]]:
     """(path, cap, node) of each list over its cap in a value: a variable's JSON or a literal's AST."""
     type_ = get_nullable_type(type_)
     items = value.values if isinstance(value, ListValueNode) else value if isinstance(value, list) else None
     if is_list_type(type_) and items is not None:
         cap = caps.get(get_named_type(type_).name, MAX_LIST_ITEMS)
-        if len(items) > cap:
+        if cap is not None and len(items) > cap:
             yield path, cap, value if isinstance(value, ValueNode) else None
             return
         for index, item in enumerate(items):
@@ -96,7 +97,7 @@ def _literals_with_controls(node: ValueNode, path: list[str | int]) -> Iterator[
             yield from _literals_with_controls(item, [*path, index])
 
 
-def literal_rule(list_caps: Mapping[str, int]) -> type[ValidationRule]:
+def literal_rule(list_caps: Mapping[str, int | None]) -> type[ValidationRule]:
     """The rule for one schema's caps (made once per schema: the validation cache keys on the rules)."""
 
     class LiteralTextAndListsRule(ValidationRule):

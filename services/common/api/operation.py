@@ -157,7 +157,9 @@ class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, *args: Any, extensions: Sequence[Any] = (), list_caps: dict[str, int] | None = None,
                  **kwargs: Any) -> None:
         # Input lists hold at most input_errors.MAX_LIST_ITEMS items; these input types' lists may hold more.
-        self.list_caps = dict(list_caps or {})
+        # The gateway's `_entities(representations:)` is one call per plan step, as long as the page it
+        # resolves (None: uncapped; the gateway's own limits bound it).
+        self.list_caps: dict[str, int | None] = {"_Any": None, **(list_caps or {})}
         self.literal_rule = literal_rule(self.list_caps)
         # InputFieldPaths first: the validation cache must see the rules it swaps in.
         super().__init__(*args, extensions=[InputFieldPaths, *DOCUMENT_CACHES, *extensions], **kwargs)

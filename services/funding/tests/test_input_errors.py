@@ -13,6 +13,8 @@ from tests.support import DAOLI, token
 from .flow import AWARD, NEED, OPEN
 from .test_refusals import need_input, open_input
 
+UNKNOWN = "00000000-0000-0000-0000-000000000000"
+
 
 async def rows(databases, table: str) -> int:
     """Every district's rows (the superuser connection; the request role would see none here)."""
@@ -122,3 +124,11 @@ async def test_input_lists_are_capped_before_any_item_is_coerced(funding, bureau
     within = await funding.post(batch, {"input": [record] * 1000}, token=token(DAOLI, "org_member", org="o"))
     assert "more than" not in str(within)
     assert await rows(databases, "need") == 0 and await rows(databases, "tranche") == 0
+
+
+async def test_the_gateways_entity_calls_are_not_capped_like_a_clients_lists(funding, bureau):
+    """`_entities(representations:)` carries one representation per row of the page it resolves."""
+    representations = [{"__typename": "FundingRound", "id": UNKNOWN} for _ in range(250)]
+    body = await funding.post("query($r: [_Any!]!) { _entities(representations: $r) { __typename } }",
+                              {"r": representations}, token=bureau[DAOLI])
+    assert "errors" not in body and len(body["data"]["_entities"]) == 250
