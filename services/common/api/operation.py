@@ -18,10 +18,12 @@ from services.common.api.document_cache import DOCUMENT_CACHES
 from services.common.api.error_kinds import (
     is_bad_value, is_connection_loss, is_parse_error, is_time_limit, is_token_limit,
 )
+from services.common.api.input_errors import InputFieldPaths, literal_rule, refuse_bad_variables
 from services.common.api.idempotency import REPLAY_MARKER, REPLAYED_HEADER, in_progress, keyed_mutation, reused
 from services.common.api.request_limits import MAX_TOKENS_EXCEEDED, DocumentLimiter
 from services.common.kernel.errors import (
-    INTERNAL, RETRYABLE, BAD_USER_INPUT, CommitOutcomeUnknown, DomainError, Unavailable,
+    BAD_USER_INPUT, INTERNAL, PARSE_FAILED, RETRYABLE, VALIDATION_FAILED, CommitOutcomeUnknown, DomainError,
+    Unavailable,
 )
 from services.common.kernel.limits import subgraph_operation_limit
 from services.common.data import idempotency as idempotency_store
@@ -53,6 +55,9 @@ class OperationTransaction(SchemaExtension):
             # A bad token is refused before any database work: no transaction, no resolver.
             ctx.result = _refused(auth_error)
             yield
+            return
+        if refuse_bad_variables(ctx, operation):
+            yield  # refused with each bad value's field, before any transaction
             return
         try:
             keyed = keyed_mutation(ctx.context, operation, ctx.query, ctx.operation_name, ctx.variables)
@@ -154,8 +159,15 @@ class SubgraphSchema(strawberry.federation.Schema):
     refuses documents over the token, depth and alias limits (request_limits.py; after the validation
     cache, whose verdict it may replace)."""
 
-    def __init__(self, *args: Any, extensions: Sequence[Any] = (), **kwargs: Any) -> None:
-        super().__init__(*args, extensions=[*DOCUMENT_CACHES, DocumentLimiter, *extensions], **kwargs)
+    def __init__(self, *args: Any, extensions: Sequence[Any] = (), list_caps: dict[str, int] | None = None,
+                 **kwargs: Any) -> None:
+        # Input lists hold at most input_errors.MAX_LIST_ITEMS items; these input types' lists may hold more.
+        # The gateway's `_entities(representations:)` is one call per plan step, as long as the page it
+        # resolves (None: uncapped; the gateway's own limits bound it).
+        self.list_caps: dict[str, int | None] = {"_Any": None, **(list_caps or {})}
+        self.literal_rule = literal_rule(self.list_caps)
+        # InputFieldPaths first: the validation cache must see the rules it swaps in.
+        super().__init__(*args, extensions=[InputFieldPaths, *DOCUMENT_CACHES, DocumentLimiter, *extensions], **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
@@ -169,11 +181,13 @@ def classify(error: GraphQLError) -> str:
     if isinstance(original, DomainError):
         return original.code
     if original is None:
+        if (error.extensions or {}).get("code") == BAD_USER_INPUT:
+            return BAD_USER_INPUT  # our own input checks (input_errors.py) mark what they refuse
         if is_parse_error(error):
-            return MAX_TOKENS_EXCEEDED if is_token_limit(error) else "GRAPHQL_PARSE_FAILED"
+            return MAX_TOKENS_EXCEEDED if is_token_limit(error) else PARSE_FAILED
         if is_bad_value(error):
             return BAD_USER_INPUT
-        return "GRAPHQL_VALIDATION_FAILED"
+        return VALIDATION_FAILED
     if is_connection_loss(original) or is_time_limit(original):
         return RETRYABLE
     if isinstance(original, GraphQLError):

@@ -12,7 +12,7 @@ from services.common.kernel.auth import EVALUATOR, Principal
 from services.common.kernel.credit_code import credit_code_problem
 from services.common.kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.data.lookup import one
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 
 from ..models import AuditRecord, Bid, Evaluation, EvaluationAgency, KnownRound, Tender, TenderStatus
 from .evaluations import utcnow
@@ -20,8 +20,8 @@ from .evaluations import utcnow
 
 async def register_agency(principal: Principal, *, name: str, credit_code: str, contact: str | None) -> EvaluationAgency:
     district = principal.home_district
-    name = clean_text(name, "name")
-    contact = clean_text(contact, "contact", required=False)
+    name = clean_name(name, "name")
+    contact = clean_name(contact, "contact", required=False)
     code = (credit_code or "").strip().upper()
     # Agencies are usually companies: any registration authority, and any division (an agency of another
     # city may bid), but every part must hold, as for an organization.
@@ -42,7 +42,7 @@ async def register_agency(principal: Principal, *, name: str, credit_code: str, 
 async def open_tender(principal: Principal, *, round_id: str, round_name: str, description: str | None) -> Tender:
     district = principal.home_district
     round_id = clean_text(round_id, "roundId", max_length=64)
-    round_name = clean_text(round_name, "roundName")
+    round_name = clean_name(round_name, "roundName")
     description = clean_text(description, "description", required=False, max_length=4000)
     # Rounds as funding announced them (funding.round.opened / .changed): only an existing, live round.
     known = await KnownRound.filter(round_id=round_id).first()
@@ -62,7 +62,7 @@ async def open_tender(principal: Principal, *, round_id: str, round_name: str, d
 async def record_bid(principal: Principal, tender_id: str, *, agency_id: str, price_fen: int, proposal: str | None) -> Bid:
     tender = await one(Tender, tender_id, field="tenderId", what="tender", for_update=True)
     if tender.status is not TenderStatus.OPEN:
-        raise BadInput("the tender is already decided; no more bids are recorded", field="tenderId")
+        raise Conflict("the tender is already decided; no more bids are recorded", field="tenderId")
     agency = await one(EvaluationAgency, agency_id, field="agencyId", what="evaluation agency", for_update=False)
     if price_fen <= 0:
         raise BadInput("a bid's price must be more than zero", field="price")

@@ -19,7 +19,7 @@ async def test_a_phase_cannot_open_before_the_one_before_it_is_completed(evaluat
     r = tendered
     error = await evaluation.error(OPEN_PHASE, {"id": r.evaluation_id, "phase": "MIDTERM", "criteria": CRITERIA},
                                    token=r.evaluator)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "phase"}
+    assert error["extensions"] == {"code": "CONFLICT", "field": "phase"}
     assert "INITIAL" in error["message"]
     await open_initial(evaluation, r)
     final = await evaluation.error(OPEN_PHASE, {"id": r.evaluation_id, "phase": "FINAL", "criteria": CRITERIA},
@@ -36,7 +36,7 @@ async def test_a_phase_cannot_complete_without_an_inspection(evaluation, tendere
     await open_initial(evaluation, r)
     error = await evaluation.error(COMPLETE, {"id": r.evaluation_id, "phase": "INITIAL", "scores": scores(50, 30)},
                                    token=r.evaluator)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "phase"}
+    assert error["extensions"] == {"code": "CONFLICT", "field": "phase"}
     assert "inspection" in error["message"]
     assert (await view(evaluation, r))["phases"][0]["status"] == "OPEN"
 
@@ -66,7 +66,7 @@ async def test_a_finding_on_a_completed_phase_is_refused(evaluation, tendered, d
     await evaluation.ok(COMPLETE, {"id": r.evaluation_id, "phase": "INITIAL", "scores": scores(50, 30)}, token=r.evaluator)
     error = await evaluation.error(FINDING, {"id": r.evaluation_id, "phase": "INITIAL", "input": {
         "severity": "VIOLATION", "description": "迟报", "amountAtIssue": "100.00"}}, token=r.evaluator)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "phase"}
+    assert error["extensions"] == {"code": "CONFLICT", "field": "phase"}
     assert "completed" in error["message"]
     late = await evaluation.error(INSPECT, {"id": r.evaluation_id, "phase": "INITIAL", "input": inspection()},
                                   token=r.evaluator)

@@ -11,7 +11,7 @@ from services.common.kernel.auth import Principal
 from services.common.kernel.calendar import local_date, today
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.kernel.money import format_fen
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 from services.contracts import ServiceRecordReported
 
 from .. import events
@@ -84,7 +84,7 @@ async def _create_service_record(
         project, _ = await _own_project(principal, command.project_id, "reporting service records")
         if checked is not None:
             checked[key] = project
-    subdistrict = clean_text(command.subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
+    subdistrict = clean_name(command.subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
     if not subdistrict:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
     if not 1 <= command.person_times <= 100_000:
@@ -93,9 +93,9 @@ async def _create_service_record(
         district=project.district,
         project_id=project.id,
         subdistrict=subdistrict,
-        community=clean_text(command.community, "community", max_length=100),
+        community=clean_name(command.community, "community", max_length=100),
         service_date=_within_project(project, command.service_date, "serviceDate"),
-        beneficiary=clean_text(command.beneficiary, "beneficiary", max_length=100),
+        beneficiary=clean_name(command.beneficiary, "beneficiary", max_length=100),
         contact=_contact(command.contact, "contact"),
         person_times=command.person_times,
         reported_by=principal.sub,

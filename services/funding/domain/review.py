@@ -10,7 +10,7 @@ from services.common.data import audit
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.data.lookup import one
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 
 from ..models import (
     ConflictDeclaration,
@@ -33,7 +33,7 @@ MAX_GRADE = 10
 async def add_panel_member(principal: Principal, *, round_id: Any, name: str, kind: MemberKind, sub: str) -> PanelMember:
     round_ = await funding_round(round_id, for_update=True)
     require_phase(round_, Phase.NEEDS_INTAKE, Phase.LIBRARY, Phase.REVIEW, doing="seating panel members")
-    name = clean_text(name, "name", max_length=100)
+    name = clean_name(name, "name", max_length=100)
     sub = clean_text(sub, "sub", max_length=120)
     if await PanelMember.filter(round_id=round_.id, sub=sub).exists():
         raise Conflict(f"token subject {sub} already sits on this round's panel", field="sub")

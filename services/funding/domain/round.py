@@ -10,7 +10,7 @@ from typing import Any
 from services.common.data import audit
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 from services.contracts import RoundChanged, RoundOpened
 
 from .. import events
@@ -63,7 +63,7 @@ async def open_round(
 def _terms(*, name: str, year: int, budget_fen: int, criteria: list[CriterionSpec], min_reviews: int,
            notice_days: int) -> dict:
     """A round's terms, checked field by field (opening and editing share them)."""
-    name = clean_text(name, "name")
+    name = clean_name(name, "name")
     if not 2000 <= year <= 2100:
         raise BadInput(f"year {year} is not a plausible funding year", field="year")
     if budget_fen <= 0:
@@ -72,7 +72,7 @@ def _terms(*, name: str, year: int, budget_fen: int, criteria: list[CriterionSpe
         raise BadInput("publish at least one review criterion with its weight", field="criteria")
     published: list[dict] = []
     for index, criterion in enumerate(criteria):
-        cname = clean_text(criterion.name, f"criteria[{index}].name", max_length=100)
+        cname = clean_name(criterion.name, f"criteria[{index}].name", max_length=100)
         if any(c["name"] == cname for c in published):
             raise BadInput(f"criterion '{cname}' is listed twice", field=f"criteria[{index}].name")
         if not 1 <= criterion.weight <= 100:
@@ -158,27 +158,27 @@ async def advance_round(principal: Principal, round_id: Any, to: Phase) -> Fundi
     current = PHASES.index(round_.phase)
     if current + 1 >= len(PHASES) or PHASES[current + 1] is not to:
         following = PHASES[current + 1].value if current + 1 < len(PHASES) else "none (the round is closed)"
-        raise BadInput(
+        raise Conflict(
             f"a round moves only forward, one phase at a time: round '{round_.name}' is in phase "
             f"{round_.phase.value}, so the next phase is {following}, not {to.value}",
             field="to",
             phase=round_.phase.value,
         )
     if to is Phase.LIBRARY and not await Need.filter(round_id=round_.id).exists():
-        raise BadInput("no needs have been recorded in this round yet", field="to")
+        raise Conflict("no needs have been recorded in this round yet", field="to")
     if to is Phase.REVIEW and not await Need.filter(round_id=round_.id, library_entry_id__isnull=False).exists():
-        raise BadInput("no needs have been merged into library entries yet", field="to")
+        raise Conflict("no needs have been merged into library entries yet", field="to")
     if to is Phase.NOTICE:
         if not await Project.filter(round_id=round_.id).exists():
-            raise BadInput("select projects before publishing the notice", field="to")
+            raise Conflict("select projects before publishing the notice", field="to")
         round_.notice_started_at = now()
         round_.notice_ends_at = round_.notice_started_at + dt.timedelta(days=round_.notice_days)
     if to is Phase.AWARDED:
         if round_.notice_ends_at and round_.notice_ends_at > now():
-            raise BadInput(f"the notice period runs until {round_.notice_ends_at.isoformat()}", field="to")
+            raise Conflict(f"the notice period runs until {round_.notice_ends_at.isoformat()}", field="to")
         open_count = await Objection.filter(project__round_id=round_.id, status=ObjectionStatus.OPEN).count()
         if open_count:
-            raise BadInput(f"{open_count} objection(s) are still open; resolve them before awards", field="to")
+            raise Conflict(f"{open_count} objection(s) are still open; resolve them before awards", field="to")
     if to is Phase.CLOSED:
         await _check_closable(round_)
     round_.phase = to

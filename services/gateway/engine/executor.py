@@ -23,11 +23,12 @@ _MISSING = object()
 
 class PlanExecutor:
     def __init__(self, supergraph: Supergraph, client: SubgraphClient, *, redact_subgraph_errors: bool = False,
-                 kept_extensions: tuple[str, ...] = ()):
+                 unredacted_error_codes: frozenset[str] = frozenset(), kept_extensions: tuple[str, ...] = ()):
         self.supergraph = supergraph
         self.kept_extensions = kept_extensions
         self.client = client
         self.redact = redact_subgraph_errors
+        self.unredacted = unredacted_error_codes
         self.abstract_names = {t.name for t in supergraph.types.values() if t.is_abstract}
 
     async def execute(self, plan: QueryPlan, variables: Mapping[str, Any], headers: Mapping[str, str]) -> tuple[dict, list]:
@@ -48,7 +49,7 @@ class PlanExecutor:
     def subgraph_error(self, error: dict, subgraph: str, path: list | None) -> dict:
         extensions = dict(error.get("extensions") or {}) if isinstance(error, dict) else {}
         message = error.get("message", "Subgraph error") if isinstance(error, dict) else str(error)
-        if self.redact:
+        if self.redact and extensions.get("code") not in self.unredacted:
             message = REDACTED_MESSAGE
             extensions = {k: v for k, v in extensions.items() if k == "code"}
         extensions["serviceName"] = subgraph

@@ -16,6 +16,9 @@ class EngineOptions:
     breaker_failure_threshold: int = 5
     breaker_cooldown: float = 10.0
     redact_subgraph_errors: bool = False
+    # With redaction, subgraph errors whose extensions.code is one of these keep their message and
+    # extensions (e.g. a bad input's field): they are meant for the client. Every other one is redacted.
+    unredacted_error_codes: frozenset[str] = frozenset()
     # top-level subgraph response extensions copied to the client's response (response_extensions.py)
     kept_response_extensions: tuple[str, ...] = ()
     collapse_queries: bool = True  # identical in-flight subgraph queries share one call (collapsing.py)

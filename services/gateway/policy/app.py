@@ -17,7 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from services.common.kernel.config import AuthSettings, amqp_url, development
-from services.common.kernel.errors import DomainError
+from services.common.kernel.errors import CLIENT_CODES, DomainError
 from services.common.kernel.limits import gateway_mutation_timeout
 from services.common.runtime.http_limits import BodyLimits, HttpLimits
 
@@ -81,8 +81,10 @@ class CallerContext:
 
 def platform_options() -> EngineOptions:
     # A mutation is waited for as long as the subgraph lets it run, plus its margin (kernel/limits.py).
-    return EngineOptions(redact_subgraph_errors=not development(), introspection=development(),
-                         mutation_timeout=gateway_mutation_timeout(), kept_response_extensions=(REPLAY_MARKER,))
+    # Production hides the details of INTERNAL errors only: a refusal's message and field are the client's.
+    return EngineOptions(redact_subgraph_errors=not development(), unredacted_error_codes=CLIENT_CODES,
+                         introspection=development(), mutation_timeout=gateway_mutation_timeout(),
+                         kept_response_extensions=(REPLAY_MARKER,))
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
