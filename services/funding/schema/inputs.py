@@ -24,7 +24,6 @@ RecoverySource = strawberry.enum(models.RecoverySource)
 
 # The most items each input list may hold (services/common/api/input_lists.py).
 MAX_CRITERIA = 20
-MAX_MERGED_NEEDS = 200
 MAX_GRADES = MAX_CRITERIA
 MAX_TRANCHES = 24
 
@@ -79,9 +78,6 @@ class MergeNeedsInput:
     entry_id: strawberry.ID | None = None
     title: str | None = None
     requested: Money | None = None
-
-    def __post_init__(self) -> None:
-        at_most(MAX_MERGED_NEEDS, "needIds", self.need_ids)
 
 
 @strawberry.input

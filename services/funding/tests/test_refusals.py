@@ -236,7 +236,8 @@ def _many(n: int, item) -> list:
 
 LIST_CAPS = [  # (operation, variables with one item too many, the field named)
     (OPEN, open_input(criteria=_many(21, lambda i: {"name": f"c{i}", "weight": 1})), "criteria"),
-    (MERGE, {"input": {"needIds": _many(201, str), "reason": "同类", "title": "t", "requested": "1.00"}}, "needIds"),
+    # needIds has no maximum of its own: the ceiling every input list has (100, input_errors.py) names its path.
+    (MERGE, {"input": {"needIds": _many(101, str), "reason": "同类", "title": "t", "requested": "1.00"}}, "input.needIds"),
     (SCORE, {"input": {"entryId": "1", "grades": _many(21, lambda i: {"criterion": f"c{i}", "grade": 1})}}, "grades"),
     (AWARD, {"input": {"projectId": "1", "organizationId": "1", "grant": "100.00",
                        "tranches": _many(25, lambda i: {"amount": "1.00", "dueOn": TODAY})}}, "tranches"),
