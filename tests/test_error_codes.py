@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import orjson
 import pytest
 
 from services.common.kernel import errors
@@ -23,7 +24,10 @@ from services.common.tests.test_idempotency import KEEP_COMMIT, LOSE_COMMIT
 from services.funding.domain import round as rounds
 from services.gateway.engine import EngineOptions, Gateway, PlanningError, QueryPlanner, create_engine_app
 from services.gateway.policy.subgraphs import platform_supergraph
-from tests.platform import free_port, serve
+from services.common.runtime.http_limits import HttpLimits
+from services.gateway.policy.app import create_platform_app
+from services.gateway.policy.rate_limits import Rate, RateLimiter, RateLimitSettings
+from tests.platform import free_port, running_gateway, serve
 from tests.support import DAOLI, token
 
 from .test_gateway_edge import REGISTER, onboard
@@ -58,9 +62,13 @@ def emitted_codes() -> set[str]:
         if "tests" in path.parts or "migrations" in path.parts:
             continue
         tree = ast.parse(path.read_text())
+        for node in tree.body:  # a module's own constant named as its code (`X = "X"`; not enum members)
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                    and any(getattr(t, "id", None) == node.value.value for t in node.targets)):
+                found |= literals(node.value)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in (
-                    "RequestError", "SubgraphFetchError"):
+                    "RequestError", "SubgraphFetchError", "_Refused"):
                 for arg in [*node.args[1:], *(k.value for k in node.keywords if k.arg == "code")]:
                     found |= literals(arg)
             elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "code" for t in node.targets):
@@ -221,6 +229,27 @@ async def provoke(code: str, gateway, subgraphs, tokens, databases, monkeypatch)
             return await _engine({**subgraphs, "funding": url}, rounds_query, subgraph_timeout=0.5, query_retries=0)
         finally:
             server.close()
+    if code == "RATE_LIMITED":
+        limiter = RateLimiter(RateLimitSettings(subject=Rate(0.001, 1), district=Rate(1000, 1000),
+                                                anonymous=Rate(1000, 1000)))
+        async with running_gateway(subgraphs, alerts=False, rate_limiter=limiter) as base:
+            async with httpx.AsyncClient(base_url=base) as http:
+                for _ in range(2):  # the first takes the bucket's one token
+                    response = await http.post("/graphql", json=rounds_query,
+                                               headers={"Authorization": f"Bearer {admin}"})
+                return response.status_code, response.json()
+    if code == "REQUEST_TIMEOUT":
+        limits = HttpLimits(body_timeout=0.3)
+        app = create_platform_app(platform_supergraph(subgraphs), alerts=False, http_limits=limits)
+        port = free_port()
+        async with serve(app, port, **limits.uvicorn_settings()):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 30\r\n\r\n{\"query\"")
+            raw = await asyncio.wait_for(reader.read(), 20)
+            writer.close()
+        head, _, body = raw.partition(b"\r\n\r\n")
+        return int(head.split(b" ", 2)[1]), orjson.loads(body)
     raise AssertionError(f"no way to provoke {code}: add one here with its README row")
 
 

@@ -16,6 +16,8 @@ COMMIT_OUTCOME_UNKNOWN = "COMMIT_OUTCOME_UNKNOWN"
 INTERNAL = "INTERNAL_SERVER_ERROR"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+RATE_LIMITED = "RATE_LIMITED"  # the gateway's token buckets (HTTP 429, Retry-After)
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"  # every process: a body not sent in time (HTTP 408, connection closed)
 
 # Codes only the gateway gives. Its engine spells them itself (services/gateway/engine imports nothing of
 # the platform); they are listed here so that this one module names every code the API returns, and
@@ -28,7 +30,7 @@ GATEWAY_CODES = frozenset({
 })
 CODES = frozenset({
     BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, RETRYABLE, IDEMPOTENCY_KEY_REUSED,
-    COMMIT_OUTCOME_UNKNOWN, INTERNAL, PARSE_FAILED, VALIDATION_FAILED, *GATEWAY_CODES,
+    COMMIT_OUTCOME_UNKNOWN, INTERNAL, PARSE_FAILED, VALIDATION_FAILED, RATE_LIMITED, REQUEST_TIMEOUT, *GATEWAY_CODES,
 })
 # What production shows in full (message, field): every error but an INTERNAL one, whose details are ours.
 CLIENT_CODES = CODES - {INTERNAL}

@@ -18,6 +18,8 @@ from typing import Any
 
 import orjson
 
+from services.common.kernel.errors import REQUEST_TIMEOUT
+
 # The uvicorn protocol method the head guard hooks to know a response is done, checked when the
 # protocol class is built (as aiormq's internals are in events/publisher.py): a uvicorn without it fails loudly.
 RESPONSE_DONE_HOOK = "on_response_complete"
@@ -153,7 +155,7 @@ class BodyLimits:
         try:
             body = await asyncio.wait_for(self._read(scope, receive), self.limits.body_timeout)
         except asyncio.TimeoutError:
-            await _refuse(send, _Refused(408, "REQUEST_TIMEOUT", "the request body was not sent in time"))
+            await _refuse(send, _Refused(408, REQUEST_TIMEOUT, "the request body was not sent in time"))
             return
         except _Refused as refused:
             await _refuse(send, refused)

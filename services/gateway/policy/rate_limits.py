@@ -17,10 +17,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from services.common.kernel.auth import Principal
+from services.common.kernel.errors import RATE_LIMITED
 
 from ..engine.errors import RequestError
 
-RATE_LIMITED = "RATE_LIMITED"
 MAX_BUCKETS = 100_000
 
 
