@@ -8,12 +8,13 @@ This package depends on nothing of the services but the shared kernel's categori
 from .base import ContractError, EventContract
 from .evaluation import PhaseCompleted, RectificationOverdue, ViolationFound
 from .funding import ProjectAwarded, RecoveryOrdered, RecoverySettled, ServiceRecordReported, TrancheDisbursed
-from .registry import DistrictOnboarded, OrganizationRegistered, OrganizationStatusChanged
+from .registry import (DistrictChanged, DistrictOnboarded, GazetteerChanged, OrganizationRegistered,
+                       OrganizationStatusChanged)
 
 CONTRACTS: dict[str, type[EventContract]] = {
     contract.type: contract
     for contract in (
-        DistrictOnboarded, OrganizationRegistered, OrganizationStatusChanged,
+        DistrictOnboarded, DistrictChanged, GazetteerChanged, OrganizationRegistered, OrganizationStatusChanged,
         ProjectAwarded, TrancheDisbursed, ServiceRecordReported, RecoveryOrdered, RecoverySettled,
         PhaseCompleted, ViolationFound, RectificationOverdue,
     )

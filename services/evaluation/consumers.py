@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.events.directory import directory_handler
+from services.common.events.directory import directory_handler, district_changed_handler
 from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
 from services.contracts import ProjectAwarded, ServiceRecordReported
@@ -22,4 +22,5 @@ async def on_service_records_reported(events: list[ServiceRecordReported], envel
     await domain.keep_service_records(envelopes[0].district, events)
 
 
-handlers = handler_table(directory_handler(DistrictDirectory), on_project_awarded, on_service_records_reported)
+handlers = handler_table(directory_handler(DistrictDirectory), district_changed_handler(DistrictDirectory),
+                         on_project_awarded, on_service_records_reported)

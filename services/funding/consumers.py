@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.events.directory import directory_handler
+from services.common.events.directory import directory_handler, district_changed_handler
 from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
 from services.contracts import OrganizationRegistered, OrganizationStatusChanged, ViolationFound
@@ -46,6 +46,7 @@ async def on_violation_found(event: ViolationFound, envelope: Envelope) -> None:
 
 handlers = handler_table(
     directory_handler(DistrictDirectory),
+    district_changed_handler(DistrictDirectory),
     on_organization_registered,
     on_organization_status_changed,
     on_violation_found,

@@ -13,6 +13,7 @@ from strawberry.extensions import SchemaExtension
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
+from services.common.api.offboarded import offboarded_refusal
 from services.common.api.error_kinds import is_bad_value, is_connection_loss, is_parse_error
 from services.common.kernel.errors import INTERNAL, RETRYABLE, BAD_USER_INPUT, DomainError
 from services.common.data.tenancy import tenant_transaction
@@ -42,7 +43,12 @@ class OperationTransaction(SchemaExtension):
             yield
             return
         try:
-            async with tenant_transaction(ctx.context.service.name, districts):
+            async with tenant_transaction(ctx.context.service.name, districts) as conn:
+                if operation is not None and operation.operation is OperationType.MUTATION:
+                    refusal = await offboarded_refusal(conn, ctx.context.principal)
+                    if refusal is not None:
+                        ctx.result = ExecutionResult(data=None, errors=[GraphQLError(
+                            refusal.message, original_error=refusal, extensions=refusal.extensions)])
                 yield
                 result = ctx.result
                 if (
