@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from services.common.kernel.categories import Category
+from services.common.kernel.divisions import PlaceKind
 from services.common.data.models import TenantModel, platform_models
 
 
@@ -48,11 +49,6 @@ class District(TenantModel):
 
     class Meta:
         table = "district"
-
-
-class PlaceKind(str, Enum):
-    SUBDISTRICT = "SUBDISTRICT"  # 街道
-    COMMUNITY = "COMMUNITY"  # 社区
 
 
 class GazetteerEntry(TenantModel):
@@ -159,6 +155,7 @@ __all__ = [
     "InboxEvent",
     "Model",
     "OutboxEvent",
+    "PlaceKind",
     "ServiceStation",
     "SocialOrganization",
 ]

@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import Enum
+
+class PlaceKind(str, Enum):
+    SUBDISTRICT = "SUBDISTRICT"  # 街道
+    COMMUNITY = "COMMUNITY"  # 社区
+
 
 DISTRICT = re.compile(r"^\d{6}$")
 CITY = re.compile(r"^\d{4}$")

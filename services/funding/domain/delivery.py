@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from services.common.data.gazetteer import Place, resolve_places
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Forbidden
 from services.common.kernel.money import format_fen
@@ -13,7 +14,7 @@ from services.common.kernel.validation import clean_text
 from services.contracts import ServiceRecordReported
 
 from .. import events
-from ..models import Expense, FundingRound, Phase, Project, ServiceRecord
+from ..models import Expense, FundingRound, KnownPlace, Phase, Project, ServiceRecord
 from .common import audit_record, awarded_project, now, require_phase
 
 
@@ -51,16 +52,23 @@ async def report_service_record(principal: Principal, command: ServiceRecordComm
 
 async def _create_service_record(principal: Principal, command: ServiceRecordCommand) -> ServiceRecord:
     project, _ = await _own_project(principal, command.project_id, "reporting service records")
-    subdistrict = clean_text(command.subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
-    if not subdistrict:
+    # Picked from the gazetteer: a community named alone brings its own subdistrict.
+    sub_place, com_place = await resolve_places(KnownPlace, project.district, command.subdistrict,
+                                                command.community, subdistrict_required=False)
+    if sub_place is None and project.subdistrict:
+        sub_place = Place(project.subdistrict)
+    if sub_place is None:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
+    if com_place is None:
+        raise BadInput("community must not be empty", field="community")
+    subdistrict = sub_place.name
     if not 1 <= command.person_times <= 100_000:
         raise BadInput("person-times are a whole number from 1 to 100000", field="personTimes")
     record = await ServiceRecord.create(
         district=project.district,
         project_id=project.id,
         subdistrict=subdistrict,
-        community=clean_text(command.community, "community", max_length=100),
+        community=com_place.name,
         service_date=_past_date(command.service_date, "serviceDate"),
         beneficiary=clean_text(command.beneficiary, "beneficiary", max_length=100),
         person_times=command.person_times,

@@ -5,7 +5,7 @@ The public functions are re-exported here, so `from . import domain; domain.regi
 """
 
 from .districts import offboard_district, onboard_district, update_district
-from .gazetteer import add_place, change_place, resolve_places
+from .gazetteer import add_place, change_place, resolve
 from .organizations import (
     STAGE_ORDER,
     OrganizationCommand,
@@ -21,7 +21,7 @@ from .stations import StationCommand, upsert_service_station
 __all__ = [
     "add_place",
     "change_place",
-    "resolve_places",
+    "resolve",
     "STAGE_ORDER",
     "OrganizationCommand",
     "StationCommand",

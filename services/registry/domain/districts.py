@@ -8,7 +8,7 @@ from services.common.data import audit
 from services.common.data.tenancy import admit_district
 from services.common.kernel.auth import CITY_CODE, Principal
 from services.common.kernel.credit_code import bureau_credit_code_problem
-from services.common.kernel.divisions import district_code_problem
+from services.common.kernel.divisions import DISTRICT, district_code_problem
 from services.common.kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.kernel.validation import clean_text
 from services.contracts import DistrictChanged, DistrictOnboarded
@@ -53,7 +53,9 @@ async def onboard_district(principal: Principal, *, code: str, name: str, city_c
 
 async def _city_district(principal: Principal, code: str) -> District:
     """A district of the city admin's own city, admitted to this transaction so that it can be changed."""
-    if not isinstance(code, str) or not code.startswith(principal.city) or len(code) != 6:
+    if not isinstance(code, str) or not DISTRICT.match(code):
+        raise BadInput(f"a district code is a 6-digit administrative division code, not {code!r}", field="code")
+    if not code.startswith(principal.city):
         raise Forbidden(f"a city admin of {principal.city} cannot change district {code}", field="code")
     await admit_district("registry", code)
     district = await District.filter(code=code).select_for_update().first()

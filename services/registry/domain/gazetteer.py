@@ -9,11 +9,11 @@ names as given (normalized) until its bureau adds its first entry; from then on 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from services.common.data import audit
 from services.common.data.lookup import one
 from services.common.kernel.auth import Principal
+from services.common.data.gazetteer import entry_named, resolve_places
 from services.common.kernel.divisions import community_code_problem, normalize_name, subdistrict_code_problem
 from services.common.kernel.errors import BadInput, Conflict
 from services.common.kernel.validation import clean_text
@@ -21,15 +21,6 @@ from services.contracts import GazetteerChanged
 
 from .. import events
 from ..models import AuditRecord, District, GazetteerEntry, PlaceKind
-
-
-@dataclass(frozen=True)
-class Place:
-    """What a place field stores: the entry's name and its code (None where unknown, or no gazetteer yet)."""
-
-    name: str
-    code: str | None = None
-    entry: GazetteerEntry | None = None
 
 
 def _name(value: str | None, field: str, *, required: bool = True) -> str | None:
@@ -85,7 +76,7 @@ async def add_place(principal: Principal, *, kind: PlaceKind, name: str, code: s
     if kind is PlaceKind.COMMUNITY:
         if not subdistrict:
             raise BadInput("a community is added under a subdistrict of the gazetteer", field="subdistrict")
-        parent = await _entry(district, PlaceKind.SUBDISTRICT, subdistrict, "subdistrict")
+        parent = await entry_named(GazetteerEntry, district, PlaceKind.SUBDISTRICT, subdistrict, "subdistrict")
     elif subdistrict:
         raise BadInput("a subdistrict is not under another subdistrict", field="subdistrict")
     code = await _checked_code(district, kind, code, parent)
@@ -124,39 +115,8 @@ async def change_place(principal: Principal, entry_id: str, *, name: str | None 
     return entry
 
 
-async def _entry(district: str, kind: PlaceKind, value: str, field: str,
-                 parent: GazetteerEntry | None = None) -> GazetteerEntry:
-    """The active entry a client named by code, exact name or id; BAD_USER_INPUT naming the field if none."""
-    given = normalize_name(value)
-    query = GazetteerEntry.filter(district=district, kind=kind, retired_at__isnull=True)
-    if parent is not None:
-        query = query.filter(subdistrict_id=parent.id)
-    found = await query.filter(code=given).first() if given.isdigit() else await query.filter(name=given).first()
-    if found is None and len(given) == 36:
-        found = await query.filter(id=given).first()
-    if found is None:
-        known = [e.name for e in await query.order_by("name").limit(12)]
-        where = f" of {parent.name}" if parent is not None else ""
-        raise BadInput(f"'{given}' is not a {kind.value.lower()}{where} in district {district}'s gazetteer"
-                       f" (known: {', '.join(known) or 'none'})", field=field)
-    return found
 
 
-async def has_gazetteer(district: str) -> bool:
-    return await GazetteerEntry.exists(district=district)
-
-
-async def resolve_places(district: str, subdistrict: str | None, community: str | None, *,
-                         subdistrict_field: str = "subdistrict", community_field: str = "community",
-                         subdistrict_required: bool = True) -> tuple[Place | None, Place | None]:
-    """The subdistrict and community a command names, as gazetteer entries; a community must lie in the
-    subdistrict when both are given. Without a gazetteer yet, the names as given (normalized)."""
-    sub_name = _name(subdistrict, subdistrict_field, required=subdistrict_required)
-    com_name = _name(community, community_field, required=False)
-    if not await has_gazetteer(district):
-        return (Place(sub_name) if sub_name else None), (Place(com_name) if com_name else None)
-    sub = await _entry(district, PlaceKind.SUBDISTRICT, sub_name, subdistrict_field) if sub_name else None
-    com = await _entry(district, PlaceKind.COMMUNITY, com_name, community_field, parent=sub) if com_name else None
-    if com is not None and sub is None:
-        sub = await GazetteerEntry.get(id=com.subdistrict_id)
-    return ((Place(sub.name, sub.code, sub) if sub else None), (Place(com.name, com.code, com) if com else None))
+async def resolve(district: str, subdistrict: str | None, community: str | None, **options):
+    """The places a registry command names, from the registry's own gazetteer."""
+    return await resolve_places(GazetteerEntry, district, subdistrict, community, **options)

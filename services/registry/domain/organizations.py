@@ -15,7 +15,7 @@ from services.common.data.lookup import one
 from services.common.kernel.validation import clean_text
 
 from .. import events
-from .gazetteer import resolve_places
+from .gazetteer import resolve
 from ..models import (
     AuditRecord,
     FilingCounter,
@@ -44,7 +44,7 @@ class OrganizationCommand:
 async def register_organization(principal: Principal, data: OrganizationCommand) -> SocialOrganization:
     district = principal.home_district
     name = clean_text(data.name, "name", max_length=200)
-    sub_place, com_place = await resolve_places(district, data.subdistrict, data.community)
+    sub_place, com_place = await resolve(district, data.subdistrict, data.community)
     subdistrict, community = sub_place.name, (com_place.name if com_place else None)
     credit_code = (data.credit_code or "").strip().upper() or None
     filing_number = None

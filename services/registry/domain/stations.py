@@ -9,7 +9,7 @@ from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.errors import BadInput, Forbidden
 
 from ..models import AuditRecord, ServiceStation
-from .gazetteer import resolve_places
+from .gazetteer import resolve
 
 
 @dataclass
@@ -28,7 +28,7 @@ async def upsert_service_station(principal: Principal, data: StationCommand) -> 
     district = principal.home_district
     if not (data.community or "").strip():
         raise BadInput("community must not be empty", field="community")
-    sub_place, com_place = await resolve_places(district, data.subdistrict, data.community)
+    sub_place, com_place = await resolve(district, data.subdistrict, data.community)
     subdistrict, community = sub_place.name, com_place.name
     if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
         raise Forbidden(f"a subdistrict officer of {principal.subdistrict} cannot record stations of {subdistrict}", field="subdistrict")
