@@ -1,0 +1,56 @@
+"""Funding picks places from its copy of the registry's gazetteer, kept from registry.gazetteer.changed."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.common.events import Envelope
+from tests.support import DAOLI, NANGANG
+
+from .flow import NEED, OPEN, CRITERIA
+
+SUB, COM = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def place(entry_id: str, kind: str, name: str, code: str | None, subdistrict_id: str | None = None, *,
+          retired: bool = False, district: str = DAOLI) -> Envelope:
+    return Envelope(type="registry.gazetteer.changed", district=district, producer="registry",
+                    data={"id": entry_id, "kind": kind, "code": code, "name": name, "subdistrictId": subdistrict_id,
+                          "retired": retired})
+
+
+async def _round(funding, bureau) -> str:
+    return (await funding.ok(OPEN, {"input": {"name": "创投", "year": 2024, "budget": "100000.00", "criteria": CRITERIA,
+                                              "minReviews": 1, "noticeDays": 7}}, token=bureau))["openRound"]["id"]
+
+
+def need(round_id: str, subdistrict: str, community: str) -> dict:
+    return {"input": {"roundId": round_id, "subdistrict": subdistrict, "community": community,
+                      "category": "ELDERLY_CARE", "method": "QUESTIONNAIRE", "description": "午餐"}}
+
+
+async def test_a_need_names_a_gazetteer_place_and_a_typo_is_refused(funding, consumer, bureau, databases):
+    assert await consumer.handle(place(SUB, "SUBDISTRICT", "靖宇街道", "230102001000"))
+    assert await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB))
+    round_id = await _round(funding, bureau[DAOLI])
+    error = await funding.error(NEED, need(round_id, "靖于街道", "共乐社区"), token=bureau[DAOLI])
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "subdistrict"}
+    assert "'靖于街道' is not a subdistrict" in error["message"]
+    error = await funding.error(NEED, need(round_id, "靖宇街道", "共乐新社区"), token=bureau[DAOLI])
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    recorded = (await funding.ok(NEED, need(round_id, "230102001000", " 共乐社区 "), token=bureau[DAOLI]))["recordNeed"]
+    assert (recorded["subdistrict"], recorded["community"]) == ("靖宇街道", "共乐社区")
+    assert await databases["funding"].fetchval("SELECT count(*) FROM need") == 1
+
+
+async def test_a_renamed_or_retired_entry_reaches_the_copy(funding, consumer, bureau):
+    await consumer.handle(place(SUB, "SUBDISTRICT", "靖宇街道", "230102001000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB, retired=True))
+    round_id = await _round(funding, bureau[DAOLI])
+    error = await funding.error(NEED, need(round_id, "靖宇街道", "共乐社区"), token=bureau[DAOLI])
+    assert error["extensions"]["field"] == "community"
+    # Another district's gazetteer is not Daoli's, and Nangang without one still takes names as given.
+    nangang_round = await _round(funding, bureau[NANGANG])
+    recorded = (await funding.ok(NEED, need(nangang_round, "花园街道", "共乐社区"), token=bureau[NANGANG]))["recordNeed"]
+    assert recorded["subdistrict"] == "花园街道"
