@@ -12,7 +12,7 @@ import importlib
 
 import orjson
 
-from tests.support import DAOLI, token, wait_until
+from tests.support import DAOLI, HARBIN, token, wait_until
 from services.contracts import CONTRACTS
 from services.evaluation.domain import check_overdue_rectifications
 from services.evaluation.tests.operations import COMPLETE, FINDING, OPEN_PHASE, CRITERIA, INSPECT, inspection, scores
@@ -47,6 +47,11 @@ async def _every_event(gateway) -> None:
     [order] = await wait_until(ordered)
     await gateway.ok(SETTLE, {"id": order}, token=bureau)
     await check_overdue_rectifications(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3), [DAOLI])
+    # Last, since a district with a gazetteer takes its places from it only.
+    await gateway.ok("""mutation { addGazetteerEntry(input: {kind: SUBDISTRICT, name: "新阳路街道", code: "230102002000"}) { id } }""",
+                     token=bureau)
+    await gateway.ok("""mutation { updateDistrict(input: {code: "230102", name: "道里区"}) { code } }""",
+                     token=token(None, "city_admin", city=HARBIN))
 
 
 async def test_each_event_as_produced_parses_with_the_contract_its_consumers_declare(gateway, databases):
