@@ -48,6 +48,7 @@ class Trail:
 @strawberry.type
 class FundingStatRow:
     key: str
+    code: str | None = strawberry.field(description="by subdistrict or community: the place's gazetteer code, where known")
     projects: int
     committed: Money
     disbursed: Money
@@ -57,7 +58,7 @@ class FundingStatRow:
     @classmethod
     def from_row(cls, row: reports.StatRow) -> "FundingStatRow":
         return cls(
-            key=row.key, projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
+            key=row.key, code=row.code, projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
             beneficiaries=row.beneficiaries, person_times=row.person_times,
         )
 

@@ -54,3 +54,16 @@ async def test_a_renamed_or_retired_entry_reaches_the_copy(funding, consumer, bu
     nangang_round = await _round(funding, bureau[NANGANG])
     recorded = (await funding.ok(NEED, need(nangang_round, "花园街道", "共乐社区"), token=bureau[NANGANG]))["recordNeed"]
     assert recorded["subdistrict"] == "花园街道"
+
+
+async def test_funding_stats_carry_the_gazetteer_codes(funding, consumer, bureau):
+    from .flow import awarded_project, know_organization
+
+    await consumer.handle(place(SUB, "SUBDISTRICT", "新阳路街道", "230102002000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102002001", SUB))
+    org = await know_organization(consumer, DAOLI)
+    await awarded_project(funding, bureau[DAOLI], DAOLI, org)
+    stats = (await funding.ok("{ fundingStats { bySubdistrict { key code projects } byCommunity { key code } } }",
+                              token=bureau[DAOLI]))["fundingStats"]
+    assert stats["bySubdistrict"] == [{"key": "新阳路街道", "code": "230102002000", "projects": 1}]
+    assert stats["byCommunity"] == [{"key": "共乐社区", "code": "230102002001"}]

@@ -12,7 +12,7 @@ from services.common.api.permissions import Authenticated, BureauOrCity, CityAdm
 
 from .. import models, queries
 from .inputs import OrganizationFilter, ServiceStationFilter
-from .types import CreditCodeDuplicate, District, GazetteerEntry, PartyCoverage, RegistryStats, ServiceStation, SocialOrganization
+from .types import CreditCodeDuplicate, District, GazetteerEntry, PartyCoverage, PlaceCount, RegistryStats, ServiceStation, SocialOrganization
 
 
 def _scoped(info: strawberry.Info, district: str | None = None) -> list[str]:
@@ -106,6 +106,9 @@ class Query:
             ),
             service_stations=await stations.count(),
             compliant_service_stations=await stations.filter(**queries.FIVE_HAVES).count(),
+            by_subdistrict=[PlaceCount(code=r["code"], name=r["name"], organizations=r["organizations"],
+                                       service_stations=r["stations"])
+                            for r in await queries.places_by_subdistrict(_scoped(info, district))],
         )
 
     @strawberry.field(

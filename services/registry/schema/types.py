@@ -146,6 +146,16 @@ class PartyCoverage:
 
 
 @strawberry.type
+class PlaceCount:
+    """Organizations and service stations in one subdistrict of the gazetteer (or named before it had one)."""
+
+    code: str | None
+    name: str
+    organizations: int
+    service_stations: int
+
+
+@strawberry.type
 class RegistryStats:
     organizations: int
     registered: int
@@ -156,6 +166,8 @@ class RegistryStats:
     party_organizations: PartyCoverage
     service_stations: int
     compliant_service_stations: int
+    by_subdistrict: list[PlaceCount] = strawberry.field(
+        description="by subdistrict, grouped by the gazetteer's entries (code where known): a typo is no new row")
 
 
 @strawberry.type(description="A credit code registered in more than one district of the city (the city admin's report).")

@@ -75,3 +75,15 @@ async def test_one_districts_gazetteer_is_not_anothers(registry, districts):
     assert org["subdistrict"] == "花园街道"
     error = await registry.error(ADD, {"input": {"kind": "SUBDISTRICT", "name": "x"}}, token=token(DAOLI, "org_member"))
     assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_registry_stats_group_by_the_gazetteer_subdistricts(registry, districts):
+    bureau = districts[DAOLI]
+    await daoli_gazetteer(registry, bureau)
+    for n, sub in enumerate(("靖宇街道", " 靖宇街道", "230102001000")):
+        await registry.ok(REGISTER, filed(10 + n, subdistrict=sub), token=bureau)
+    assert (await registry.error(REGISTER, filed(20, subdistrict="靖于街道"), token=bureau))["extensions"]["field"] == "subdistrict"
+    await registry.ok(STATION, {"input": {"subdistrict": "靖宇街道", "community": "共乐社区"}}, token=bureau)
+    stats = (await registry.ok("{ registryStats { bySubdistrict { code name organizations serviceStations } } }",
+                               token=bureau))["registryStats"]
+    assert stats["bySubdistrict"] == [{"code": "230102001000", "name": "靖宇街道", "organizations": 3, "serviceStations": 1}]
