@@ -50,11 +50,19 @@ async def report_service_record(principal: Principal, command: ServiceRecordComm
     return record
 
 
-async def _create_service_record(principal: Principal, command: ServiceRecordCommand) -> ServiceRecord:
+async def _create_service_record(principal: Principal, command: ServiceRecordCommand,
+                                 places: dict | None = None) -> ServiceRecord:
     project, _ = await _own_project(principal, command.project_id, "reporting service records")
-    # Picked from the gazetteer: a community named alone brings its own subdistrict.
-    sub_place, com_place = await resolve_places(KnownPlace, project.district, command.subdistrict,
-                                                command.community, subdistrict_required=False)
+    # Picked from the gazetteer: a community named alone brings its own subdistrict. A batch resolves each
+    # place it names once (`places`), not once per record.
+    key = (project.district, command.subdistrict, command.community)
+    if places is not None and key in places:
+        sub_place, com_place = places[key]
+    else:
+        sub_place, com_place = await resolve_places(KnownPlace, project.district, command.subdistrict,
+                                                    command.community, subdistrict_required=False)
+        if places is not None:
+            places[key] = (sub_place, com_place)
     if sub_place is None and project.subdistrict:
         sub_place = Place(project.subdistrict)
     if sub_place is None:
@@ -96,7 +104,8 @@ async def report_service_records(principal: Principal, commands: list[ServiceRec
     """Many service records in one operation: the same rules as one record, all or none (one transaction)."""
     if not 1 <= len(commands) <= MAX_RECORDS_PER_BATCH:
         raise BadInput(f"a batch holds 1 to {MAX_RECORDS_PER_BATCH} service records", field="input")
-    records = [await _create_service_record(principal, command) for command in commands]
+    places: dict = {}
+    records = [await _create_service_record(principal, command, places) for command in commands]
     # One INSERT for the batch's events, in the same transaction as its records.
     await events.emitter.emit_many(
         [(_service_record_reported(r), r.district) for r in records]

@@ -67,3 +67,24 @@ async def test_funding_stats_carry_the_gazetteer_codes(funding, consumer, bureau
                               token=bureau[DAOLI]))["fundingStats"]
     assert stats["bySubdistrict"] == [{"key": "新阳路街道", "code": "230102002000", "projects": 1}]
     assert stats["byCommunity"] == [{"key": "共乐社区", "code": "230102002001"}]
+
+
+async def test_a_service_record_takes_its_community_from_the_gazetteer(funding, consumer, bureau, databases):
+    from tests.support import token
+
+    from .flow import RECORD, TODAY, awarded_project, know_organization
+
+    await consumer.handle(place(SUB, "SUBDISTRICT", "新阳路街道", "230102002000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102002001", SUB))
+    org = await know_organization(consumer, DAOLI)
+    ids = await awarded_project(funding, bureau[DAOLI], DAOLI, org)
+    member = token(DAOLI, "org_member", org=org)
+    record = {"projectId": ids["project"], "serviceDate": TODAY, "beneficiary": "B-1", "personTimes": 1}
+    error = await funding.error(RECORD, {"input": {**record, "community": "共乐杜区"}}, token=member)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    batch = "mutation($input: [ServiceRecordInput!]!) { reportServiceRecords(input: $input) { subdistrict community } }"
+    done = (await funding.ok(batch, {"input": [{**record, "community": "230102002001"},
+                                               {**record, "community": "共乐社区 ", "beneficiary": "B-2"}]},
+                             token=member))["reportServiceRecords"]
+    assert done == [{"subdistrict": "新阳路街道", "community": "共乐社区"}] * 2
+    assert await databases["funding"].fetchval("SELECT count(*) FROM service_record") == 2
