@@ -88,3 +88,12 @@ async def test_a_service_record_takes_its_community_from_the_gazetteer(funding, 
                              token=member))["reportServiceRecords"]
     assert done == [{"subdistrict": "新阳路街道", "community": "共乐社区"}] * 2
     assert await databases["funding"].fetchval("SELECT count(*) FROM service_record") == 2
+
+
+async def test_a_renamed_place_renames_the_needs_that_name_it(funding, consumer, bureau, databases):
+    await consumer.handle(place(SUB, "SUBDISTRICT", "靖宇街道", "230102001000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB))
+    round_id = await _round(funding, bureau[DAOLI])
+    await funding.ok(NEED, need(round_id, "靖宇街道", "共乐社区"), token=bureau[DAOLI])
+    await consumer.handle(place(COM, "COMMUNITY", "共乐新社区", "230102001001", SUB))
+    assert await databases["funding"].fetchval("SELECT community FROM need") == "共乐新社区"

@@ -20,7 +20,7 @@ from services.common.kernel.validation import clean_text
 from services.contracts import GazetteerChanged
 
 from .. import events
-from ..models import AuditRecord, District, GazetteerEntry, PlaceKind
+from ..models import AuditRecord, District, GazetteerEntry, PlaceKind, ServiceStation, SocialOrganization
 
 
 def _name(value: str | None, field: str, *, required: bool = True) -> str | None:
@@ -48,6 +48,14 @@ async def _check_free(district: str, kind: PlaceKind, name: str, code: str | Non
         raise Conflict(f"the gazetteer already has a {kind.value.lower()} named {name}", field="name")
     if same_code is not None and await same_code.exists():
         raise Conflict(f"the gazetteer already has an entry with code {code}", field="code")
+
+
+async def _rename_places(district: str, kind: PlaceKind, old: str, new: str) -> None:
+    """The rows that name a renamed place follow it (the same place, so its history stays in one row of
+    every statistic); funding renames its own from the event."""
+    column = "subdistrict" if kind is PlaceKind.SUBDISTRICT else "community"
+    for model in (SocialOrganization, ServiceStation):
+        await model.filter(district=district, **{column: old}).update(**{column: new})
 
 
 async def _checked_code(district: str, kind: PlaceKind, code: str | None, parent: GazetteerEntry | None) -> str | None:
@@ -107,6 +115,8 @@ async def change_place(principal: Principal, entry_id: str, *, name: str | None 
         parent = await GazetteerEntry.get_or_none(id=entry.subdistrict_id) if entry.subdistrict_id else None
         new_code = await _checked_code(district, entry.kind, code, parent) if code is not None else entry.code
         await _check_free(district, entry.kind, new_name, new_code, other_than=entry.id)
+        if new_name != entry.name:
+            await _rename_places(district, entry.kind, entry.name, new_name)
         entry.name, entry.code = new_name, new_code
     await entry.save()
     await events.emitter.emit(_announce(entry), district)

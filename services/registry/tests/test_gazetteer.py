@@ -87,3 +87,13 @@ async def test_registry_stats_group_by_the_gazetteer_subdistricts(registry, dist
     stats = (await registry.ok("{ registryStats { bySubdistrict { code name organizations serviceStations } } }",
                                token=bureau))["registryStats"]
     assert stats["bySubdistrict"] == [{"code": "230102001000", "name": "靖宇街道", "organizations": 3, "serviceStations": 1}]
+
+
+async def test_the_rows_naming_a_renamed_place_follow_it(registry, districts):
+    bureau = districts[DAOLI]
+    places = await daoli_gazetteer(registry, bureau)
+    await registry.ok(REGISTER, filed(30, subdistrict="靖宇街道", community="共乐社区"), token=bureau)
+    await registry.ok(RENAME, {"id": places["sub"]["id"], "name": "靖宇新街道"}, token=bureau)
+    await registry.ok(RENAME, {"id": places["com"]["id"], "name": "共乐新社区"}, token=bureau)
+    orgs = (await registry.ok("{ organizations { edges { node { subdistrict community } } } }", token=bureau))["organizations"]
+    assert [e["node"] for e in orgs["edges"]] == [{"subdistrict": "靖宇新街道", "community": "共乐新社区"}]
