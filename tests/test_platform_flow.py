@@ -129,3 +129,23 @@ async def test_with_one_subgraph_down_the_rest_still_answers_with_errors_at_the_
         await partial.http.aclose()
     assert body["data"] == {"organization": {"name": "道里为老服务中心1"}, "evaluation": None}
     assert [error["path"] for error in body["errors"]] == [["evaluation"]]
+
+
+async def test_the_city_overview_answers_for_a_city_of_40_districts(gateway):
+    from .test_gateway_edge import ONBOARD
+
+    city = token(None, "city_admin", city=HARBIN)
+    codes = [f"2301{n:02d}" for n in range(40, 80)]
+    for code in codes:
+        await gateway.ok(ONBOARD, {"input": {"code": code, "name": f"区{code}", "cityCode": HARBIN}}, token=city)
+
+    async def overview():
+        body = (await gateway.post('{ cityOverview(cityCode: "2301") { districtCode organizations projects } }',
+                                   token=city)).json()
+        rows = (body.get("data") or {}).get("cityOverview") or []
+        # every service must have heard of every district before the overview can cover them all
+        return rows if not body.get("errors") and len(rows) == len(codes) else None
+
+    rows = await wait_until(overview, timeout=30)
+    assert sorted(r["districtCode"] for r in rows) == codes
+    assert all(r["organizations"] == 0 and r["projects"] == 0 for r in rows)

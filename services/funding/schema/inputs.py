@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 from services.common.kernel.categories import Category
+from services.common.api.input_lists import at_most
 from services.common.api.scalars import Money
 
 from .. import models
@@ -20,6 +21,12 @@ ObjectionStatus = strawberry.enum(models.ObjectionStatus)
 TrancheStatus = strawberry.enum(models.TrancheStatus)
 RecoveryStatus = strawberry.enum(models.RecoveryStatus)
 RecoverySource = strawberry.enum(models.RecoverySource)
+
+# The most items each input list may hold (services/common/api/input_lists.py).
+MAX_CRITERIA = 20
+MAX_MERGED_NEEDS = 200
+MAX_GRADES = MAX_CRITERIA
+MAX_TRANCHES = 24
 
 
 @strawberry.input
@@ -36,6 +43,9 @@ class OpenRoundInput:
     criteria: list[CriterionInput]
     min_reviews: int = 3
     notice_days: int = 7
+
+    def __post_init__(self) -> None:
+        at_most(MAX_CRITERIA, "criteria", self.criteria)
 
 
 @strawberry.input
@@ -55,6 +65,9 @@ class MergeNeedsInput:
     entry_id: strawberry.ID | None = None
     title: str | None = None
     requested: Money | None = None
+
+    def __post_init__(self) -> None:
+        at_most(MAX_MERGED_NEEDS, "needIds", self.need_ids)
 
 
 @strawberry.input
@@ -77,6 +90,9 @@ class ScoreEntryInput:
     grades: list[GradeInput]
     comment: str | None = None
 
+    def __post_init__(self) -> None:
+        at_most(MAX_GRADES, "grades", self.grades)
+
 
 @strawberry.input
 class TrancheInput:
@@ -90,6 +106,9 @@ class AwardProjectInput:
     organization_id: strawberry.ID
     grant: Money
     tranches: list[TrancheInput]
+
+    def __post_init__(self) -> None:
+        at_most(MAX_TRANCHES, "tranches", self.tranches)
 
 
 @strawberry.input

@@ -226,3 +226,23 @@ async def test_a_recovery_order_cannot_exceed_what_was_disbursed(funding, consum
     orders = (await funding.ok(PROJECT, {"id": ids["project"]}, token=admin))["project"]["recoveryOrders"]
     assert [o["amount"] for o in orders] == ["50000.00"]
     assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.recovery.ordered").count() == 1
+
+
+def _many(n: int, item) -> list:
+    return [item(i) for i in range(n)]
+
+
+LIST_CAPS = [  # (operation, variables with one item too many, the field named)
+    (OPEN, open_input(criteria=_many(21, lambda i: {"name": f"c{i}", "weight": 1})), "criteria"),
+    (MERGE, {"input": {"needIds": _many(201, str), "reason": "同类", "title": "t", "requested": "1.00"}}, "needIds"),
+    (SCORE, {"input": {"entryId": "1", "grades": _many(21, lambda i: {"criterion": f"c{i}", "grade": 1})}}, "grades"),
+    (AWARD, {"input": {"projectId": "1", "organizationId": "1", "grant": "100.00",
+                       "tranches": _many(25, lambda i: {"amount": "1.00", "dueOn": TODAY})}}, "tranches"),
+]
+
+
+async def test_every_input_list_has_a_maximum_and_one_more_is_refused_naming_the_list(funding, bureau):
+    for operation, variables, field in LIST_CAPS:
+        error = await funding.error(operation, variables, token=bureau[DAOLI])
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["field"] == field, error
+    assert (await funding.ok(TRAIL, token=bureau[DAOLI]))["fundingAuditTrail"]["totalCount"] == 0

@@ -1,5 +1,5 @@
-"""Funding's copy of each district's gazetteer (from registry.gazetteer.changed, under row-level
-security), and the directory's offboarding time (from registry.district.changed)."""
+"""The per-district gazetteer (subdistricts and communities, under row-level security), the bureau's own
+credit code, and offboarding (a district, and every service's directory row of it)."""
 
 from enum import Enum
 from uuid import uuid4
@@ -19,13 +19,13 @@ class PlaceKind(str, Enum):  # literal, as at this migration
 
 
 class Migration(migrations.Migration):
-    dependencies = [('funding', '0007_public_notices')]
+    dependencies = [('registry', '0007_idempotency_keys')]
 
     initial = False
 
     operations = [
         ops.CreateModel(
-            name='KnownPlace',
+            name='GazetteerEntry',
             fields=[
                 ('district', fields.CharField(db_index=True, max_length=6)),
                 ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
@@ -34,15 +34,31 @@ class Migration(migrations.Migration):
                 ('name', fields.CharField(max_length=100)),
                 ('subdistrict_id', fields.UUIDField(null=True)),
                 ('retired_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'known_place', 'app': 'funding', 'indexes': [Index(fields=['district', 'kind', 'name']), Index(fields=['district', 'code'])], 'pk_attr': 'id', 'table_description': "The district's gazetteer as funding knows it from registry.gazetteer.changed: what needs and service"},
+            options={'table': 'gazetteer_entry', 'app': 'registry', 'unique_together': (('district', 'code'),), 'indexes': [Index(fields=['district', 'kind', 'name'])], 'pk_attr': 'id', 'table_description': 'A subdistrict or community of the district, kept by its bureau: what every place field picks from.'},
             bases=['TenantModel'],
+        ),
+        ops.AddField(
+            model_name='District',
+            name='bureau_credit_code',
+            field=fields.CharField(null=True, max_length=18),
+        ),
+        ops.AddField(
+            model_name='District',
+            name='offboard_reason',
+            field=fields.TextField(null=True, unique=False),
+        ),
+        ops.AddField(
+            model_name='District',
+            name='offboarded_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
         ops.AddField(
             model_name='DistrictDirectory',
             name='offboarded_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.RunSQL(enable_tenant_isolation("known_place"), reverse_sql=disable_tenant_isolation("known_place")),
+        ops.RunSQL(enable_tenant_isolation("gazetteer_entry"), reverse_sql=disable_tenant_isolation("gazetteer_entry")),
     ]

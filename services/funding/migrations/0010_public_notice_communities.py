@@ -57,7 +57,7 @@ def _install(function: str) -> list[str]:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funding", "0008_gazetteer_copy_and_offboarding")]
+    dependencies = [("funding", "0009_gazetteer_copy_and_offboarding")]
 
     operations = [
         ops.RunSQL(

@@ -1,9 +1,11 @@
+"""The district directory's offboarding time (from registry.district.changed): an offboarded district is read-only."""
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('evaluation', '0005_platform_tables')]
+    dependencies = [('evaluation', '0006_idempotency_keys')]
 
     initial = False
 
