@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import uuid
-from decimal import Decimal
 
 from services.common.kernel.auth import ROLES, mint_token
 from services.common.kernel.config import ConfigurationError
@@ -47,7 +46,7 @@ def _token(args: argparse.Namespace) -> int:
 
 # --- onboard ------------------------------------------------------------------------------------------
 
-ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code name cityCode } }"
+ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code name cityCode bureauCreditCode } }"
 
 
 def _onboard(args: argparse.Namespace) -> int:
@@ -58,7 +57,8 @@ def _onboard(args: argparse.Namespace) -> int:
 
     async def run() -> dict:
         async with Api(args.gateway) as api:
-            return (await api.call(ONBOARD, {"input": {"code": args.code, "name": args.name, "cityCode": city}},
+            return (await api.call(ONBOARD, {"input": {"code": args.code, "name": args.name, "cityCode": city,
+                                                       "bureauCreditCode": args.credit_code}},
                                    token=token))["onboardDistrict"]
 
     try:
@@ -143,88 +143,43 @@ def _alerts(args: argparse.Namespace) -> int:
 # --- export-360giving ---------------------------------------------------------------------------------
 
 EXPORT = """query($after: String) {
-  district { code name cityCode }
+  district { code name cityCode bureauCreditCode }
+  gazetteer { kind code name }
   projects(status: AWARDED, first: 50, after: $after) {
     pageInfo { hasNextPage endCursor }
-    edges { node { id title category subdistrict community grant disbursed awardedAt beneficiaries personTimes
-      round { name year }
+    edges { node { id title category subdistrict community requested grant disbursed awardedAt beneficiaries personTimes
+      round { id name year }
       organization { id name registration creditCode filingNumber }
       organizationName
       libraryEntry { needs { description } }
-      tranches { sequence amount dueOn status disbursedAt } } } } }"""
-
-CATEGORY_NAMES = {"ELDERLY_CARE": "为老", "DISABILITY_SUPPORT": "助残", "POVERTY_RELIEF": "帮扶济困", "YOUTH": "青少年",
-                  "COMMUNITY_GOVERNANCE": "社区治理", "NEIGHBOR_MUTUAL_AID": "邻里互助", "VOLUNTEERS": "志愿者",
-                  "SOCIAL_WORK": "社工", "LEGAL_AID": "法律援助", "OTHER": "其他"}
+      tranches { sequence amount dueOn status disbursedAt }
+      recoveryOrders { id amount status reason orderedAt settledAt } } } } }"""
 
 
-def _amount(money: str) -> int | float:
-    # 360Giving amounts are JSON numbers; Money is exact decimal text, converted only here, for output.
-    value = Decimal(money)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def grant_360(district: dict, node: dict, *, prefix: str = "360G-civic") -> dict:
-    code = district["code"]
-    org = node.get("organization") or {}
-    if org.get("creditCode"):
-        recipient_id = f"CN-USCC-{org['creditCode']}"
-    else:
-        recipient_id = f"{prefix}-{code}-org-{org.get('filingNumber') or org.get('id')}"
-    needs = [n["description"] for n in ((node.get("libraryEntry") or {}).get("needs") or [])]
-    rnd = node.get("round") or {}
-    description = (f"{rnd.get('name', '')}({rnd.get('year', '')}) {CATEGORY_NAMES.get(node['category'], node['category'])}"
-                   f"类服务项目。")
-    if needs:
-        description += " 源自居民需求: " + "; ".join(needs)
-    tranches = sorted(node.get("tranches") or [], key=lambda t: t["sequence"])
-    location = [part for part in (node.get("community"), node.get("subdistrict"), district["name"]) if part]
-    grant = {
-        "id": f"{prefix}-{code}-{node['id']}",
-        "title": node["title"],
-        "description": description,
-        "currency": "CNY",
-        "amountAwarded": _amount(node["grant"]),
-        "amountDisbursed": _amount(node["disbursed"]),
-        "awardDate": node["awardedAt"],
-        "fundingOrganization": [{"id": f"{prefix}-{code}", "name": f"{district['name']}民政局"}],
-        "recipientOrganization": [{"id": recipient_id, "name": org.get("name") or node.get("organizationName")}],
-        "beneficiaryLocation": [{"name": ", ".join(location), "countryCode": "CN", "geoCode": code,
-                                 "geoCodeType": "CN-ADMIN-DIVISION"}],
-        "grantProgramme": [{"code": f"{prefix}-{code}-programme-{rnd.get('year', '')}", "title": rnd.get("name", "")}],
-        "disbursements": [{"sequence": t["sequence"], "amount": _amount(t["amount"]), "plannedDate": t["dueOn"],
-                           "status": t["status"], "disbursedAt": t["disbursedAt"]} for t in tranches],
-        "classifications": [{"vocabulary": "civic-category", "code": node["category"],
-                             "title": CATEGORY_NAMES.get(node["category"], node["category"])}],
-        "beneficiaries": node["beneficiaries"],
-        "personTimes": node["personTimes"],
-    }
-    if tranches:
-        grant["plannedDates"] = [{"startDate": tranches[0]["dueOn"], "endDate": tranches[-1]["dueOn"]}]
-    return grant
-
-
-async def export_360giving(gateway: str, token: str) -> dict:
+async def export_360giving(gateway: str, token: str, *, prefix: str | None = None) -> dict:
+    """The district's 360Giving package (services/open_data/giving360.py); ExportRefused when none can be."""
     from services.demo.api import Api
+    from services.open_data import giving360
 
-    grants, after = [], None
+    nodes, after, data = [], None, {}
     async with Api(gateway) as api:
         while True:
             data = await api.call(EXPORT, {"after": after}, token=token)
-            grants += [grant_360(data["district"], e["node"]) for e in data["projects"]["edges"]]
+            nodes += [e["node"] for e in data["projects"]["edges"]]
             if not data["projects"]["pageInfo"]["hasNextPage"]:
                 break
             after = data["projects"]["pageInfo"]["endCursor"]
-    return {"grants": grants}
+    return giving360.package(data["district"], nodes, gazetteer=data["gazetteer"], prefix=prefix or giving360.PREFIX)
 
 
 def _export(args: argparse.Namespace) -> int:
     from services.demo.api import ApiError
+    from services.open_data.giving360 import ExportRefused
 
     token = args.token or mint_token(district=args.district, roles=["bureau_admin"], sub="civic-cli-export")
     try:
-        package = asyncio.run(export_360giving(args.gateway, token))
-    except ApiError as exc:
+        package = asyncio.run(export_360giving(args.gateway, token, prefix=args.prefix))
+    except (ApiError, ExportRefused) as exc:
         print(f"civic export-360giving: {exc}", file=sys.stderr)
         return 1
     text = json.dumps(package, ensure_ascii=False, indent=2)
@@ -266,10 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     onboard = commands.add_parser("onboard", help="bring a new district (tenant) into a city, via the gateway",
                                   description="Onboard a new district into a city through the gateway's "
                                               "onboardDistrict mutation, with a city_admin token. "
-                                              "Example: civic onboard --code 230104 --name 香坊区 --city 2301")
+                                              "Example: civic onboard --code 230104 --name 香坊区 --city 2301 "
+                                              "--credit-code 11230104000000019H")
     onboard.add_argument("--code", required=True, help="the district's 6-digit administrative division code")
     onboard.add_argument("--name", required=True, help="the district's name, e.g. 香坊区")
     onboard.add_argument("--city", help="the city's 4-digit code (default: the code's first four digits)")
+    onboard.add_argument("--credit-code", required=True,
+                         help="the district bureau's own unified social credit code (authority 1 机构编制, type 1 机关), "
+                              "checked in full; the funder's identifier in open data")
     onboard.add_argument("--gateway", default=DEFAULT_GATEWAY, help="the gateway's URL (default: %(default)s; env CIVIC_GATEWAY)")
     onboard.add_argument("--token", help="a city_admin token (default: a development token minted here)")
     onboard.set_defaults(run=_onboard)
@@ -289,10 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-360giving", help="export a district's awarded projects as 360Giving JSON",
                                  description="Export a district's awarded projects as a 360Giving JSON package "
                                              "({\"grants\": [...]}), read through the gateway's GraphQL with a "
-                                             "bureau_admin token. Ids are 360G-civic-<district>-<projectId>.")
+                                             "bureau_admin token. Funder and registered recipients are "
+                                             "CN-USCI-<credit code>; grant ids are <prefix>-<district>-<projectId>. "
+                                             "A district with no awarded project exports nothing (exit 1).")
     export.add_argument("--district", required=True, help="the district's 6-digit code, e.g. 230102")
     export.add_argument("--gateway", default=DEFAULT_GATEWAY, help="the gateway's URL (default: %(default)s; env CIVIC_GATEWAY)")
     export.add_argument("--out", help="write to this file (default: standard output)")
+    export.add_argument("--prefix", help="the publisher's 360Giving prefix (default: 360G-civic)")
     export.add_argument("--token", help="a bureau_admin token of the district (default: a development token minted here)")
     export.set_defaults(run=_export)
 

@@ -85,7 +85,8 @@ async def _make_run(scale: float) -> None:
             assert "already there" in again.stdout
 
             # A new district, onboarded with the CLI: on the platform, empty, and blind to Daoli.
-            onboarded = _cli("onboard", "--code", "230104", "--name", "香坊区", "--city", HARBIN, "--gateway", gateway)
+            onboarded = _cli("onboard", "--code", "230104", "--name", "香坊区", "--city", HARBIN,
+                             "--credit-code", "11230104000000019H", "--gateway", gateway)
             assert onboarded.returncode == 0, onboarded.stderr
             city = token(None, "city_admin", city=HARBIN)
             codes = [d["code"] for d in (await api.call("{ districts { code } }", token=city))["districts"]]

@@ -12,7 +12,7 @@ import importlib
 
 import orjson
 
-from tests.support import DAOLI, token, wait_until
+from tests.support import DAOLI, HARBIN, token, wait_until
 from services.contracts import CONTRACTS
 from services.evaluation.domain import check_overdue_rectifications
 from services.evaluation.tests.operations import COMPLETE, FINDING, OPEN_PHASE, CRITERIA, INSPECT, inspection, scores
@@ -58,6 +58,12 @@ async def _every_event(gateway) -> None:
     # A second round, edited while intake is open: funding.round.changed.
     second = (await gateway.ok(OPEN, open_input(name="第二期创投"), token=bureau))["openRound"]["id"]
     await gateway.ok(CANCEL, {"id": second, "reason": "与首期重复"}, token=bureau)
+
+    # Last, since a district with a gazetteer takes its places from it only.
+    await gateway.ok("""mutation { addGazetteerEntry(input: {kind: SUBDISTRICT, name: "新阳路街道", code: "230102002000"}) { id } }""",
+                     token=bureau)
+    await gateway.ok("""mutation { updateDistrict(input: {code: "230102", name: "道里区"}) { code } }""",
+                     token=token(None, "city_admin", city=HARBIN))
 
 
 async def _active_to_funding(org_id: str) -> bool:

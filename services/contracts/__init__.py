@@ -11,12 +11,13 @@ from .funding import (
     ProjectAwarded, RecoveryOrdered, RecoveryOverdue, RecoverySettled, RoundChanged, RoundOpened,
     ServiceRecordReported, TrancheDisbursed,
 )
-from .registry import DistrictOnboarded, OrganizationRegistered, OrganizationStatusChanged
+from .registry import (DistrictChanged, DistrictOnboarded, GazetteerChanged, OrganizationRegistered,
+                       OrganizationStatusChanged)
 
 CONTRACTS: dict[str, type[EventContract]] = {
     contract.type: contract
     for contract in (
-        DistrictOnboarded, OrganizationRegistered, OrganizationStatusChanged,
+        DistrictOnboarded, DistrictChanged, GazetteerChanged, OrganizationRegistered, OrganizationStatusChanged,
         RoundOpened, RoundChanged, ProjectAwarded, TrancheDisbursed, ServiceRecordReported, RecoveryOrdered,
         RecoverySettled, RecoveryOverdue,
         PhaseCompleted, ViolationFound, RectificationOverdue,

@@ -22,6 +22,33 @@ class DistrictOnboarded(EventContract):
 
 
 @dataclass(frozen=True)
+class DistrictChanged(EventContract):
+    """A district renamed or offboarded (read-only from `offboardedAt` on, kept for the archive)."""
+
+    type = "registry.district.changed"
+    code: str
+    name: str
+    city_code: str
+    offboarded_at: str | None  # ISO timestamp
+
+
+PlaceKindName = Literal["SUBDISTRICT", "COMMUNITY"]
+
+
+@dataclass(frozen=True)
+class GazetteerChanged(EventContract):
+    """A gazetteer entry added, renamed or retired: funding keeps a copy of the district's gazetteer."""
+
+    type = "registry.gazetteer.changed"
+    id: str
+    kind: PlaceKindName
+    code: str | None  # the 12-digit statistical division code, where known
+    name: str
+    subdistrict_id: str | None  # a community's subdistrict
+    retired: bool
+
+
+@dataclass(frozen=True)
 class _Organization(EventContract):
     """An organization as other services keep it: enough to award and to show, nothing more."""
 

@@ -54,6 +54,25 @@ SERVED = {
 OTHER_SUBDISTRICTS = ("通江街道", "正阳河街道", "建国街道", "新华街道", "城乡路街道", "康安街道", "群力街道",
                       "东莱街道", "太平镇", "榆树镇", "新发镇")
 
+# Statistical division codes for the gazetteer: ILLUSTRATIVE, invented under Daoli's 230102 in the shape
+# of the real ones (subdistrict: 230102 + 3 digits + 000; community: its subdistrict's 9 digits + 3), not
+# the National Bureau of Statistics' actual codes for these places.
+SUBDISTRICT_CODES = {name: f"{DISTRICT_CODE}{n:03d}000"
+                     for n, name in enumerate((*SERVED, *OTHER_SUBDISTRICTS), start=1)}
+
+
+def bureau_credit_code(district: str) -> str:
+    """An illustrative credit code of a district's civil-affairs bureau (authority 1 机构编制, type 1 机关)."""
+    from services.common.kernel.credit_code import make_credit_code
+
+    return make_credit_code(district, 1, authority="1", kind="1")
+
+
+def community_code(subdistrict: str, n: int) -> str:
+    """The illustrative code of a subdistrict's n-th community (from 1)."""
+    return f"{SUBDISTRICT_CODES[subdistrict][:9]}{n:03d}"
+
+
 # Requested (and granted) amounts of the seventeen selected entries, in yuan: they spend the whole fund.
 GRANTS_YUAN = (150_000, 140_000, 130_000, 130_000, 125_000, 120_000, 120_000, 120_000, 115_000,
                115_000, 110_000, 110_000, 110_000, 105_000, 100_000, 100_000, 100_000)

@@ -24,6 +24,8 @@ from .api import Api, ApiError, gather_limited
 from .headline import headline, print_headline
 
 ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code } }"
+GAZETTEER = "{ gazetteer { kind name } }"
+PLACE = "mutation($input: GazetteerEntryInput!) { addGazetteerEntry(input: $input) { id } }"
 ORGANIZATIONS = """query($after: String) { organizations(first: 100, after: $after) {
   edges { node { id name } } pageInfo { hasNextPage endCursor } } }"""
 REGISTER = "mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id name } }"
@@ -162,6 +164,21 @@ def plan(figures: F.Figures) -> Plan:
     return Plan(orgs, stations, entries, delivery=_delivery(figures))
 
 
+def gazetteer(p: Plan) -> tuple[list[dict], list[dict]]:
+    """The district's subdistricts and communities, as addGazetteerEntry inputs: every place the plan's
+    needs, organizations and stations name (the served 6 subdistricts and 20 communities, and the further
+    ones only stations stand in), with the illustrative codes of figures.py."""
+    subdistricts = list(dict.fromkeys([*F.SERVED, *(s for s, _ in p.stations)]))
+    communities: dict[str, list[str]] = {s: list(F.SERVED.get(s, ())) for s in subdistricts}
+    for s, c in p.stations:
+        if c not in communities[s]:
+            communities[s].append(c)
+    subs = [{"kind": "SUBDISTRICT", "name": s, "code": F.SUBDISTRICT_CODES[s]} for s in subdistricts]
+    coms = [{"kind": "COMMUNITY", "name": c, "code": F.community_code(s, n), "subdistrict": F.SUBDISTRICT_CODES[s]}
+            for s in subdistricts for n, c in enumerate(communities[s], start=1)]
+    return subs, coms
+
+
 def _shares(total: int, weights: list[int]) -> list[int]:
     """Splits a whole number by weights, exactly (largest remainders)."""
     whole = sum(weights)
@@ -220,14 +237,24 @@ class Loader:
     async def onboard(self) -> None:
         for code, name in ((self.district, F.DISTRICT_NAME), *F.OTHER_DISTRICTS):
             try:
-                await self.api.call(ONBOARD, {"input": {"code": code, "name": name, "cityCode": F.CITY_CODE}}, token=self.city)
+                await self.api.call(ONBOARD, {"input": {"code": code, "name": name, "cityCode": F.CITY_CODE,
+                                                        "bureauCreditCode": F.bureau_credit_code(code)}}, token=self.city)
                 self.log(f"onboarded {code} {name}")
             except ApiError as exc:
                 if exc.code != "CONFLICT":
                     raise
 
+    async def places(self) -> None:
+        """The district's gazetteer: subdistricts first, then their communities (each names its subdistrict)."""
+        have = {(e["kind"], e["name"]) for e in (await self.api.call(GAZETTEER, token=self.bureau))["gazetteer"]}
+        subs, coms = gazetteer(self.plan)
+        for batch in (subs, coms):
+            await self.many(PLACE, [{"input": e} for e in batch if (e["kind"], e["name"]) not in have], token=self.bureau)
+        self.log(f"gazetteer: {len(subs)} subdistricts, {len(coms)} communities")
+
     async def registry(self) -> dict[str, str]:
-        """Organizations (resuming a half-done load by name) and service stations; name -> id."""
+        """The gazetteer, organizations (resuming a half-done load by name) and service stations; name -> id."""
+        await self.places()
         known: dict[str, str] = {}
         after = None
         while True:
@@ -260,7 +287,9 @@ class Loader:
                        "description": f"{c}居民的{PROJECT_NOUN[e.category]}需求"}}
             for i, e in enumerate(entries) for j, c in enumerate(e.communities)
         ]
-        need_ids = [r["recordNeed"]["id"] for r in await self.many(NEED, need_inputs, token=bureau)]
+        # Funding picks places from its copy of the gazetteer, which arrives by events a moment after it was kept.
+        need_ids = [r["recordNeed"]["id"] for r in await gather_limited(self.concurrency, [
+            self.api.retry(NEED, v, token=bureau, codes=("BAD_USER_INPUT",)) for v in need_inputs])]
         await self.api.call(ADVANCE, {"id": round_id, "to": "LIBRARY"}, token=bureau)
         merges, start = [], 0
         for e in entries:

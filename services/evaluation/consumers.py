@@ -3,7 +3,7 @@ orders from funding."""
 
 from __future__ import annotations
 
-from services.common.events.directory import directory_handler
+from services.common.events.directory import directory_handler, district_changed_handler
 from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
 from services.contracts import (
@@ -46,6 +46,6 @@ async def on_recovery_settled(event: RecoverySettled, envelope: Envelope) -> Non
 
 
 handlers = handler_table(
-    directory_handler(DistrictDirectory), on_round_opened, on_round_changed, on_project_awarded,
+    directory_handler(DistrictDirectory), district_changed_handler(DistrictDirectory), on_round_opened, on_round_changed, on_project_awarded,
     on_service_records_reported, on_recovery_ordered, on_recovery_settled,
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from services.common.events.directory import directory_handler
+import datetime as dt
+
+from services.common.events.directory import directory_handler, district_changed_handler
 from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
-from services.contracts import OrganizationRegistered, OrganizationStatusChanged, ViolationFound
+from services.contracts import GazetteerChanged, OrganizationRegistered, OrganizationStatusChanged, ViolationFound
 
+from .domain.places import rename_places
 from .domain.recovery import order_recovery_for_finding
-from .models import DistrictDirectory, KnownOrganization, OrganizationStatus
+from .models import DistrictDirectory, KnownOrganization, KnownPlace, OrganizationStatus
 
 
 def _organization_fields(event: OrganizationRegistered | OrganizationStatusChanged) -> dict:
@@ -39,6 +42,18 @@ async def on_organization_status_changed(event: OrganizationStatusChanged, envel
     )
 
 
+@consumes(GazetteerChanged)
+async def on_gazetteer_changed(event: GazetteerChanged, envelope: Envelope) -> None:
+    # The event carries the whole entry, so the latest one applied is the entry as the registry has it.
+    known = await KnownPlace.get_or_none(id=event.id)
+    if known is not None and known.name != event.name:
+        await rename_places(envelope.district, event.kind, known.name, event.name)
+    await KnownPlace.update_or_create(id=event.id, defaults={
+        "district": envelope.district, "kind": event.kind, "code": event.code, "name": event.name,
+        "subdistrict_id": event.subdistrict_id,
+        "retired_at": dt.datetime.fromisoformat(envelope.occurredAt) if event.retired else None})
+
+
 @consumes(ViolationFound)
 async def on_violation_found(event: ViolationFound, envelope: Envelope) -> None:
     await order_recovery_for_finding(envelope.district, event)
@@ -46,7 +61,9 @@ async def on_violation_found(event: ViolationFound, envelope: Envelope) -> None:
 
 handlers = handler_table(
     directory_handler(DistrictDirectory),
+    district_changed_handler(DistrictDirectory),
     on_organization_registered,
     on_organization_status_changed,
+    on_gazetteer_changed,
     on_violation_found,
 )

@@ -11,6 +11,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from services.common.kernel.categories import Category
+from services.common.kernel.divisions import PlaceKind
 from services.common.data.models import TenantModel, platform_models
 
 
@@ -366,6 +367,23 @@ class KnownOrganization(TenantModel):
         indexes = (("district", "status"),)
 
 
+class KnownPlace(TenantModel):
+    """The district's gazetteer as funding knows it from registry.gazetteer.changed: what needs and service
+    records pick their subdistrict and community from (services/common/data/gazetteer.py)."""
+
+    id = fields.UUIDField(primary_key=True)
+    kind = fields.CharEnumField(PlaceKind, max_length=12)
+    code = fields.CharField(max_length=12, null=True)
+    name = fields.CharField(max_length=100)
+    subdistrict_id = fields.UUIDField(null=True)
+    retired_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "known_place"
+        indexes = (("district", "kind", "name"), ("district", "code"))
+
+
 OutboxEvent, InboxEvent, AuditRecord, DistrictDirectory = PLATFORM = platform_models(__name__)
 
 TENANT_TABLES = (
@@ -383,6 +401,7 @@ TENANT_TABLES = (
     "expense",
     "recovery_order",
     "known_organization",
+    "known_place",
     "audit_record",
     "review_revision",
     "recovery_settlement",
@@ -396,6 +415,7 @@ __all__ = [
     "FundingRound",
     "InboxEvent",
     "KnownOrganization",
+    "KnownPlace",
     "LibraryEntry",
     "LibraryMerge",
     "Model",

@@ -27,6 +27,7 @@ async def committed_fen(round_id: UUID) -> int:
 @dataclass
 class StatRow:
     key: str
+    code: str | None = None  # a place's gazetteer code, where the row is a subdistrict or community
     projects: int = 0
     committed_fen: int = 0
     disbursed_fen: int = 0
@@ -77,21 +78,33 @@ async def stats(round_id: UUID | None = None, district: str | None = None) -> St
         f"FROM service_record s JOIN project p ON p.id = s.project_id WHERE true {where}"
     ))[0]
 
-    async def rollup(project_key: str, service_key: str) -> list[StatRow]:
-        rows: dict[str, StatRow] = {}
+    def place(kind: str | None, alias: str, column: str) -> tuple[str, str]:
+        """The gazetteer code column and join for a place rollup (funding's copy, current names): rows group by
+        the entry, so same-named places of two districts stay apart in a city's figures."""
+        if kind is None:
+            return "NULL::text", ""
+        return ("kp.code", f"LEFT JOIN known_place kp ON kp.district = {alias}.district AND kp.kind = '{kind}' "
+                           f"AND kp.name = {column} AND kp.retired_at IS NULL")
+
+    async def rollup(project_key: str, service_key: str, kind: str | None = None) -> list[StatRow]:
+        rows: dict[tuple[str, str | None], StatRow] = {}
+        code, join = place(kind, "p", f"p.{project_key}")
         for r in await q(
-            f"SELECT COALESCE(p.{project_key}::text, 'NONE') AS k, COUNT(*)::int AS n, "
+            f"SELECT COALESCE(p.{project_key}::text, 'NONE') AS k, {code} AS code, COUNT(*)::int AS n, "
             "SUM(grant_fen)::bigint AS c, SUM(disbursed_fen)::bigint AS d "
-            f"FROM project p WHERE status = 'AWARDED' {where} GROUP BY 1"
+            f"FROM project p {join} WHERE status = 'AWARDED' {where} GROUP BY 1, 2"
         ):
-            rows[r["k"]] = StatRow(key=r["k"], projects=r["n"], committed_fen=int(r["c"]), disbursed_fen=int(r["d"]))
+            rows[(r["k"], r["code"])] = StatRow(key=r["k"], code=r["code"], projects=r["n"], committed_fen=int(r["c"]),
+                                                disbursed_fen=int(r["d"]))
+        code, join = place(kind, "s", service_key)
         for r in await q(
-            f"SELECT {service_key}::text AS k, COUNT(DISTINCT s.beneficiary)::int AS b, SUM(s.person_times)::bigint AS t "
-            f"FROM service_record s JOIN project p ON p.id = s.project_id WHERE true {where} GROUP BY 1"
+            f"SELECT {service_key}::text AS k, {code} AS code, COUNT(DISTINCT s.beneficiary)::int AS b, "
+            f"SUM(s.person_times)::bigint AS t "
+            f"FROM service_record s JOIN project p ON p.id = s.project_id {join} WHERE true {where} GROUP BY 1, 2"
         ):
-            row = rows.setdefault(r["k"], StatRow(key=r["k"]))
+            row = rows.setdefault((r["k"], r["code"]), StatRow(key=r["k"], code=r["code"]))
             row.beneficiaries, row.person_times = r["b"], int(r["t"])
-        return sorted(rows.values(), key=lambda row: row.key)
+        return sorted(rows.values(), key=lambda row: (row.key, row.code or ""))
 
     return Stats(
         projects=projects["n"],
@@ -103,8 +116,8 @@ async def stats(round_id: UUID | None = None, district: str | None = None) -> St
         beneficiaries=service["b"],
         person_times=int(service["t"]),
         by_category=await rollup("category", "p.category"),
-        by_subdistrict=await rollup("subdistrict", "s.subdistrict"),
-        by_community=await rollup("community", "s.community"),
+        by_subdistrict=await rollup("subdistrict", "s.subdistrict", "SUBDISTRICT"),
+        by_community=await rollup("community", "s.community", "COMMUNITY"),
     )
 
 

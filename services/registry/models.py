@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from services.common.kernel.categories import Category
+from services.common.kernel.divisions import PlaceKind
 from services.common.data.models import TenantModel, platform_models
 
 
@@ -40,10 +41,32 @@ class District(TenantModel):
     code = fields.CharField(max_length=6, primary_key=True)
     name = fields.CharField(max_length=100)
     city_code = fields.CharField(max_length=4)
+    bureau_credit_code = fields.CharField(max_length=18, null=True)  # the bureau's own, for open data
+    # Offboarded: kept for the archive and readable, never written again (api/operation.py refuses).
+    offboarded_at = fields.DatetimeField(null=True)
+    offboard_reason = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "district"
+
+
+class GazetteerEntry(TenantModel):
+    """A subdistrict or community of the district, kept by its bureau: what every place field picks from."""
+
+    id = fields.UUIDField(primary_key=True)
+    kind = fields.CharEnumField(PlaceKind, max_length=12)
+    code = fields.CharField(max_length=12, null=True)  # the statistical division code, where known
+    name = fields.CharField(max_length=100)
+    subdistrict_id = fields.UUIDField(null=True)  # a community's subdistrict
+    retired_at = fields.DatetimeField(null=True)  # retired entries stay for the history, picked no more
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "gazetteer_entry"
+        unique_together = (("district", "code"),)
+        indexes = (("district", "kind", "name"),)
 
 
 class SocialOrganization(TenantModel):
@@ -120,16 +143,19 @@ class ServiceStation(TenantModel):
 
 OutboxEvent, InboxEvent, AuditRecord, DistrictDirectory = PLATFORM = platform_models(__name__)
 
-TENANT_TABLES = ("district", "social_organization", "filing_counter", "service_station", "audit_record")
+TENANT_TABLES = ("district", "social_organization", "filing_counter", "service_station", "audit_record",
+                 "gazetteer_entry")
 
 __all__ = [
     "AuditRecord",
     "District",
     "DistrictDirectory",
     "FilingCounter",
+    "GazetteerEntry",
     "InboxEvent",
     "Model",
     "OutboxEvent",
+    "PlaceKind",
     "ServiceStation",
     "SocialOrganization",
 ]

@@ -65,3 +65,26 @@ async def duplicate_credit_codes(districts: list[str]) -> list[tuple[str, list[S
         return []
     orgs = await SocialOrganization.filter(district__in=districts, credit_code__in=codes).order_by("created_at", "id")
     return [(code, [o for o in orgs if o.credit_code == code]) for code in codes]
+
+
+async def places_by_subdistrict(districts: list[str]) -> list[dict[str, Any]]:
+    """Organizations and stations per subdistrict, each with its gazetteer code where the name is an entry
+    (names are the entries' own since the gazetteer, so a typo cannot make a row of its own)."""
+    from tortoise import connections
+
+    return await connections.get("registry").execute_query_dict(
+        """
+        WITH counted AS (
+            SELECT district, subdistrict, COUNT(*)::int AS orgs, 0 AS stations FROM social_organization
+             WHERE district = ANY($1::text[]) GROUP BY 1, 2
+            UNION ALL
+            SELECT district, subdistrict, 0, COUNT(*)::int FROM service_station
+             WHERE district = ANY($1::text[]) GROUP BY 1, 2)
+        SELECT g.code, c.subdistrict AS name, SUM(c.orgs)::int AS organizations, SUM(c.stations)::int AS stations
+          FROM counted c
+          LEFT JOIN gazetteer_entry g ON g.district = c.district AND g.kind = 'SUBDISTRICT' AND g.name = c.subdistrict
+                                     AND g.retired_at IS NULL
+         GROUP BY c.district, g.code, c.subdistrict
+         ORDER BY g.code NULLS LAST, c.subdistrict""",
+        [districts],
+    )

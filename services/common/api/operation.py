@@ -15,6 +15,7 @@ from strawberry.extensions import SchemaExtension
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
+from services.common.api.offboarded import offboarded_refusal
 from services.common.api.error_kinds import (
     is_bad_value, is_connection_loss, is_parse_error, is_time_limit, is_token_limit,
 )
@@ -73,6 +74,12 @@ class OperationTransaction(SchemaExtension):
             async with tenant_transaction(ctx.context.service.name, districts) as conn:
                 if is_mutation:
                     await _limit_statements(conn, deadline)
+                    # An offboarded district is kept for the archive: its tokens write nothing more.
+                    refusal = await offboarded_refusal(conn, ctx.context.principal)
+                    if refusal is not None:
+                        ctx.result = _refused(refusal)
+                        yield
+                        return
                 if keyed is not None:
                     claimed = await idempotency_store.claim(conn, keyed.district, keyed.subject, keyed.key,
                                                             keyed.request_hash)

@@ -72,6 +72,7 @@ class DistrictDirectoryBase(Model):
     code = fields.CharField(max_length=6, primary_key=True)
     city_code = fields.CharField(max_length=4, db_index=True)
     name = fields.CharField(max_length=100)
+    offboarded_at = fields.DatetimeField(null=True)  # an offboarded district is read-only (api/operation.py)
 
     class Meta:
         abstract = True

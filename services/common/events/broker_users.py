@@ -39,22 +39,23 @@ def _service_queues(service: str) -> tuple[str, ...]:
 
 ROUTES: dict[str, Routes] = {
     "registry": Routes(
-        emits=("registry.district.onboarded", "registry.organization.registered",
-               "registry.organization.status_changed"),
+        emits=("registry.district.onboarded", "registry.district.changed", "registry.gazetteer.changed",
+               "registry.organization.registered", "registry.organization.status_changed"),
     ),
     "funding": Routes(
         emits=("funding.round.opened", "funding.round.changed", "funding.project.awarded",
                "funding.tranche.disbursed", "funding.service_record.reported", "funding.recovery.ordered",
                "funding.recovery.settled", "funding.recovery.overdue"),
-        binds=("registry.district.onboarded", "registry.organization.registered",
-               "registry.organization.status_changed", "evaluation.violation.found"),
+        binds=("registry.district.onboarded", "registry.district.changed", "registry.gazetteer.changed",
+               "registry.organization.registered", "registry.organization.status_changed",
+               "evaluation.violation.found"),
         queues=_service_queues("funding"),
     ),
     "evaluation": Routes(
         emits=("evaluation.phase.completed", "evaluation.violation.found", "evaluation.rectification.overdue"),
-        binds=("registry.district.onboarded", "funding.round.opened", "funding.round.changed",
-               "funding.project.awarded", "funding.service_record.reported", "funding.recovery.ordered",
-               "funding.recovery.settled"),
+        binds=("registry.district.onboarded", "registry.district.changed", "funding.round.opened",
+               "funding.round.changed", "funding.project.awarded", "funding.service_record.reported",
+               "funding.recovery.ordered", "funding.recovery.settled"),
         queues=_service_queues("evaluation"),
     ),
     # Fund-recovery alerts: exclusive queues gateway.alerts.<hex> (policy/alerts.py, and `civic alerts`).

@@ -75,19 +75,21 @@ def city_division(district: str) -> str:
     return district[:4] + "00"
 
 
-def credit_code_problem(code: str, *, authority: str | None = None, district: str | None = None) -> str | None:
+def credit_code_problem(code: str, *, authority: str | None = None, district: str | None = None,
+                        kind: str | None = None, subject: str = "a registered social organization") -> str | None:
     """None when the code is valid; otherwise what is wrong, part by part, in words a clerk understands.
 
     `authority`: the only registration authority accepted (CIVIL_AFFAIRS for a registered organization).
     `district`: the registering district; its division code (positions 3-8) must then be the district's
     own or its city's, since a district or city bureau registers the organization.
+    `kind`: the only type code accepted (a bureau is authority 1's type 1, 机关); `subject` names the holder.
     """
     if len(code) != 18:
         return f"a credit code has 18 characters, this one has {len(code)}"
     bad = [ch for ch in code if ch not in CHARSET]
     if bad:
         return f"a credit code may not contain '{bad[0]}' (allowed: digits and {CHARSET[10:]})"
-    first, kind, division, organization = code[0], code[1], code[2:8], code[8:17]
+    first, kind_code, division, organization = code[0], code[1], code[2:8], code[8:17]
     known = AUTHORITIES.get(first)
     if known is None:
         return (
@@ -97,12 +99,17 @@ def credit_code_problem(code: str, *, authority: str | None = None, district: st
     if authority is not None and first != authority:
         return (
             f"the registration-authority code (position 1) is '{first}' ({known.label}), but it must be "
-            f"'{authority}' ({AUTHORITIES[authority].label}) for a registered social organization"
+            f"'{authority}' ({AUTHORITIES[authority].label}) for {subject}"
         )
-    if kind not in known.types:
+    if kind_code not in known.types:
         return (
-            f"the type code (position 2) '{kind}' does not exist under registration authority {first} "
+            f"the type code (position 2) '{kind_code}' does not exist under registration authority {first} "
             f"({known.name}): {_listing(known.types)}"
+        )
+    if kind is not None and kind_code != kind:
+        return (
+            f"the type code (position 2) is '{kind_code}' ({known.types[kind_code]}), but it must be "
+            f"'{kind}' ({known.types[kind]}) for {subject}"
         )
     if not division.isdigit():
         return f"positions 3-8 are an administrative division code of 6 digits, not '{division}'"
@@ -135,3 +142,13 @@ def make_credit_code(division: str, serial: int, *, authority: str = CIVIL_AFFAI
     body = f"{serial:08d}"
     first17 = f"{authority}{kind}{division}{body}{organization_check_digit(body)}"
     return first17 + check_character(first17)
+
+
+STAFFING, ORGAN = "1", "1"  # 机构编制 authority, type 机关: a district bureau of civil affairs is a government organ
+
+
+def bureau_credit_code_problem(code: str, district: str) -> str | None:
+    """None when `code` is a district civil-affairs bureau's own credit code: authority 1 (机构编制), type 1
+    (机关), registered in the district or its city."""
+    return credit_code_problem(code, authority=STAFFING, kind=ORGAN, district=district,
+                               subject=f"the civil-affairs bureau of district {district} (a government organ)")

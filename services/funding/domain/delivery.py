@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from services.common.data.gazetteer import Place, resolve_places
 from services.common.kernel.auth import Principal
 from services.common.kernel.calendar import local_date, today
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
@@ -15,7 +16,7 @@ from services.common.kernel.validation import clean_name, clean_text
 from services.contracts import ServiceRecordReported
 
 from .. import events
-from ..models import Expense, FundingRound, KnownOrganization, OrganizationStatus, Phase, Project, ServiceRecord
+from ..models import Expense, FundingRound, KnownOrganization, KnownPlace, OrganizationStatus, Phase, Project, ServiceRecord
 from .common import audit_record, awarded_project, now, require_phase
 
 
@@ -74,7 +75,7 @@ async def report_service_record(principal: Principal, command: ServiceRecordComm
 
 
 async def _create_service_record(
-    principal: Principal, command: ServiceRecordCommand, checked: dict | None = None
+    principal: Principal, command: ServiceRecordCommand, checked: dict | None = None, places: dict | None = None
 ) -> ServiceRecord:
     # A batch checks (and locks) each of its projects once: `checked` keeps them for the operation.
     key = str(command.project_id)
@@ -84,16 +85,30 @@ async def _create_service_record(
         project, _ = await _own_project(principal, command.project_id, "reporting service records")
         if checked is not None:
             checked[key] = project
-    subdistrict = clean_name(command.subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
-    if not subdistrict:
+    # Picked from the gazetteer: a community named alone brings its own subdistrict. A batch resolves each
+    # place it names once (`places`), not once per record.
+    place_key = (project.district, command.subdistrict, command.community)
+    if places is not None and place_key in places:
+        sub_place, com_place = places[place_key]
+    else:
+        sub_place, com_place = await resolve_places(KnownPlace, project.district, command.subdistrict,
+                                                    command.community, subdistrict_required=False)
+        if places is not None:
+            places[place_key] = (sub_place, com_place)
+    if sub_place is None and project.subdistrict:
+        sub_place = Place(project.subdistrict)
+    if sub_place is None:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
+    if com_place is None:
+        raise BadInput("community must not be empty", field="community")
+    subdistrict = sub_place.name
     if not 1 <= command.person_times <= 100_000:
         raise BadInput("person-times are a whole number from 1 to 100000", field="personTimes")
     record = await ServiceRecord.create(
         district=project.district,
         project_id=project.id,
         subdistrict=subdistrict,
-        community=clean_name(command.community, "community", max_length=100),
+        community=com_place.name,
         service_date=_within_project(project, command.service_date, "serviceDate"),
         beneficiary=clean_name(command.beneficiary, "beneficiary", max_length=100),
         contact=_contact(command.contact, "contact"),
@@ -124,7 +139,8 @@ async def report_service_records(principal: Principal, commands: list[ServiceRec
     if not 1 <= len(commands) <= MAX_RECORDS_PER_BATCH:
         raise BadInput(f"a batch holds 1 to {MAX_RECORDS_PER_BATCH} service records", field="input")
     checked: dict = {}
-    records = [await _create_service_record(principal, command, checked) for command in commands]
+    places: dict = {}
+    records = [await _create_service_record(principal, command, checked, places) for command in commands]
     # One INSERT for the batch's events, in the same transaction as its records.
     await events.emitter.emit_many(
         [(_service_record_reported(r), r.district) for r in records]

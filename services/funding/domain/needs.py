@@ -6,10 +6,11 @@ from typing import Any
 
 from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.categories import Category
-from services.common.kernel.errors import Forbidden
+from services.common.data.gazetteer import resolve_places
+from services.common.kernel.errors import BadInput, Forbidden
 from services.common.kernel.validation import clean_name, clean_text
 
-from ..models import CollectionMethod, Need, Phase
+from ..models import CollectionMethod, KnownPlace, Need, Phase
 from .common import audit_record, funding_round, require_phase
 
 
@@ -23,19 +24,23 @@ async def record_need(
     method: CollectionMethod,
     description: str,
 ) -> Need:
-    subdistrict = clean_name(subdistrict, "subdistrict", max_length=100)
+    round_ = await funding_round(round_id, for_update=False)
+    # Picked from the district's gazetteer (funding's copy of the registry's), never free text.
+    sub_place, com_place = await resolve_places(KnownPlace, round_.district, subdistrict, community)
+    if com_place is None:
+        raise BadInput("community must not be empty", field="community")
+    subdistrict, community = sub_place.name, com_place.name
     if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
         raise Forbidden(
             f"a subdistrict officer of {principal.subdistrict or 'no subdistrict'} cannot record needs of {subdistrict}",
             field="subdistrict",
         )
-    round_ = await funding_round(round_id, for_update=False)
     require_phase(round_, Phase.NEEDS_INTAKE, doing="recording needs")
     need = await Need.create(
         district=round_.district,
         round_id=round_.id,
         subdistrict=subdistrict,
-        community=clean_name(community, "community", max_length=100),
+        community=community,
         category=category,
         method=method,
         description=clean_text(description, "description", max_length=4000),

@@ -49,6 +49,7 @@ class Trail:
 @strawberry.type
 class FundingStatRow:
     key: str
+    code: str | None = strawberry.field(description="by subdistrict or community: the place's gazetteer code, where known")
     projects: int
     committed: Money
     disbursed: Money
@@ -58,7 +59,7 @@ class FundingStatRow:
     @classmethod
     def from_row(cls, row: reports.StatRow) -> "FundingStatRow":
         return cls(
-            key=row.key, projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
+            key=row.key, code=row.code, projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
             beneficiaries=row.beneficiaries, person_times=row.person_times,
         )
 
@@ -149,7 +150,8 @@ class PublicNotice:
     title: str
     category: Category
     subdistrict: str | None
-    community: str | None
+    community: str | None = strawberry.field(description="the one community served; null when it serves several (see communities)")
+    communities: list[str] = strawberry.field(description="the communities of the residents' needs it was merged from")
     requested: Money
     notice_started_at: dt.datetime | None
     notice_ends_at: dt.datetime | None
@@ -160,7 +162,7 @@ class PublicNotice:
         return cls(
             project_id=node_id(n["project_id"]), round_name=n["round_name"], year=n["year"], title=n["title"],
             category=n["category"], subdistrict=n["subdistrict"], community=n["community"],
-            requested=n["requested_fen"], notice_started_at=n["notice_started_at"],
+            communities=list(n["communities"] or []), requested=n["requested_fen"], notice_started_at=n["notice_started_at"],
             notice_ends_at=n["notice_ends_at"],
             open_for_objections=bool(n["notice_ends_at"] and n["notice_ends_at"] > now),
         )

@@ -4,7 +4,8 @@ holds: districts, organizations, service stations.
 The public functions are re-exported here, so `from . import domain; domain.register_organization(...)` works.
 """
 
-from .districts import onboard_district
+from .districts import offboard_district, onboard_district, update_district
+from .gazetteer import add_place, change_place, resolve
 from .organizations import (
     STAGE_ORDER,
     OrganizationCommand,
@@ -18,6 +19,9 @@ from .organizations import (
 from .stations import StationCommand, upsert_service_station
 
 __all__ = [
+    "add_place",
+    "change_place",
+    "resolve",
     "STAGE_ORDER",
     "OrganizationCommand",
     "StationCommand",
@@ -25,7 +29,9 @@ __all__ = [
     "change_status",
     "get_organization",
     "next_filing_number",
+    "offboard_district",
     "onboard_district",
+    "update_district",
     "register_organization",
     "set_party_organization",
     "upsert_service_station",

@@ -15,6 +15,7 @@ from services.common.data.lookup import one
 from services.common.kernel.validation import clean_name, clean_text
 
 from .. import events
+from .gazetteer import resolve
 from ..models import (
     AuditRecord,
     FilingCounter,
@@ -43,8 +44,8 @@ class OrganizationCommand:
 async def register_organization(principal: Principal, data: OrganizationCommand) -> SocialOrganization:
     district = principal.home_district
     name = clean_name(data.name, "name", max_length=200)
-    subdistrict = clean_name(data.subdistrict, "subdistrict", max_length=100)
-    community = clean_name(data.community, "community", required=False, max_length=100)
+    sub_place, com_place = await resolve(district, data.subdistrict, data.community)
+    subdistrict, community = sub_place.name, (com_place.name if com_place else None)
     credit_code = (data.credit_code or "").strip().upper() or None
     filing_number = None
     if data.registration is Registration.REGISTERED:

@@ -7,7 +7,7 @@ import strawberry
 from services.common.kernel.categories import Category
 
 from .. import models
-from .types import IncubationStage, OrganizationStatus, PartyOrganization, Registration
+from .types import IncubationStage, OrganizationStatus, PartyOrganization, PlaceKind, Registration
 
 
 @strawberry.input
@@ -58,3 +58,20 @@ class OnboardDistrictInput:
     code: str
     name: str
     city_code: str
+    bureau_credit_code: str | None = strawberry.field(
+        default=None, description="the bureau's own 统一社会信用代码 (authority 1 机构编制, type 1 机关); the funder's id in open data")
+
+
+@strawberry.input
+class UpdateDistrictInput:
+    code: str
+    name: str | None = None
+    bureau_credit_code: str | None = None
+
+
+@strawberry.input(description="A gazetteer entry: a community names its subdistrict by code, name or id.")
+class GazetteerEntryInput:
+    kind: PlaceKind
+    name: str
+    code: str | None = None
+    subdistrict: str | None = None

@@ -8,8 +8,8 @@ import strawberry
 from services.common.api.permissions import BureauAdmin, BureauOrOfficer, CityAdmin
 
 from .. import domain
-from .inputs import OnboardDistrictInput, RegisterOrganizationInput, ServiceStationInput
-from .types import District, IncubationStage, OrganizationStatus, PartyOrganization, ServiceStation, SocialOrganization
+from .inputs import GazetteerEntryInput, OnboardDistrictInput, RegisterOrganizationInput, ServiceStationInput, UpdateDistrictInput
+from .types import District, GazetteerEntry, IncubationStage, OrganizationStatus, PartyOrganization, ServiceStation, SocialOrganization
 
 
 # Who may call each field is its permission class; declared() puts the roles before each description.
@@ -21,8 +21,25 @@ class Mutation:
     )
     async def onboard_district(self, info: strawberry.Info, input: OnboardDistrictInput) -> District:
         principal = info.context.principal
-        row = await domain.onboard_district(principal, code=input.code, name=input.name, city_code=input.city_code)
+        row = await domain.onboard_district(principal, code=input.code, name=input.name, city_code=input.city_code,
+                                            bureau_credit_code=input.bureau_credit_code)
         return District.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[CityAdmin],
+        description="rename a district of the city or record its bureau's credit code (audited, announced).",
+    )
+    async def update_district(self, info: strawberry.Info, input: UpdateDistrictInput) -> District:
+        row = await domain.update_district(info.context.principal, input.code, name=input.name,
+                                           bureau_credit_code=input.bureau_credit_code)
+        return District.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[CityAdmin],
+        description="offboard a district: kept for the archive and readable, its tokens write nothing more (FORBIDDEN).",
+    )
+    async def offboard_district(self, info: strawberry.Info, code: str, reason: str) -> District:
+        return District.from_row(await domain.offboard_district(info.context.principal, code, reason))
 
     @strawberry.mutation(permission_classes=[BureauAdmin], description="register (登记) or file (备案) an organization.")
     async def register_organization(self, info: strawberry.Info, input: RegisterOrganizationInput) -> SocialOrganization:
@@ -84,3 +101,18 @@ class Mutation:
             ),
         )
         return ServiceStation.from_row(row)
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="add a subdistrict or community to the gazetteer.")
+    async def add_gazetteer_entry(self, info: strawberry.Info, input: GazetteerEntryInput) -> GazetteerEntry:
+        row = await domain.add_place(info.context.principal, kind=input.kind, name=input.name, code=input.code,
+                                     subdistrict=input.subdistrict)
+        return GazetteerEntry.from_row(row)
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="rename a gazetteer entry or record its code.")
+    async def rename_gazetteer_entry(self, info: strawberry.Info, id: strawberry.ID, name: str | None = None,
+                                     code: str | None = None) -> GazetteerEntry:
+        return GazetteerEntry.from_row(await domain.change_place(info.context.principal, id, name=name, code=code))
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="retire a gazetteer entry (kept, picked no more).")
+    async def retire_gazetteer_entry(self, info: strawberry.Info, id: strawberry.ID) -> GazetteerEntry:
+        return GazetteerEntry.from_row(await domain.change_place(info.context.principal, id, retire=True))

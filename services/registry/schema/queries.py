@@ -12,7 +12,7 @@ from services.common.api.permissions import Authenticated, BureauOrCity, CityAdm
 
 from .. import models, queries
 from .inputs import OrganizationFilter, ServiceStationFilter
-from .types import CreditCodeDuplicate, District, PartyCoverage, RegistryStats, ServiceStation, SocialOrganization
+from .types import CreditCodeDuplicate, District, GazetteerEntry, PartyCoverage, PlaceCount, RegistryStats, ServiceStation, SocialOrganization
 
 
 def _scoped(info: strawberry.Info, district: str | None = None) -> list[str]:
@@ -37,6 +37,15 @@ class Query:
     async def districts(self, info: strawberry.Info) -> list[District]:
         rows = await models.District.filter(code__in=_scoped(info)).order_by("code")
         return [District.from_row(row) for row in rows]
+
+    @strawberry.field(permission_classes=[Authenticated],
+                      description="The district's gazetteer: subdistricts and communities, by kind and name.")
+    async def gazetteer(self, info: strawberry.Info, district: str | None = None,
+                        include_retired: bool = False) -> list[GazetteerEntry]:
+        rows = models.GazetteerEntry.filter(district__in=_scoped(info, district))
+        if not include_retired:
+            rows = rows.filter(retired_at__isnull=True)
+        return [GazetteerEntry.from_row(r) for r in await rows.order_by("district", "kind", "code", "name")]
 
     @strawberry.field(permission_classes=[Authenticated])
     async def organization(self, info: strawberry.Info, id: strawberry.ID) -> SocialOrganization | None:
@@ -97,6 +106,9 @@ class Query:
             ),
             service_stations=await stations.count(),
             compliant_service_stations=await stations.filter(**queries.FIVE_HAVES).count(),
+            by_subdistrict=[PlaceCount(code=r["code"], name=r["name"], organizations=r["organizations"],
+                                       service_stations=r["stations"])
+                            for r in await queries.places_by_subdistrict(_scoped(info, district))],
         )
 
     @strawberry.field(

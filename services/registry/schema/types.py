@@ -16,6 +16,23 @@ Registration = strawberry.enum(models.Registration, description="登记注册 (R
 IncubationStage = strawberry.enum(models.IncubationStage, description="Incubator stages; GRADUATED is 出壳")
 PartyOrganization = strawberry.enum(models.PartyOrganization)
 OrganizationStatus = strawberry.enum(models.OrganizationStatus)
+PlaceKind = strawberry.enum(models.PlaceKind, description="街道 (SUBDISTRICT) or 社区 (COMMUNITY)")
+
+
+@strawberry.type(description="A subdistrict or community of the district's gazetteer, kept by its bureau.")
+class GazetteerEntry:
+    id: strawberry.ID
+    kind: PlaceKind
+    code: str | None = strawberry.field(description="the 12-digit statistical division code, where known")
+    name: str
+    subdistrict_id: strawberry.ID | None = strawberry.field(description="a community's subdistrict entry")
+    retired_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: models.GazetteerEntry) -> "GazetteerEntry":
+        return cls(id=strawberry.ID(str(row.id)), kind=row.kind, code=row.code, name=row.name,
+                   subdistrict_id=strawberry.ID(str(row.subdistrict_id)) if row.subdistrict_id else None,
+                   retired_at=row.retired_at)
 
 
 @strawberry.federation.type(keys=["code"], description="A district (区): one tenant of the platform.")
@@ -23,10 +40,15 @@ class District:
     code: str
     name: str
     city_code: str
+    bureau_credit_code: str | None = strawberry.field(
+        default=None, description="the civil-affairs bureau's own 统一社会信用代码 (authority 1, type 1 机关), checked in full")
+    offboarded_at: dt.datetime | None = strawberry.field(
+        default=None, description="when the district was offboarded: read-only from then on, kept for the archive")
 
     @classmethod
     def from_row(cls, row: models.District) -> "District":
-        return cls(code=row.code, name=row.name, city_code=row.city_code)
+        return cls(code=row.code, name=row.name, city_code=row.city_code, bureau_credit_code=row.bureau_credit_code,
+                   offboarded_at=row.offboarded_at)
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, code: str, **_: object) -> "District | None":
@@ -124,6 +146,16 @@ class PartyCoverage:
 
 
 @strawberry.type
+class PlaceCount:
+    """Organizations and service stations in one subdistrict of the gazetteer (or named before it had one)."""
+
+    code: str | None
+    name: str
+    organizations: int
+    service_stations: int
+
+
+@strawberry.type
 class RegistryStats:
     organizations: int
     registered: int
@@ -134,6 +166,8 @@ class RegistryStats:
     party_organizations: PartyCoverage
     service_stations: int
     compliant_service_stations: int
+    by_subdistrict: list[PlaceCount] = strawberry.field(
+        description="by subdistrict, grouped by the gazetteer's entries (code where known): a typo is no new row")
 
 
 @strawberry.type(description="A credit code registered in more than one district of the city (the city admin's report).")

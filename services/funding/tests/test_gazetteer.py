@@ -1,0 +1,99 @@
+"""Funding picks places from its copy of the registry's gazetteer, kept from registry.gazetteer.changed."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.common.events import Envelope
+from tests.support import DAOLI, NANGANG
+
+from .flow import NEED, OPEN, CRITERIA
+
+SUB, COM = str(uuid.uuid4()), str(uuid.uuid4())
+
+
+def place(entry_id: str, kind: str, name: str, code: str | None, subdistrict_id: str | None = None, *,
+          retired: bool = False, district: str = DAOLI) -> Envelope:
+    return Envelope(type="registry.gazetteer.changed", district=district, producer="registry",
+                    data={"id": entry_id, "kind": kind, "code": code, "name": name, "subdistrictId": subdistrict_id,
+                          "retired": retired})
+
+
+async def _round(funding, bureau) -> str:
+    return (await funding.ok(OPEN, {"input": {"name": "创投", "year": 2024, "budget": "100000.00", "criteria": CRITERIA,
+                                              "minReviews": 1, "noticeDays": 7}}, token=bureau))["openRound"]["id"]
+
+
+def need(round_id: str, subdistrict: str, community: str) -> dict:
+    return {"input": {"roundId": round_id, "subdistrict": subdistrict, "community": community,
+                      "category": "ELDERLY_CARE", "method": "QUESTIONNAIRE", "description": "午餐"}}
+
+
+async def test_a_need_names_a_gazetteer_place_and_a_typo_is_refused(funding, consumer, bureau, databases):
+    assert await consumer.handle(place(SUB, "SUBDISTRICT", "靖宇街道", "230102001000"))
+    assert await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB))
+    round_id = await _round(funding, bureau[DAOLI])
+    error = await funding.error(NEED, need(round_id, "靖于街道", "共乐社区"), token=bureau[DAOLI])
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "subdistrict"}
+    assert "'靖于街道' is not a subdistrict" in error["message"]
+    error = await funding.error(NEED, need(round_id, "靖宇街道", "共乐新社区"), token=bureau[DAOLI])
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    recorded = (await funding.ok(NEED, need(round_id, "230102001000", " 共乐社区 "), token=bureau[DAOLI]))["recordNeed"]
+    assert (recorded["subdistrict"], recorded["community"]) == ("靖宇街道", "共乐社区")
+    assert await databases["funding"].fetchval("SELECT count(*) FROM need") == 1
+
+
+async def test_a_renamed_or_retired_entry_reaches_the_copy(funding, consumer, bureau):
+    await consumer.handle(place(SUB, "SUBDISTRICT", "靖宇街道", "230102001000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB, retired=True))
+    round_id = await _round(funding, bureau[DAOLI])
+    error = await funding.error(NEED, need(round_id, "靖宇街道", "共乐社区"), token=bureau[DAOLI])
+    assert error["extensions"]["field"] == "community"
+    # Another district's gazetteer is not Daoli's, and Nangang without one still takes names as given.
+    nangang_round = await _round(funding, bureau[NANGANG])
+    recorded = (await funding.ok(NEED, need(nangang_round, "花园街道", "共乐社区"), token=bureau[NANGANG]))["recordNeed"]
+    assert recorded["subdistrict"] == "花园街道"
+
+
+async def test_funding_stats_carry_the_gazetteer_codes(funding, consumer, bureau):
+    from .flow import awarded_project, know_organization
+
+    await consumer.handle(place(SUB, "SUBDISTRICT", "新阳路街道", "230102002000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102002001", SUB))
+    org = await know_organization(consumer, DAOLI)
+    await awarded_project(funding, bureau[DAOLI], DAOLI, org)
+    stats = (await funding.ok("{ fundingStats { bySubdistrict { key code projects } byCommunity { key code } } }",
+                              token=bureau[DAOLI]))["fundingStats"]
+    assert stats["bySubdistrict"] == [{"key": "新阳路街道", "code": "230102002000", "projects": 1}]
+    assert stats["byCommunity"] == [{"key": "共乐社区", "code": "230102002001"}]
+
+
+async def test_a_service_record_takes_its_community_from_the_gazetteer(funding, consumer, bureau, databases):
+    from tests.support import token
+
+    from .flow import RECORD, TODAY, awarded_project, know_organization
+
+    await consumer.handle(place(SUB, "SUBDISTRICT", "新阳路街道", "230102002000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102002001", SUB))
+    org = await know_organization(consumer, DAOLI)
+    ids = await awarded_project(funding, bureau[DAOLI], DAOLI, org)
+    member = token(DAOLI, "org_member", org=org)
+    record = {"projectId": ids["project"], "serviceDate": TODAY, "beneficiary": "B-1", "personTimes": 1}
+    error = await funding.error(RECORD, {"input": {**record, "community": "共乐杜区"}}, token=member)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    batch = "mutation($input: [ServiceRecordInput!]!) { reportServiceRecords(input: $input) { subdistrict community } }"
+    done = (await funding.ok(batch, {"input": [{**record, "community": "230102002001"},
+                                               {**record, "community": "共乐社区 ", "beneficiary": "B-2"}]},
+                             token=member))["reportServiceRecords"]
+    assert done == [{"subdistrict": "新阳路街道", "community": "共乐社区"}] * 2
+    assert await databases["funding"].fetchval("SELECT count(*) FROM service_record") == 2
+
+
+async def test_a_renamed_place_renames_the_needs_that_name_it(funding, consumer, bureau, databases):
+    await consumer.handle(place(SUB, "SUBDISTRICT", "靖宇街道", "230102001000"))
+    await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB))
+    round_id = await _round(funding, bureau[DAOLI])
+    await funding.ok(NEED, need(round_id, "靖宇街道", "共乐社区"), token=bureau[DAOLI])
+    await consumer.handle(place(COM, "COMMUNITY", "共乐新社区", "230102001001", SUB))
+    assert await databases["funding"].fetchval("SELECT community FROM need") == "共乐新社区"

@@ -1,0 +1,1 @@
+"""Open data the platform publishes: 360Giving packages of awarded grants."""
