@@ -14,11 +14,13 @@ from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
 from services.common.kernel.auth import bearer_token, verify_claims
-from services.common.kernel.config import AuthSettings
+from services.common.data.tenancy import tenant_transaction
+from services.common.kernel.config import AuthSettings, development
 from services.common.kernel.errors import DomainError
-from services.common.kernel.identity import GATEWAY_SUBJECT, internal_auth_settings
+from services.common.kernel.identity import DEV_IDP_ISSUER, GATEWAY_SUBJECT, internal_auth_settings
 
-from .domain.accounts import for_subject
+from .domain.accounts import city_account_district, for_subject
+from .models import Account, DistrictDirectory
 
 
 def claims_of(row: dict) -> dict:
@@ -47,7 +49,8 @@ def resolution(rows: list[dict], subject: str) -> dict:
             "district bureau to create one for your subject"}
 
 
-async def resolve(request: Request) -> Response:
+def _not_the_gateway(request: Request) -> Response | None:
+    """None for the gateway's own token; else the 401 to send."""
     try:
         token = bearer_token(request.headers.get("authorization"))
         if not token:
@@ -57,6 +60,12 @@ async def resolve(request: Request) -> Response:
             raise DomainError("only the gateway resolves accounts")
     except DomainError as error:
         return JSONResponse({"error": error.message}, status_code=401)
+    return None
+
+
+async def resolve(request: Request) -> Response:
+    if refused := _not_the_gateway(request):
+        return refused
     try:
         body = orjson.loads(await request.body())
         issuer, subject = body["issuer"], body["subject"]
@@ -69,4 +78,22 @@ async def resolve(request: Request) -> Response:
     return JSONResponse(resolution(rows, subject))
 
 
-routes = (Route("/internal/accounts/resolve", resolve, methods=["POST"]),)
+async def development_accounts(request: Request) -> Response:
+    """Development only: every active account of the development IdP, for the sign-in page's list."""
+    if not development():
+        return JSONResponse({"error": "not found"}, status_code=404)
+    if refused := _not_the_gateway(request):
+        return refused
+    cities = {code[:4] for code in await DistrictDirectory.all().values_list("code", flat=True)}
+    districts = [*await DistrictDirectory.all().values_list("code", flat=True),
+                 *(city_account_district(city) for city in cities)]
+    async with tenant_transaction("registry", districts):
+        rows = await Account.filter(active=True, issuer=DEV_IDP_ISSUER).order_by("district", "created_at", "id")
+    return JSONResponse({"accounts": [{"subject": a.subject, "name": a.name, "district": a.district,
+                                       "roles": a.roles} for a in rows]})
+
+
+routes = (
+    Route("/internal/accounts/resolve", resolve, methods=["POST"]),
+    Route("/internal/accounts/development", development_accounts, methods=["GET"]),
+)

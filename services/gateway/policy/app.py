@@ -27,8 +27,10 @@ from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
+from .callers import Callers, refusal
+from .signin import signin_routes
 from .subscriptions import serve_subscriptions
-from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
+from .tokens import is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
@@ -78,7 +80,7 @@ def platform_options() -> EngineOptions:
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
                         alerts: bool = True) -> Starlette:
-    # Refuse to start without a usable token key (ConfigurationError), not on the first request.
+    # Refuse to start without a usable token key or sign-in set-up (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
         supergraph_sdl,
@@ -88,11 +90,11 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         local_resolvers={"Query.cityOverview": city_overview},
     )
     hub = AlertHub(amqp_url("gateway"))
-    tokens = VerifiedTokens()
+    callers = Callers(_registry_url(gateway), transport=transport)
     public_fields = public_root_fields(gateway.supergraph)
 
     async def run(payload: Any, headers: Mapping[str, str], method: str) -> EncodedResponse:
-        """One client operation: token at the edge, then the engine with only Authorization forwarded."""
+        """One client operation: the caller at the edge, then the engine with only the platform token forwarded."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
         try:
@@ -101,15 +103,17 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             if not isinstance(payload, dict):
                 raise RequestError("request body must be a JSON object", "BAD_REQUEST")
             try:
-                principal = tokens.principal(headers.get("authorization"))
+                caller = await callers.principal(headers.get("authorization"))
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
-                return EncodedResponse(401, orjson.dumps(unauthenticated(error)), True)
-            if principal is None and not _public(gateway, payload, public_fields):
+                status, body = refusal(error)
+                return EncodedResponse(status, orjson.dumps(body), True)
+            if caller is None and not _public(gateway, payload, public_fields):
                 REQUESTS.labels(name, "unauthenticated").inc()
                 return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
+            forwarded = {"authorization": caller.authorization} if caller else {}
             response = await gateway.execute_encoded(
-                payload, forward_authorization(headers), CallerContext(principal), http_method=method
+                payload, forwarded, CallerContext(caller.principal if caller else None), http_method=method
             )
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
@@ -146,7 +150,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
-        await serve_subscriptions(ws, gateway, hub)
+        await serve_subscriptions(ws, gateway, hub, callers)
 
     async def healthz(request: Request) -> Response:
         return json_response(200, {"status": "ok", "service": "gateway"})
@@ -166,6 +170,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             yield
         finally:
             await hub.close()
+            await callers.aclose()
             await gateway.aclose()
 
     app = Starlette(
@@ -176,11 +181,13 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *signin_routes(callers),
         ],
         lifespan=lifespan,
     )
     app.state.gateway = gateway
     app.state.hub = hub
+    app.state.callers = callers
     return app
 
 
@@ -201,6 +208,11 @@ def _authorization(scope: dict) -> str | None:
         if name == b"authorization":  # ASGI servers send lower-case names
             return value.decode("latin-1")
     return None
+
+
+def _registry_url(gateway: Gateway) -> str | None:
+    """Where accounts are looked up: the registry subgraph's URL in the supergraph."""
+    return next((sub.url for sub in gateway.supergraph.subgraphs.values() if sub.name == "registry"), None)
 
 
 def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> bool:
