@@ -21,12 +21,13 @@ PartyOrganization = strawberry.enum(models.PartyOrganization)
 
 @strawberry.enum(description="What an account may do (the platform's roles; the identity provider knows none)")
 class Role(Enum):
-    CITY_ADMIN = CITY_ADMIN
+    # The district's roles, then the city's.
     BUREAU_ADMIN = BUREAU_ADMIN
     SUBDISTRICT_OFFICER = SUBDISTRICT_OFFICER
     ORG_MEMBER = ORG_MEMBER
     EVALUATOR = EVALUATOR
     REVIEWER = REVIEWER
+    CITY_ADMIN = CITY_ADMIN
 OrganizationStatus = strawberry.enum(models.OrganizationStatus)
 
 
