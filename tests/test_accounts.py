@@ -245,3 +245,43 @@ def test_production_refuses_to_start_without_oidc_or_a_platform_signing_key(monk
     monkeypatch.setenv("OIDC_CLIENT_ID", "civic-portal")
     with pytest.raises(ConfigurationError, match="PLATFORM_TOKEN_PRIVATE_KEY"):
         create_platform_app(platform_supergraph(), alerts=False)
+
+
+async def test_the_alerts_socket_takes_an_idp_token_for_a_known_account_only(gateway):
+    import asyncio
+    import json
+
+    import websockets
+
+    await onboard_with_organizations(gateway)
+    await create_daoli_admin(gateway)
+    ws_url = gateway.base.replace("http", "ws") + "/graphql"
+    for subject, expected in (("zhang.wei", "ack"), ("nobody", 4403)):
+        signed_in = await dev_sign_in(gateway, subject)
+        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {signed_in}"}}))
+            if expected == "ack":
+                assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+            else:
+                with pytest.raises(websockets.ConnectionClosed) as refused:
+                    await asyncio.wait_for(ws.recv(), 10)
+                assert refused.value.rcvd.code == expected
+
+
+def test_identity_settings_that_cannot_work_stop_the_gateway(monkeypatch):
+    from services.common.kernel.config import ConfigurationError
+    from services.common.kernel.identity import IdentitySettings
+
+    monkeypatch.setenv("ACCOUNT_CACHE_SECONDS", "120")
+    monkeypatch.setenv("PLATFORM_TOKEN_SECONDS", "60")
+    with pytest.raises(ConfigurationError, match="PLATFORM_TOKEN_SECONDS must exceed"):
+        IdentitySettings.from_env()
+    monkeypatch.delenv("ACCOUNT_CACHE_SECONDS")
+    monkeypatch.delenv("PLATFORM_TOKEN_SECONDS")
+    monkeypatch.setenv("PLATFORM_TOKEN_PRIVATE_KEY", "not a key")
+    with pytest.raises(ConfigurationError, match="PEM private key"):
+        IdentitySettings.from_env()
+    monkeypatch.delenv("PLATFORM_TOKEN_PRIVATE_KEY")
+    monkeypatch.setenv("OIDC_ISSUER", "https://idp.example")
+    with pytest.raises(ConfigurationError, match="OIDC_CLIENT_ID"):
+        IdentitySettings.from_env()

@@ -178,3 +178,42 @@ async def test_return_to_stays_on_this_site(subgraphs, gateway, monkeypatch):
                                             "district": DAOLI, "issuer": provider.base}}, token=CITY)
         landed = await sign_in(browser, return_to="//evil.example/")
         assert landed.headers["location"].startswith("/portal/#token=")
+
+
+async def test_in_production_the_subgraphs_verify_the_gateways_own_rs256_platform_token(subgraphs, gateway, monkeypatch):
+    """The production path end to end: the IdP's RS256 id_token at the edge; the gateway signs a platform token
+    with PLATFORM_TOKEN_PRIVATE_KEY; the registry's lookup and every subgraph verify with AUTH_JWT_PUBLIC_KEY."""
+    from .test_accounts import rsa_pem
+
+    await onboard_with_organizations(gateway)  # set up in development, with platform tokens
+    port = free_port()
+    provider = Provider(f"http://127.0.0.1:{port}")
+    await gateway.ok(CREATE, {"input": {"subject": "wang.fang", "name": "王芳", "roles": ["BUREAU_ADMIN"],
+                                        "district": DAOLI, "issuer": provider.base}}, token=CITY)
+    private, public = rsa_pem()
+    monkeypatch.setenv("CIVIC_ENV", "production")
+    monkeypatch.delenv("AUTH_JWT_SECRET", raising=False)
+    monkeypatch.setenv("AUTH_JWT_PUBLIC_KEY", public)
+    monkeypatch.setenv("PLATFORM_TOKEN_PRIVATE_KEY", private)
+    async with serve(provider.app, port):
+        monkeypatch.setenv("OIDC_ISSUER", provider.base)
+        monkeypatch.setenv("OIDC_CLIENT_ID", CLIENT_ID)
+        app = create_platform_app(platform_supergraph(subgraphs), alerts=False)
+        async with serve(app, free_port()) as base:
+            async with httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=20) as browser:
+                landed = await sign_in(browser)
+                assert landed.status_code == 302, landed.text
+                id_token = landed.headers["location"].partition("#token=")[2]
+                seen = await browser.post("/graphql", json={"query": "{ me { subject } organizations { totalCount } }"},
+                                          headers={"authorization": f"Bearer {id_token}"})
+                assert seen.json() == {"data": {"me": {"subject": "wang.fang"}, "organizations": {"totalCount": 1}}}
+                # What the gateway forwarded is RS256 and the platform's, and the subgraphs take nothing else.
+                forwarded = (await app.state.callers.principal(f"Bearer {id_token}")).authorization.split()[1]
+                assert jwt.get_unverified_header(forwarded)["alg"] == "RS256"
+                registry = subgraphs["registry"]
+                direct = await browser.post(registry, json={"query": "{ organizations { totalCount } }"},
+                                            headers={"authorization": f"Bearer {id_token}"})
+                assert direct.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+                accepted = await browser.post(registry, json={"query": "{ organizations { totalCount } }"},
+                                              headers={"authorization": f"Bearer {forwarded}"})
+                assert accepted.json() == {"data": {"organizations": {"totalCount": 1}}}
