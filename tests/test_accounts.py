@@ -285,3 +285,22 @@ def test_identity_settings_that_cannot_work_stop_the_gateway(monkeypatch):
     monkeypatch.setenv("OIDC_ISSUER", "https://idp.example")
     with pytest.raises(ConfigurationError, match="OIDC_CLIENT_ID"):
         IdentitySettings.from_env()
+
+
+async def test_a_city_admin_signs_in_to_its_city_and_creates_bureau_admins_of_its_districts_only(gateway):
+    await onboard_with_organizations(gateway)
+    await gateway.ok(CREATE, {"input": {"subject": "chen.city", "name": "陈市管", "roles": ["CITY_ADMIN"]}}, token=CITY)
+    signed_in = await dev_sign_in(gateway, "chen.city")
+    seen = await gateway.ok("{ me { district roles } districts { code } }", token=signed_in)
+    assert seen == {"me": {"district": "230100", "roles": ["CITY_ADMIN"]},
+                    "districts": [{"code": DAOLI}, {"code": NANGANG}]}
+    created = await gateway.ok(CREATE, {"input": {"subject": "nangang.admin", "name": "南岗管理员",
+                                                  "roles": ["BUREAU_ADMIN"], "district": NANGANG}}, token=signed_in)
+    assert created["createAccount"]["district"] == NANGANG
+    for district in ("230104", "230202"):  # not on the platform; another city's
+        refused = await gateway.post(CREATE, {"input": {"subject": "x", "name": "某人", "roles": ["BUREAU_ADMIN"],
+                                                        "district": district}}, token=signed_in)
+        assert refusal(refused) == {"code": "FORBIDDEN", "field": "district"}
+    reviewer = await gateway.post(CREATE, {"input": {"subject": "x", "name": "某人", "roles": ["REVIEWER"],
+                                                     "district": DAOLI}}, token=signed_in)
+    assert refusal(reviewer) == {"code": "FORBIDDEN", "field": "roles"}

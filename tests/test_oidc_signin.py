@@ -208,7 +208,7 @@ async def test_in_production_the_subgraphs_verify_the_gateways_own_rs256_platfor
                                           headers={"authorization": f"Bearer {id_token}"})
                 assert seen.json() == {"data": {"me": {"subject": "wang.fang"}, "organizations": {"totalCount": 1}}}
                 # What the gateway forwarded is RS256 and the platform's, and the subgraphs take nothing else.
-                forwarded = (await app.state.callers.principal(f"Bearer {id_token}")).authorization.split()[1]
+                forwarded = (await app.state.callers.caller(f"Bearer {id_token}")).authorization.split()[1]
                 assert jwt.get_unverified_header(forwarded)["alg"] == "RS256"
                 registry = subgraphs["registry"]
                 direct = await browser.post(registry, json={"query": "{ organizations { totalCount } }"},

@@ -348,16 +348,16 @@ async def test_the_gateway_cache_keeps_no_token_past_its_exp(monkeypatch):
     clock = [now]
     cache = edge.Callers(None, clock=lambda: clock[0])
     token = dev_token(exp=int(now) + 30)
-    assert (await cache.principal(f"Bearer {token}")).principal.district == "230102"
-    assert (await cache.principal(f"Bearer {token}")).principal.district == "230102"
+    assert (await cache.caller(f"Bearer {token}")).principal.district == "230102"
+    assert (await cache.caller(f"Bearer {token}")).principal.district == "230102"
     assert len(calls) == 1  # the second request was served from the cache
     clock[0] = now + 31  # past exp, within the leeway
-    assert await cache.principal(f"Bearer {token}")
+    assert await cache.caller(f"Bearer {token}")
     assert len(calls) == 2  # verified afresh, not served from the cache
     monkeypatch.setattr(jwt.api_jwt, "datetime", _clock_at(now + 120), raising=False)
     clock[0] = now + 120  # past the leeway: refused
     with pytest.raises(Unauthenticated, match="expired"):
-        await cache.principal(f"Bearer {token}")
+        await cache.caller(f"Bearer {token}")
     await cache.aclose()
 
 

@@ -103,7 +103,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             if not isinstance(payload, dict):
                 raise RequestError("request body must be a JSON object", "BAD_REQUEST")
             try:
-                caller = await callers.principal(headers.get("authorization"))
+                caller = await callers.caller(headers.get("authorization"))
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
                 status, body = refusal(error)

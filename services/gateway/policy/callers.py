@@ -61,7 +61,7 @@ class Callers:
         if self.oidc:
             await self.oidc.aclose()
 
-    async def principal(self, authorization: str | None) -> Caller | None:
+    async def caller(self, authorization: str | None) -> Caller | None:
         """The verified caller, None without a token; a refused one raises Unauthenticated or Forbidden."""
         token = bearer_token(authorization)
         if not token:

@@ -77,7 +77,7 @@ def signin_routes(callers: Callers) -> list[Route]:
                 return _bad("the callback carries no code", "code")
             token, claims = await callers.oidc.exchange(code, saved, AuthSettings.from_env())
             # Refused here with the reason, rather than on the portal's first request.
-            await callers.principal(f"Bearer {token}")
+            await callers.caller(f"Bearer {token}")
         except DomainError as error:
             return _refused(error)
         response = RedirectResponse(f"{_safe_return(saved.get('returnTo'))}#token={token}", status_code=302)

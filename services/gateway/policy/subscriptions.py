@@ -139,7 +139,7 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
         payload = init.get("payload") or {}
         authorization = payload.get("Authorization") or payload.get("authorization") or websocket.headers.get("authorization")
         try:
-            caller = await callers.principal(authorization)
+            caller = await callers.caller(authorization)
             if caller is None:
                 raise DomainError("a token is needed")
         except DomainError:
@@ -191,7 +191,7 @@ class _Forwarded:
         self.authorization = authorization
 
     async def headers(self) -> dict[str, str]:
-        caller = await self.callers.principal(self.authorization)
+        caller = await self.callers.caller(self.authorization)
         return {"authorization": caller.authorization} if caller else {}
 
 
