@@ -304,3 +304,26 @@ async def test_a_city_admin_signs_in_to_its_city_and_creates_bureau_admins_of_it
     reviewer = await gateway.post(CREATE, {"input": {"subject": "x", "name": "某人", "roles": ["REVIEWER"],
                                                      "district": DAOLI}}, token=signed_in)
     assert refusal(reviewer) == {"code": "FORBIDDEN", "field": "roles"}
+
+
+async def test_an_account_change_reaches_the_next_sign_in_and_every_change_is_audited(subgraphs, gateway):
+    await onboard_with_organizations(gateway)
+    account = (await gateway.ok(CREATE, {"input": {"subject": "li.na", "name": "李娜", "roles": ["REVIEWER"]}},
+                                token=DAOLI_ADMIN))["createAccount"]
+    now = [time.time()]
+    async with gateway_with_clock(subgraphs, lambda: now[0]) as edge:
+        signed_in = await dev_sign_in(edge, "li.na")
+        station = """mutation { upsertServiceStation(input: {subdistrict: "新阳路街道", community: "共乐社区"}) { id } }"""
+        assert refusal(await edge.post(station, token=signed_in))["code"] == "FORBIDDEN"  # a reviewer records none
+        await edge.ok("""mutation($id: ID!) { updateAccount(id: $id, input: {name: "李娜", roles: [REVIEWER,
+            SUBDISTRICT_OFFICER], subdistrict: "新阳路街道"}) { roles } }""", {"id": account["id"]}, token=DAOLI_ADMIN)
+        now[0] += edge_cache_seconds(edge) + 1
+        assert await edge.ok(station, token=signed_in)  # the same sign-in, now with the officer's rights
+        me = (await edge.ok("{ me { roles subdistrict } }", token=signed_in))["me"]
+        assert me == {"roles": ["REVIEWER", "SUBDISTRICT_OFFICER"], "subdistrict": "新阳路街道"}
+        other = await edge.post("""mutation($id: ID!) { updateAccount(id: $id, input: {name: "x", roles: [REVIEWER]}) {
+            id } }""", {"id": account["id"]}, token=NANGANG_ADMIN)
+        assert refusal(other) == {"code": "NOT_FOUND", "field": "id"}
+    trail = await gateway.ok("""query($id: String!) { registryAuditTrail(entityType: "Account", entityId: $id) {
+        edges { node { action actor } } } }""", {"id": account["id"]}, token=DAOLI_ADMIN)
+    assert [e["node"]["action"] for e in trail["registryAuditTrail"]["edges"]] == ["createAccount", "updateAccount"]
