@@ -224,10 +224,10 @@ async def test_production_has_no_development_sign_in(monkeypatch):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
         assert (await client.post("/auth/dev/token", json={"subject": "zhang.wei"})).status_code == 404
         assert (await client.get("/auth/config")).json() == {"mode": "oidc", "loginUrl": "/auth/login"}
-        # A platform token is the gateway's own: production takes only the identity provider's at the edge.
+        # Production's development secret does not exist: an HS256 platform token is refused at the edge.
         forged = jwt.encode({"iss": "civic-platform", "aud": "civic-platform", "sub": "x", "roles": ["bureau_admin"],
                              "district": DAOLI, "city": HARBIN, "iat": int(time.time()), "exp": int(time.time()) + 60},
-                            private, algorithm="RS256")
+                            "dev-only-secret-change-me-in-production-0123456789", algorithm="HS256")
         response = await client.post("/graphql", json={"query": "{ __typename }"},
                                      headers={"authorization": f"Bearer {forged}"})
         assert response.status_code == 401

@@ -8,8 +8,9 @@ never the client's, is what the subgraphs get. Claims an IdP token carries beyon
 (a smuggled `district` or `roles`) are never read.
 
 A mapping is remembered per token for ACCOUNT_CACHE_SECONDS (and never past the IdP token's exp), so a
-deactivated account is refused within that long. In development the platform's own tokens (`mint_token`,
-`civic token`) are accepted at the edge too, as before; in production only the IdP's are.
+deactivated account is refused within that long. The platform's own tokens are accepted at the edge too and
+passed on as they are: in development `mint_token` and `civic token --role` make them (HS256); in production
+only a holder of PLATFORM_TOKEN_PRIVATE_KEY can, which the subgraphs would accept directly anyway.
 """
 
 from __future__ import annotations
@@ -84,9 +85,8 @@ class Callers:
     async def _verify(self, token: str, platform: AuthSettings, now: float) -> tuple[Caller, float]:
         issuer = _unverified_issuer(token)
         if issuer == platform.issuer:
-            if platform.production:
-                raise Unauthenticated("sign in with the city's identity provider: the gateway accepts its tokens, "
-                                      "not platform tokens")
+            # The platform's own token (development: mint_token; production: signed with the platform's key,
+            # which only the gateway holds): verified with the platform key, passed on as it is.
             claims = verify_claims(token, platform)
             return Caller(principal_from_claims(claims), f"Bearer {token}", float(claims["exp"])), float(claims["exp"])
         claims = await self._verify_idp(token, issuer, platform)
