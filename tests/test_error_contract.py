@@ -7,6 +7,7 @@ import json
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from services.common.tests.test_credentials import JWKS, RSA_KEY, claims
 from services.funding.domain import round as rounds
@@ -54,6 +55,12 @@ async def production(databases, broker, monkeypatch, tmp_path):
     jwks.write_text(json.dumps(JWKS))
     monkeypatch.setenv("CIVIC_ENV", "production")
     monkeypatch.setenv("AUTH_JWKS_FILE", str(jwks))
+    # The gateway's sign-in set-up (production needs one); these tests send platform tokens signed with its key.
+    monkeypatch.setenv("PLATFORM_TOKEN_PRIVATE_KEY", RSA_KEY.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode())
+    monkeypatch.setenv("PLATFORM_TOKEN_KEY_ID", "city-rsa-1")
+    monkeypatch.setenv("OIDC_ISSUER", "https://idp.example.invalid")
+    monkeypatch.setenv("OIDC_CLIENT_ID", "civic-portal")
     from tests.conftest import Portal
 
     async with running_subgraphs(workers=False) as urls, running_gateway(urls) as base:

@@ -9,7 +9,7 @@ from tortoise.queryset import QuerySet
 
 from services.common.kernel.validation import clean_name
 
-from .models import ServiceStation, SocialOrganization
+from .models import Account, ServiceStation, SocialOrganization
 
 FIVE_HAVES = dict(
     has_staff_at_window=True, has_name_plate=True, has_computer=True, has_archive_cabinet=True, has_archive_materials=True
@@ -88,3 +88,13 @@ async def places_by_subdistrict(districts: list[str]) -> list[dict[str, Any]]:
          ORDER BY g.code NULLS LAST, c.subdistrict""",
         [districts],
     )
+
+
+def accounts(districts: list[str], role: str | None, active: bool | None) -> QuerySet[Account]:
+    """The districts' accounts, by role (the reviewer list a panel is picked from: role reviewer)."""
+    queryset = Account.filter(district__in=districts)
+    if role is not None:
+        queryset = queryset.filter(roles__contains=[role])
+    if active is not None:
+        queryset = queryset.filter(active=active)
+    return queryset

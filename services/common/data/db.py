@@ -30,6 +30,8 @@ APP_ROLE = "civic_app"
 OWNER_ROLE = "civic_owner"
 # Owns funding's `public_notices` function: reads published notices of any district, nothing else.
 NOTICE_READER_ROLE = "civic_notice_reader"
+# Owns the registry's `account_for_subject` function: the sign-in's lookup of one subject, nothing else.
+ACCOUNT_READER_ROLE = "civic_account_reader"
 
 # Each role's statement_timeout, set on the role by the bootstrap: a runaway query is cancelled by
 # PostgreSQL instead of holding a pooled connection. Requests stay under the gateway's subgraph time
@@ -108,6 +110,7 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
             (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS", database_url(services[0])),
             (RELAY_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS", relay_database_url(services[0])),
             (NOTICE_READER_ROLE, "NOLOGIN NOSUPERUSER BYPASSRLS", None),
+            (ACCOUNT_READER_ROLE, "NOLOGIN NOSUPERUSER BYPASSRLS", None),
         )
         for role, attributes, url in roles:
             if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
@@ -117,7 +120,7 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
             if timeout != "0":  # the owner's migrations may rewrite a table: no limit there
                 await admin.execute(f"ALTER ROLE {role} SET statement_timeout = '{timeout}'")
         # Membership lets the owner role hand the function to the reader in a migration.
-        await admin.execute(f"GRANT {NOTICE_READER_ROLE} TO {OWNER_ROLE}")
+        await admin.execute(f"GRANT {NOTICE_READER_ROLE}, {ACCOUNT_READER_ROLE} TO {OWNER_ROLE}")
         for service in services:
             name = database_name(database_url(service))
             exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

@@ -31,8 +31,10 @@ from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
 from .idempotency import KEY_HEADER, REPLAY_MARKER, forward_key, replay_header
 from .rate_limits import RateLimited, RateLimiter
+from .callers import Callers, refusal
+from .signin import signin_routes
 from .subscriptions import SubscriptionLimits, serve_subscriptions
-from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
+from .tokens import is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
@@ -91,7 +93,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                         alerts: bool = True, http_limits: HttpLimits | None = None,
                         rate_limiter: RateLimiter | None = None,
                         subscription_limits: SubscriptionLimits | None = None) -> Starlette:
-    # Refuse to start without a usable token key (ConfigurationError), not on the first request.
+    # Refuse to start without a usable token key or sign-in set-up (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
         supergraph_sdl,
@@ -101,14 +103,14 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         local_resolvers={"Query.cityOverview": city_overview},
     )
     hub = AlertHub(amqp_url("gateway"))
-    tokens = VerifiedTokens()
+    callers = Callers(_registry_url(gateway), transport=transport)
     public_fields = public_root_fields(gateway.supergraph)
     limiter = rate_limiter or RateLimiter()
     subscription_limits = subscription_limits or SubscriptionLimits.from_env()
 
     async def run(payload: Any, headers: Mapping[str, str], method: str, client: str | None) -> EncodedResponse:
-        """One client operation: token and rate limits at the edge, then the engine with only Authorization
-        (and an Idempotency-Key) forwarded. RateLimited goes up to the endpoint, which adds its Retry-After
+        """One client operation: the caller and rate limits at the edge, then the engine with only the
+        account's platform token (and an Idempotency-Key) forwarded. RateLimited goes up to the endpoint, which adds its Retry-After
         header."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
@@ -118,10 +120,12 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             if not isinstance(payload, dict):
                 raise RequestError("request body must be a JSON object", "BAD_REQUEST")
             try:
-                principal = tokens.principal(headers.get("authorization"))
+                caller = await callers.caller(headers.get("authorization"))
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
-                return EncodedResponse(401, orjson.dumps(unauthenticated(error)), True)
+                status, body = refusal(error)
+                return EncodedResponse(status, orjson.dumps(body), True)
+            principal = caller.principal if caller else None
             if principal is None:
                 reads = _public_reads(gateway, payload, public_fields)
                 if reads is None:
@@ -133,7 +137,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                                        f" public fields; this one reads {reads}", "MAX_ALIASES_EXCEEDED")
             limiter.check(principal, client)
             response = await gateway.execute_encoded(
-                payload, forward_key(headers, forward_authorization(headers)), CallerContext(principal),
+                payload, forward_key(headers, {"authorization": caller.authorization} if caller else {}),
+                CallerContext(principal),
                 http_method=method,
             )
         except RateLimited:
@@ -179,7 +184,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
-        await serve_subscriptions(ws, gateway, hub, subscription_limits)
+        await serve_subscriptions(ws, gateway, hub, callers, subscription_limits)
 
     async def healthz(request: Request) -> Response:
         return json_response(200, {"status": "ok", "service": "gateway"})
@@ -199,6 +204,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             yield
         finally:
             await hub.close()
+            await callers.aclose()
             await gateway.aclose()
 
     app = Starlette(
@@ -209,6 +215,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *signin_routes(callers),
         ],
         lifespan=lifespan,
     )
@@ -217,6 +224,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     app.state.gateway = gateway
     app.state.hub = hub
     app.state.rate_limiter = limiter
+    app.state.callers = callers
     return app
 
 
@@ -241,6 +249,11 @@ def _edge_headers(scope: dict) -> dict[str, str]:
         if name in _EDGE_HEADERS:  # ASGI servers send lower-case names
             found[name.decode()] = value.decode("latin-1")
     return found
+
+
+def _registry_url(gateway: Gateway) -> str | None:
+    """Where accounts are looked up: the registry subgraph's URL in the supergraph."""
+    return next((sub.url for sub in gateway.supergraph.subgraphs.values() if sub.name == "registry"), None)
 
 
 def _public_reads(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> int | None:

@@ -22,7 +22,7 @@ import orjson
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationType, print_ast
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from services.common.kernel.auth import Principal, bearer_token, verify_token_until
+from services.common.kernel.auth import Principal
 from services.common.kernel.errors import DomainError
 from services.common.kernel.money import format_fen
 from services.contracts import RecoveryOrdered, RecoveryOverdue
@@ -31,6 +31,7 @@ from ..engine.errors import RequestError
 from ..engine.gateway import Gateway
 from ..engine.planner import condition_values, select_operation
 from ..engine.shaping import ResponseShaper
+from .callers import Callers
 from .alerts import Alert, AlertHub
 
 log = logging.getLogger("civic.gateway.ws")
@@ -151,12 +152,11 @@ def shape_alert(gateway: Gateway, operation, fragments: dict, field: FieldNode, 
     return shaper.shape(gateway.schema.subscription_type, operation.selection_set, {key: by_key})
 
 
-async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub,
+async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub, callers: Callers,
                               limits: SubscriptionLimits | None = None) -> None:
     limits = limits or SubscriptionLimits.from_env()
     await websocket.accept(subprotocol=PROTOCOL)
     principal: Principal | None = None
-    headers: dict[str, str] = {}
     tasks: dict[str, asyncio.Task] = {}
     expiry: asyncio.Task | None = None
     try:
@@ -171,16 +171,17 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
         payload = init.get("payload") or {}
         authorization = payload.get("Authorization") or payload.get("authorization") or websocket.headers.get("authorization")
         try:
-            token = bearer_token(authorization)
-            if not token:
+            caller = await callers.caller(authorization)
+            if caller is None:
                 raise DomainError("a token is needed")
-            principal, expires = verify_token_until(token)
         except DomainError:
             await websocket.close(4403, "Forbidden")
             return
+        principal = caller.principal
         # A socket outlives no token: at exp it closes as Forbidden, and the client reconnects with a new one.
-        expiry = asyncio.create_task(_close_at_expiry(websocket, expires))
-        headers = {"authorization": authorization}
+        expiry = asyncio.create_task(_close_at_expiry(websocket, caller.expires))
+        # Each alert's linked fields go with a fresh mapping of the client's token (a short-lived platform token).
+        headers = _Forwarded(callers, authorization)
         await websocket.send_json({"type": "connection_ack"})
         while True:
             message = await websocket.receive_json()
@@ -220,6 +221,19 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
                 await task
 
 
+class _Forwarded:
+    """The headers an alert's fields are fetched with: the caller mapped again (cached), so a platform
+    token that has lapsed or an account deactivated meanwhile is never used."""
+
+    def __init__(self, callers: Callers, authorization: str) -> None:
+        self.callers = callers
+        self.authorization = authorization
+
+    async def headers(self) -> dict[str, str]:
+        caller = await self.callers.caller(self.authorization)
+        return {"authorization": caller.authorization} if caller else {}
+
+
 async def _close_at_expiry(websocket: WebSocket, expires: float) -> None:
     await asyncio.sleep(max(0.0, expires - time.time()))
     with contextlib.suppress(RuntimeError):  # the socket closed meanwhile
@@ -227,7 +241,7 @@ async def _close_at_expiry(websocket: WebSocket, expires: float) -> None:
 
 
 async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principal: Principal,
-                            headers: dict, sub_id: str, payload: dict) -> None:
+                            headers: _Forwarded, sub_id: str, payload: dict) -> None:
     try:
         document = gateway.parse_and_validate(payload.get("query") or "")
         operation, fragments = select_operation(document, payload.get("operationName"))
@@ -248,8 +262,8 @@ async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principa
     shared = (visibility(principal), payload.get("query"), payload.get("operationName"),
               orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
 
-    async def answer(alert: Alert) -> str:
-        resolved = await resolver.resolve(alert, headers)
+    async def answer(alert: Alert, forwarded: dict[str, str]) -> str:
+        resolved = await resolver.resolve(alert, forwarded)
         errors = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
         values = {**resolved["scalars"], **resolved["linked"]}
         data = shape_alert(gateway, operation, fragments, field, values, errors, variables)
@@ -262,9 +276,15 @@ async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principa
     try:
         while True:
             alert = await subscriber.queue.get()
+            try:
+                forwarded = await headers.headers()
+            except DomainError:  # deactivated meanwhile: the socket ends as an expired token's does
+                with contextlib.suppress(RuntimeError):
+                    await websocket.close(4403, "Forbidden")
+                return
             pending = alert.answers.get(shared)
             if pending is None:
-                pending = alert.answers[shared] = asyncio.ensure_future(answer(alert))
+                pending = alert.answers[shared] = asyncio.ensure_future(answer(alert, forwarded))
             # shield: a subscriber leaving does not cancel the answer the others wait for
             await websocket.send_text(frame_head + await asyncio.shield(pending) + "}")
     finally:

@@ -4,6 +4,7 @@ holds: districts, organizations, service stations.
 The public functions are re-exported here, so `from . import domain; domain.register_organization(...)` works.
 """
 
+from .accounts import AccountCommand, create_account, deactivate_account, own_account, update_account
 from .districts import offboard_district, onboard_district, update_district
 from .gazetteer import add_place, change_place, resolve
 from .organizations import (
@@ -22,6 +23,11 @@ __all__ = [
     "add_place",
     "change_place",
     "resolve",
+    "AccountCommand",
+    "create_account",
+    "deactivate_account",
+    "own_account",
+    "update_account",
     "STAGE_ORDER",
     "OrganizationCommand",
     "StationCommand",
