@@ -27,6 +27,9 @@ from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
+from .dev_sign_in import dev_sign_in_routes
+from .explorer import EXPLORER_HEADERS, explorer_enabled, explorer_page
+from .portal import portal_routes
 from .subscriptions import serve_subscriptions
 from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
 
@@ -73,7 +76,7 @@ class CallerContext:
 
 
 def platform_options() -> EngineOptions:
-    return EngineOptions(redact_subgraph_errors=not development(), introspection=development())
+    return EngineOptions(redact_subgraph_errors=not development(), introspection=development() or explorer_enabled())
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
@@ -136,8 +139,10 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         await send({"type": "http.response.body", "body": response.body})
 
     async def graphql_get(request: Request) -> Response:
-        if "text/html" in request.headers.get("accept", "") and development():
-            return HTMLResponse(GRAPHIQL)
+        if "text/html" in request.headers.get("accept", "") and explorer_enabled():
+            page = explorer_page()
+            if page is not None:
+                return HTMLResponse(page, headers=EXPLORER_HEADERS)
         try:
             payload = read_get_request(request)
         except RequestError as error:
@@ -176,6 +181,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *dev_sign_in_routes(),
+            *portal_routes(),
         ],
         lifespan=lifespan,
     )
@@ -214,12 +221,3 @@ def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> b
         return False
     return is_public_operation(operation, public_fields)
 
-
-GRAPHIQL = """<!doctype html><html><head><title>Civic platform GraphiQL</title>
-<link rel="stylesheet" href="https://unpkg.com/graphiql/graphiql.min.css"/></head>
-<body style="margin:0"><div id="graphiql" style="height:100vh"></div>
-<script crossorigin src="https://unpkg.com/react/umd/react.production.min.js"></script>
-<script crossorigin src="https://unpkg.com/react-dom/umd/react-dom.production.min.js"></script>
-<script crossorigin src="https://unpkg.com/graphiql/graphiql.min.js"></script>
-<script>ReactDOM.render(React.createElement(GraphiQL,{fetcher:GraphiQL.createFetcher({url:'/graphql'})}),
-document.getElementById('graphiql'));</script></body></html>"""
