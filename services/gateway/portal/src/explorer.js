@@ -1,0 +1,19 @@
+// GraphiQL from pinned npm packages, bundled by Vite: no CDN. The token of a portal sign-in (same
+// origin, sessionStorage) is sent along; otherwise add an Authorization header in the headers tab.
+import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { GraphiQL } from "graphiql";
+import "graphiql/style.css";
+import { createElement } from "react";
+import { createRoot } from "react-dom/client";
+
+const token = sessionStorage.getItem("civic.token");
+const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
+const fetcher = createGraphiQLFetcher({
+  url: "/graphql",
+  subscriptionUrl: wsUrl,
+  headers: token ? { Authorization: `Bearer ${token}` } : {},
+  wsConnectionParams: token ? { Authorization: `Bearer ${token}` } : {},
+});
+createRoot(document.getElementById("graphiql")).render(
+  createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }),
+);
