@@ -29,7 +29,7 @@ PORTAL_SOURCES := $(PORTAL)/package-lock.json $(PORTAL)/vite.config.js $(wildcar
 $(PORTAL)/node_modules/.package-lock.json: $(PORTAL)/package-lock.json
 	cd $(PORTAL) && npm ci --no-audit --no-fund --loglevel=error
 $(PORTAL)/dist/index.html: $(PORTAL)/node_modules/.package-lock.json $(PORTAL_SOURCES)
-	cd $(PORTAL) && npx --no-install vite build --logLevel warn
+	cd $(PORTAL) && npx --no-install vite build --logLevel error
 
 portal: $(PORTAL)/dist/index.html
 

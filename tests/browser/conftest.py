@@ -83,7 +83,7 @@ class Visit:
 
 
 @pytest.fixture
-async def visit(browser, demo, gateway):
+async def visit(browser, demo, gateway, request):
     context = await browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
     page = await context.new_page()
     here = urlsplit(gateway.base).netloc
@@ -99,5 +99,8 @@ async def visit(browser, demo, gateway):
     await context.route("**/*", only_the_platform)
     page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" else None)
     yield v
+    # The page as the test left it (a failure's picture), and what its console said.
+    await page.screenshot(path=str(ARTIFACTS / f"last-{request.node.name}.png"), full_page=True)
+    (ARTIFACTS / f"last-{request.node.name}.console.txt").write_text("\n".join(v.console_errors), encoding="utf-8")
     await context.close()
     assert v.outside == [], f"the page asked for something outside the platform: {v.outside}"

@@ -71,6 +71,16 @@ export function listTable({ columns, rows, testid }) {
       : h("tr", {}, h("td", { colspan: columns.length, class: "muted" }, "暂无数据"))));
 }
 
+/**
+ * The input path an error names: extensions.field, or, for a variable the API refused while coercing it
+ * (a gateway that does not yet give those a field), the path in its standard GraphQL message.
+ */
+export function errorPath(error) {
+  if (error.extensions?.field) return error.extensions.field;
+  const coercion = /^Variable '\$\w+' (?:got invalid value|has invalid value).*? at ['"]?\w*((?:\.\w+|\[\d+\])+)/.exec(error.message || "");
+  return coercion ? coercion[1].replace(/^\./, "") : null;
+}
+
 /** The form field an API error names: `input.tranches[0].amount` → `tranches`, `amount` → `amount`. */
 export function fieldFor(path, names) {
   if (!path) return null;
@@ -129,7 +139,7 @@ export function form({ title, fields, submit, submitLabel = "提交", testid, do
       } else {
         const general = [];
         for (const e of error.errors) {
-          const name = fieldFor(e.extensions?.field, Object.keys(inputs));
+          const name = fieldFor(errorPath(e), Object.keys(inputs));
           if (name) {
             hints[name].textContent = e.message;
             inputs[name].setAttribute("aria-invalid", "true");

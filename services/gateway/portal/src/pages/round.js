@@ -7,19 +7,34 @@ import { serviceRecordsUpload } from "./csv_upload.js";
 
 const ROUNDS = `query Rounds { fundingRounds(first: 50) { edges { node { id name year phase budget noticeEndsAt
   criteria { name weight } } } } }`;
+// The queries stay under the gateway's cost limit: lists of lists only in small pages (`all` walks the pages).
+const PAGE = "totalCount pageInfo { hasNextPage endCursor }";
 const PROJECTS = `query Projects($round: ID, $first: Int, $after: String) { projects(roundId: $round, first: $first, after: $after) {
-  totalCount pageInfo { hasNextPage endCursor } edges { node { id title category status requested grant disbursed
-  organizationName subdistrict community beneficiaries personTimes
-  tranches { id sequence amount dueOn status disbursedAt } objections { id reason status resolution lodgedAt } } } } }`;
+  ${PAGE} edges { node { id title category status requested grant disbursed organizationName subdistrict community beneficiaries personTimes } } } }`;
+const TRANCHES = `query Tranches($round: ID, $first: Int, $after: String) { projects(roundId: $round, first: $first, after: $after) {
+  ${PAGE} edges { node { id title tranches { id sequence amount dueOn status disbursedAt } } } } }`;
+const OBJECTIONS = `query Objections($round: ID, $first: Int, $after: String) { projects(roundId: $round, first: $first, after: $after) {
+  ${PAGE} edges { node { id title objections { id reason status resolution lodgedAt } } } } }`;
 const EVALUATIONS = `query Evaluations($round: ID, $first: Int, $after: String) { evaluations(filter: {roundId: $round}, first: $first, after: $after) {
-  totalCount pageInfo { hasNextPage endCursor } edges { node { id title organizationName currentPhase rating
-  phases { phase status score } inspections { id phase method inspectedOn inspector sample { size population }
-  followUps { id position beneficiary reached satisfied } }
-  findings { id phase severity description amountAtIssue resolved rectification { id deadline status completionNote } } } } } }`;
+  ${PAGE} edges { node { id title organizationName currentPhase rating phases { phase status score } } } } }`;
+const INSPECTIONS = `query Inspections($round: ID, $first: Int, $after: String) { evaluations(filter: {roundId: $round}, first: $first, after: $after) {
+  ${PAGE} edges { node { id title inspections { id phase method inspectedOn inspector sample { size population } } } } } }`;
+const FOLLOW_UPS = `query FollowUps($round: ID, $first: Int, $after: String) { evaluations(filter: {roundId: $round}, first: $first, after: $after) {
+  ${PAGE} edges { node { id title inspections { id followUps { id position beneficiary reached satisfied } } } } } }`;
+const FINDINGS = `query Findings($round: ID, $first: Int, $after: String) { evaluations(filter: {roundId: $round}, first: $first, after: $after) {
+  ${PAGE} edges { node { id title findings { id phase severity description amountAtIssue resolved
+  rectification { id deadline status completionNote } } } } } }`;
 
-const all = async (query, variables, pick) => {
-  const data = await gql(query, { ...variables, first: 100 });
-  return pick(data).edges.map((e) => e.node);
+/** Every node of a connection, page by page (`size` keeps a page under the cost limit). */
+const all = async (query, variables, pickConnection, size = 50) => {
+  const nodes = [];
+  let after = null;
+  for (;;) {
+    const connection = pickConnection(await gql(query, { ...variables, first: size, after }));
+    nodes.push(...connection.edges.map((e) => e.node));
+    if (!connection.pageInfo.hasNextPage) return nodes;
+    after = connection.pageInfo.endCursor;
+  }
 };
 const money = (v) => v;
 const pick = (rows, text) => rows.map((r) => [r.id, text(r)]);
@@ -87,7 +102,7 @@ const STEPS = [
       submit: (v) => gql(`mutation($id: ID!, $to: Phase!) { advanceRound(id: $id, to: $to) { id phase } }`, { id: round.id, to: v.to }), done: refresh }),
   ] },
   { key: "notice", title: "立项公示与异议", render: async ({ round, refresh }) => {
-    const projects = await all(PROJECTS, { round: round.id }, (d) => d.projects);
+    const projects = await all(OBJECTIONS, { round: round.id }, (d) => d.projects);
     const objections = projects.flatMap((p) => p.objections.map((o) => ({ ...o, project: p.title })));
     return [
       h("p", {}, `公示期：${fmt.date(round.noticeEndsAt) === "—" ? "未开始" : `至 ${fmt.date(round.noticeEndsAt)}`}`, " · ", h("a", { href: "./notices.html", target: "_blank" }, "公众公示页面")),
@@ -121,7 +136,7 @@ const STEPS = [
     ];
   } },
   { key: "disbursement", title: "资金拨付", render: async ({ round }) => {
-    const projects = await all(PROJECTS, { round: round.id }, (d) => d.projects);
+    const projects = await all(TRANCHES, { round: round.id }, (d) => d.projects);
     const tranches = projects.flatMap((p) => p.tranches.map((t) => ({ ...t, project: p.title })));
     return [
       listTable({ testid: "tranches", rows: tranches, columns: [{ label: "项目", key: "project" }, { label: "期次", key: "sequence" }, { label: "金额", key: "amount", fmt: fmt.money },
@@ -176,9 +191,10 @@ const STEPS = [
     ];
   } },
   { key: "inspections", title: "检查与回访", render: async ({ round }) => {
-    const evaluations = await all(EVALUATIONS, { round: round.id }, (d) => d.evaluations);
+    const evaluations = await all(INSPECTIONS, { round: round.id }, (d) => d.evaluations, 20);
     const inspections = evaluations.flatMap((e) => e.inspections.map((i) => ({ ...i, title: e.title })));
-    const followUps = inspections.flatMap((i) => i.followUps.map((f) => ({ ...f, title: i.title })));
+    const followUps = (await all(FOLLOW_UPS, { round: round.id }, (d) => d.evaluations, 10))
+      .flatMap((e) => e.inspections.flatMap((i) => i.followUps.map((f) => ({ ...f, title: e.title }))));
     return [
       listTable({ testid: "inspections", rows: inspections, columns: [{ label: "项目", key: "title" }, { label: "阶段", key: "phase", fmt: label(EVAL_PHASE) },
         { label: "方式", key: "method", fmt: label(INSPECTION) }, { label: "日期", key: "inspectedOn" }, { label: "检查人", key: "inspector" },
@@ -203,7 +219,7 @@ const STEPS = [
     ];
   } },
   { key: "findings", title: "问题发现", render: async ({ round }) => {
-    const evaluations = await all(EVALUATIONS, { round: round.id }, (d) => d.evaluations);
+    const evaluations = await all(FINDINGS, { round: round.id }, (d) => d.evaluations, 20);
     const findings = findingsOf(evaluations);
     return [
       findingTable(findings),
@@ -220,7 +236,7 @@ const STEPS = [
     ];
   } },
   { key: "rectification", title: "整改", render: async ({ round }) => {
-    const findings = findingsOf(await all(EVALUATIONS, { round: round.id }, (d) => d.evaluations));
+    const findings = findingsOf(await all(FINDINGS, { round: round.id }, (d) => d.evaluations, 20));
     const rectifications = findings.filter((f) => f.rectification).map((f) => ({ ...f.rectification, title: f.title, description: f.description }));
     return [
       listTable({ testid: "rectifications", rows: rectifications, columns: [{ label: "项目", key: "title" }, { label: "问题", key: "description" },
