@@ -31,7 +31,9 @@ from .dev_sign_in import dev_sign_in_routes
 from .explorer import EXPLORER_HEADERS, explorer_enabled, explorer_page
 from .portal import portal_routes
 from .subscriptions import serve_subscriptions
-from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
+from .public_limit import ClientRateLimit, public_mutations_per_hour, rate_limited
+from .tokens import (VerifiedTokens, forward_authorization, is_public_mutation, is_public_operation, public_root_fields,
+                     unauthenticated)
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
@@ -93,8 +95,10 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     hub = AlertHub(amqp_url("gateway"))
     tokens = VerifiedTokens()
     public_fields = public_root_fields(gateway.supergraph)
+    public_mutations = public_root_fields(gateway.supergraph, "mutation")
+    public_limit = ClientRateLimit(public_mutations_per_hour())
 
-    async def run(payload: Any, headers: Mapping[str, str], method: str) -> EncodedResponse:
+    async def run(payload: Any, headers: Mapping[str, str], method: str, client: str = "-") -> EncodedResponse:
         """One client operation: token at the edge, then the engine with only Authorization forwarded."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
@@ -108,9 +112,14 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
                 return EncodedResponse(401, orjson.dumps(unauthenticated(error)), True)
-            if principal is None and not _public(gateway, payload, public_fields):
-                REQUESTS.labels(name, "unauthenticated").inc()
-                return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
+            if principal is None:
+                kind = _public(gateway, payload, public_fields, public_mutations)
+                if kind is None:
+                    REQUESTS.labels(name, "unauthenticated").inc()
+                    return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
+                if kind == "mutation" and (wait := public_limit.retry_after(client)) is not None:
+                    REQUESTS.labels(name, "rate_limited").inc()
+                    return EncodedResponse(429, orjson.dumps(rate_limited(wait)), True)
             response = await gateway.execute_encoded(
                 payload, forward_authorization(headers), CallerContext(principal), http_method=method
             )
@@ -130,12 +139,14 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                 raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
             authorization = _authorization(scope)
             headers = {"authorization": authorization} if authorization is not None else {}
-            response = await run(parse_json_body(body), headers, "POST")
+            client = scope.get("client")
+            response = await run(parse_json_body(body), headers, "POST", client[0] if client else "-")
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
-        await send({"type": "http.response.start", "status": response.status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"%d" % len(response.body))]})
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(response.body))]
+        if response.status == 429:
+            headers.append((b"retry-after", b"%d" % _retry_after(response.body)))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 
     async def graphql_get(request: Request) -> Response:
@@ -202,6 +213,11 @@ class _AsgiEndpoint:
         await self.app(scope, receive, send)
 
 
+def _retry_after(body: bytes) -> int:
+    """The seconds a 429 answer names (public_limit.rate_limited), for its Retry-After header."""
+    return int(orjson.loads(body)["errors"][0]["extensions"]["retryAfter"])
+
+
 def _authorization(scope: dict) -> str | None:
     """The one request header the policy reads, from the raw ASGI scope (no Headers object)."""
     for name, value in scope["headers"]:
@@ -210,14 +226,20 @@ def _authorization(scope: dict) -> str | None:
     return None
 
 
-def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> bool:
-    """An operation made only of public root fields (as the supergraph marks them) needs no token."""
+def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str],
+            public_mutations: frozenset[str]) -> str | None:
+    """An operation made only of public root fields (as the supergraph marks them) needs no token:
+    "query" or "mutation" for such an operation (a public mutation is rate limited), else None."""
     query = payload.get("query")
     if not isinstance(query, str):
-        return False
+        return None
     try:
         operation, _ = select_operation(gateway.parse_and_validate(query), payload.get("operationName"))
     except Exception:  # noqa: BLE001 - the engine reports parse and validation errors itself
-        return False
-    return is_public_operation(operation, public_fields)
+        return None
+    if is_public_mutation(operation, public_mutations):
+        return "mutation"
+    if operation.operation.value != "mutation" and is_public_operation(operation, public_fields):
+        return "query"
+    return None
 
