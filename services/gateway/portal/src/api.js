@@ -92,3 +92,10 @@ export function claims() {
     return {};
   }
 }
+
+/** Where a caller starts: the city overview, the district's dashboard, or the round's work. */
+export function homeFor(roles = []) {
+  if (roles.includes("city_admin")) return "#/city";
+  if (roles.includes("bureau_admin") || roles.includes("subdistrict_officer")) return "#/dashboard";
+  return "#/round";
+}

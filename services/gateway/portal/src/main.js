@@ -1,6 +1,6 @@
 // The district portal: a hash-routed single page over the public GraphQL API.
 import "./style.css";
-import { session } from "./api.js";
+import { homeFor, session } from "./api.js";
 import { h } from "./ui.js";
 import { ROLE } from "./labels.js";
 import { signInPage } from "./pages/signin.js";
@@ -10,7 +10,7 @@ import { alertsPage } from "./pages/alerts.js";
 import { cityPage } from "./pages/city.js";
 
 const NAV = [
-  ["#/dashboard", "数据看板", (a) => !a.roles.includes("city_admin")],
+  ["#/dashboard", "数据看板", (a) => a.roles.includes("bureau_admin") || a.roles.includes("subdistrict_officer")],
   ["#/round", "项目流程", (a) => !a.roles.includes("city_admin")],
   ["#/alerts", "资金追回预警", () => true],
   ["#/city", "全市概览", (a) => a.roles.includes("city_admin")],
@@ -42,7 +42,7 @@ async function route() {
     app.replaceChildren(await signInPage());
     return;
   }
-  const fallback = account.roles.includes("city_admin") ? "city" : "dashboard";
+  const fallback = homeFor(account.roles).slice(2);
   const page = PAGES[name] || PAGES[fallback];
   if (!PAGES[name]) { location.replace(`#/${fallback}`); return; }
   const content = h("div", { class: "page" });

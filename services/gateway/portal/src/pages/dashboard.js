@@ -36,11 +36,16 @@ export async function dashboardPage(root, account) {
     return null;
   }
   const rounds = data.fundingRounds.edges.map((e) => e.node);
-  const rnd = rounds.find((r) => r.phase !== "CLOSED") || rounds[0];
+  // The round the clerk works on (chosen on the round page or here), else the first still running.
+  const chosen = sessionStorage.getItem("civic.round");
+  const rnd = rounds.find((r) => r.id === chosen) || rounds.find((r) => r.phase !== "CLOSED") || rounds[0];
   const reg = data.registryStats;
   const party = reg.partyOrganizations;
   const charts = [];
-  root.replaceChildren(h("h2", {}, `${account.district} 数据看板`, rnd ? ` · ${rnd.name}` : ""));
+  const chooser = h("select", { "data-testid": "dashboard-round", onchange: (e) => {
+    sessionStorage.setItem("civic.round", e.target.value); window.dispatchEvent(new HashChangeEvent("hashchange")); } },
+  rounds.map((r) => h("option", { value: r.id, selected: r === rnd }, `${r.name}（${r.year}）`)));
+  root.replaceChildren(h("div", { class: "round-head" }, h("h2", {}, `${account.district || ""} 数据看板`), rounds.length ? chooser : ""));
   if (rnd) {
     root.append(h("section", { class: "figures" },
       figure("需求", fmt.int(rnd.trail.needs), "fig-needs"),
