@@ -170,3 +170,25 @@ async def test_the_explorer_is_graphiql_served_by_the_platform(visit):
     await page.goto(f"{visit.base}/graphql")
     await expect(page.locator(".graphiql-container")).to_be_visible(timeout=20_000)
     await visit.screenshot("10-explorer")
+
+
+async def test_a_resident_lodges_an_objection_on_the_public_notices_page_without_an_account(visit, gateway):
+    from services.funding.tests.test_public_objections import OBJECTIONS, project_on_notice
+
+    bureau = testing.token(testing.DAOLI, "bureau_admin")
+    _, project = await project_on_notice(gateway, bureau)
+    page = visit.page
+    await page.goto(f"{visit.base}/portal/notices.html?district={testing.DAOLI}")
+    notice = page.get_by_test_id("notice").filter(has_text="课后托管")
+    await expect(notice).to_be_visible()
+    objection = notice.get_by_test_id("objection")
+    await objection.locator("textarea[name=text]").fill("该项目与社区已有托管服务重复")
+    await objection.get_by_role("button", name="提交异议").click()
+    await expect(objection.locator("[data-field-error=contact]")).not_to_be_empty()
+    await visit.screenshot("11-public-objection-refused")
+    await objection.locator("input[name=contact]").fill("13800000000")
+    await objection.get_by_role("button", name="提交异议").click()
+    await expect(page.get_by_test_id("objection-status")).to_have_text(re.compile("^已收到"))
+    await visit.screenshot("12-public-objection-lodged")
+    seen = (await gateway.ok(OBJECTIONS, {"id": project}, token=bureau))["project"]["objections"]
+    assert seen == [{"reason": "该项目与社区已有托管服务重复", "status": "OPEN", "public": True, "contact": "13800000000"}]

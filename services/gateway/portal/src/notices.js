@@ -30,7 +30,7 @@ async function load() {
     h("p", {}, `${n.roundName}（${n.year}）· ${CATEGORY[n.category] || n.category} · ${n.subdistrict || ""}${n.community || ""} · 申请资金 ${fmt.money(n.requested)}`),
     h("p", { class: "muted" }, `公示期：${fmt.date(n.noticeStartedAt)} 至 ${fmt.date(n.noticeEndsAt)}`),
     n.openForObjections
-      ? form({ title: "提出异议", testid: "objection", submitLabel: "提交异议", fields: [
+      ? form({ title: "提出异议", testid: "objection", submitLabel: "提交异议", savedText: "已收到，区民政局将通过您留下的联系方式答复", fields: [
         { name: "contact", label: "联系方式（电话或邮箱，仅供民政局回复）" }, { name: "text", label: "异议内容", type: "textarea" }],
       submit: (v) => gql(LODGE, { district: district.value.trim(), projectId: n.projectId, contact: v.contact ?? "", text: v.text ?? "" }, { token: null }) })
       : h("p", { class: "muted" }, "公示期已结束，不再受理异议。"))));

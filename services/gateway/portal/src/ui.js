@@ -95,7 +95,7 @@ export function fieldFor(path, names) {
  * A form for one mutation. fields: [{name, label, type, options, placeholder, value}];
  * submit(values) runs the mutation; errors land beside their field, or above the button.
  */
-export function form({ title, fields, submit, submitLabel = "提交", testid, done }) {
+export function form({ title, fields, submit, submitLabel = "提交", savedText = "已保存", testid, done }) {
   const inputs = {};
   const hints = {};
   const status = h("div", { class: "form-status", "data-testid": testid && `${testid}-status` });
@@ -131,7 +131,7 @@ export function form({ title, fields, submit, submitLabel = "提交", testid, do
     }
     try {
       const result = await submit(values);
-      status.replaceChildren(h("span", { class: "ok" }, "已保存"));
+      status.replaceChildren(h("span", { class: "ok" }, savedText));
       done?.(result, values);
     } catch (error) {
       if (!(error instanceof ApiError)) {

@@ -304,7 +304,7 @@ export async function roundPage(root, account, [stepKey]) {
   const steps = h("ol", { class: "steps" }, STEPS.map((s) => h("li", { class: s === step ? "active" : null }, h("a", { href: `#/round/${s.key}` }, s.title))));
   const body = h("div", { class: "step", "data-testid": `step-${step.key}` });
   root.append(h("div", { class: "round-head" }, h("h2", {}, "项目流程"), chooser, round ? h("span", { class: "badge" }, `阶段：${PHASE[round.phase]}`) : ""), steps, body);
-  root.append(form({ title: "新建公益创投轮次", testid: "open-round", fields: [
+  if (account.roles.includes("bureau_admin")) root.append(form({ title: "新建公益创投轮次", testid: "open-round", fields: [
     { name: "name", label: "名称" }, { name: "year", label: "年度", type: "int", value: String(new Date().getFullYear()) },
     { name: "budget", label: "专项资金（元）", type: "money" },
     { name: "criteria", label: "评审指标（每行“指标:权重”，权重合计 100）", type: "textarea", value: "需求契合度:40\n可行性:30\n预算合理性:30" }],
