@@ -19,11 +19,23 @@ from decimal import Decimal
 
 from services.common.kernel.auth import ROLES, mint_token
 from services.common.kernel.config import ConfigurationError
+from services.common.kernel.identity import mint_dev_idp_token
 
 DEFAULT_GATEWAY = os.environ.get("CIVIC_GATEWAY", "http://127.0.0.1:4000")
 
 
 def _token(args: argparse.Namespace) -> int:
+    if args.subject:
+        # What the portal's development sign-in hands out: standard claims only, mapped to the account.
+        try:
+            print(mint_dev_idp_token(args.subject, ttl_seconds=args.hours * 3600))
+        except ConfigurationError as exc:
+            print(f"civic token: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if not args.role:
+        print("civic token: give --subject (an account's development sign-in) or --role", file=sys.stderr)
+        return 2
     if not args.district and "city_admin" not in args.role:
         print("civic token: --district is required unless --role city_admin", file=sys.stderr)
         return 2
@@ -249,11 +261,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     token = commands.add_parser("token", help="mint a development token (HS256 with AUTH_JWT_SECRET)",
-                                description="Mint a development token (HS256 with AUTH_JWT_SECRET). "
-                                            "Production tokens come from the city's identity provider.")
+                                description="Mint a development token. --subject S: the development identity "
+                                            "provider's token for account S (standard claims only; the gateway "
+                                            "maps it to the account, as it does the city IdP's). --role ...: a "
+                                            "platform token carrying the claims itself (HS256 with "
+                                            "AUTH_JWT_SECRET), accepted in development only. Production tokens "
+                                            "come from the city's identity provider.")
+    token.add_argument("--subject", help="an account's subject: a development sign-in as that account")
     token.add_argument("--district", help="6-digit district code, e.g. 230102 (omit for a city admin)")
     token.add_argument("--city", help="4-digit city code; defaults to the district's first four digits")
-    token.add_argument("--role", action="append", choices=sorted(ROLES), required=True, help="repeat for several roles")
+    token.add_argument("--role", action="append", choices=sorted(ROLES), help="repeat for several roles")
     token.add_argument("--sub", help="the user id (default: a random dev id)")
     token.add_argument("--subdistrict", help="a subdistrict officer's subdistrict")
     token.add_argument("--org", help="an org member's organization id")

@@ -31,3 +31,16 @@ async def test_the_scaled_demo_loads_through_the_gateway_and_a_second_load_chang
     again = await load(gateway.base, scale=0.01, log=messages.append)
     assert again == first
     assert any("already there" in m for m in messages)
+    # The demo's people are accounts: the development sign-in lists them, and signing in as Daoli's bureau
+    # admin (a token with standard claims only) reads Daoli's figures.
+    config = (await gateway.http.get("/auth/config")).json()
+    people = {(a["subject"], a["district"]): a["roles"] for a in config["accounts"]}
+    assert people[("demo-city-admin", "230100")] == ["city_admin"]
+    assert people[("demo-bureau-admin", F.DISTRICT_CODE)] == ["bureau_admin"]
+    assert people[("demo-bureau-admin-230103", "230103")] == ["bureau_admin"]
+    assert [s for (s, _), r in people.items() if r == ["reviewer"]] == [f"demo-panel-{i}" for i in range(len(F.PANEL))]
+    assert people[("demo-org-member", F.DISTRICT_CODE)] == ["org_member"]
+    assert people[("demo-evaluator", F.DISTRICT_CODE)] == ["evaluator"]
+    signed_in = (await gateway.http.post("/auth/dev/token", json={"subject": "demo-bureau-admin"})).json()["token"]
+    seen = await gateway.ok("{ registryStats { organizations } }", token=signed_in)
+    assert seen["registryStats"]["organizations"] == len(plan(figures).organizations)

@@ -126,7 +126,7 @@ def test_compose_runs_the_platform_with_the_variables_the_services_read():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
     assert {"postgres", "rabbitmq", "migrate", "gateway", *SUBGRAPHS} <= set(compose)
     known = variables_the_code_reads()
-    needed = {"AUTH_JWKS_URL", "CIVIC_ENV", "HOST", "PORT"}
+    needed = {"AUTH_JWT_PUBLIC_KEY", "CIVIC_ENV", "HOST", "PORT"}
     for name in ("gateway", *SUBGRAPHS):
         service = compose[name]
         env = service["environment"]
@@ -252,7 +252,10 @@ def test_the_broker_loads_each_services_user_from_the_definitions_the_code_deriv
 
 # What a production token key may look like in deploy/: a reference to the environment or a Secret, never a value.
 SHARED_SECRETS = ("AUTH_JWT_SECRET",)
-KEY_VARIABLES = ("AUTH_JWKS_URL", "AUTH_JWKS_FILE", "AUTH_JWT_PUBLIC_KEY", "AUTH_JWT_PUBLIC_KEY_FILE")
+KEY_VARIABLES = ("AUTH_JWKS_URL", "AUTH_JWKS_FILE", "AUTH_JWT_PUBLIC_KEY", "AUTH_JWT_PUBLIC_KEY_FILE",
+                 "PLATFORM_TOKEN_PRIVATE_KEY", "PLATFORM_TOKEN_PRIVATE_KEY_FILE")
+# Where people sign in: the city's, set by the operator, never shipped.
+SIGN_IN_VARIABLES = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URI")
 
 
 def test_no_fixed_token_key_ships_with_production_in_compose():
@@ -262,9 +265,14 @@ def test_no_fixed_token_key_ships_with_production_in_compose():
     for name in ("gateway", *SUBGRAPHS):
         env = compose[name]["environment"]
         assert env["CIVIC_ENV"] == "production"
-        # `${AUTH_JWKS_URL:?...}`: compose refuses to start unless the operator's environment names the key.
-        assert re.fullmatch(r"\$\{AUTH_JWKS_URL:\?[^}]+\}", env["AUTH_JWKS_URL"]), env["AUTH_JWKS_URL"]
+        # `${...:?...}`: compose refuses to start unless the operator's environment names the key.
+        assert re.fullmatch(r"\$\{PLATFORM_TOKEN_PUBLIC_KEY:\?[^}]+\}", env["AUTH_JWT_PUBLIC_KEY"]), env["AUTH_JWT_PUBLIC_KEY"]
         assert not set(env) & set(SHARED_SECRETS)
+        # The private key signs platform tokens: the gateway's alone.
+        assert ("PLATFORM_TOKEN_PRIVATE_KEY" in env) == (name == "gateway")
+    gateway = compose["gateway"]["environment"]
+    for variable in ("PLATFORM_TOKEN_PRIVATE_KEY", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_REDIRECT_URI"):
+        assert re.fullmatch(rf"\$\{{{variable}:\?[^}}]+\}}", gateway[variable]), gateway[variable]
 
 
 def test_no_fixed_token_key_ships_with_production_in_kubernetes():
@@ -277,10 +285,15 @@ def test_no_fixed_token_key_ships_with_production_in_kubernetes():
     for name in ("gateway", *SUBGRAPHS):
         container = of_kind("Deployment")[name]["spec"]["template"]["spec"]["containers"][0]
         assert {"secretRef": {"name": "civic-auth"}} in container["envFrom"]
+        assert ({"secretRef": {"name": "civic-signing"}} in container["envFrom"]) == (name == "gateway")
         assert not {e["name"] for e in container.get("env", [])} & {*SHARED_SECRETS, *KEY_VARIABLES}
     for path in DEPLOY.glob("k8s/**/*.yaml"):
         assert not any(name in path.read_text() for name in SHARED_SECRETS), path
-    example = documents(DEPLOY / "k8s" / "civic-auth.example.yaml")[0]
-    assert example["kind"] == "Secret" and example["metadata"]["name"] == "civic-auth"
-    assert set(example["stringData"]) <= set(KEY_VARIABLES) & variables_the_code_reads()
-    assert all(".invalid" in value for value in example["stringData"].values())  # a placeholder, not a real key
+    examples = {d["metadata"]["name"]: d for d in documents(DEPLOY / "k8s" / "civic-auth.example.yaml")}
+    assert set(examples) == {"civic-auth", "civic-signing"} and {d["kind"] for d in examples.values()} == {"Secret"}
+    assert "civic-signing" not in of_kind("Secret")
+    known = variables_the_code_reads()
+    assert set(examples["civic-auth"]["stringData"]) <= {*KEY_VARIABLES, *SIGN_IN_VARIABLES} & known
+    assert set(examples["civic-signing"]["stringData"]) == {"PLATFORM_TOKEN_PRIVATE_KEY"} <= known
+    for example in examples.values():  # placeholders, not real keys
+        assert all(".invalid" in value for value in example["stringData"].values())

@@ -1,5 +1,5 @@
-"""What the gateway serves a browser besides GraphQL: the portal's files, the explorer, development
-sign-in, and a resident's objection without an account (rate limited per client address)."""
+"""What the gateway serves a browser besides GraphQL: the portal's files, the explorer, and a resident's
+objection without an account (rate limited per client address). Sign-in: tests/test_accounts.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import httpx
 import pytest
 
 from services.gateway.policy import explorer, portal
-from services.gateway.policy.dev_sign_in import DEV_ACCOUNTS, dev_sign_in_routes
-from services.common.kernel.auth import verify_token
 from tests.platform import running_gateway
 from tests.support import DAOLI
 
@@ -51,20 +49,6 @@ async def test_the_explorer_is_the_self_hosted_page_and_is_off_in_production_unl
     monkeypatch.setenv("CIVIC_ENV", "development")
     monkeypatch.setenv("GATEWAY_EXPLORER", "off")
     assert explorer.explorer_enabled() is False
-
-
-async def test_development_sign_in_lists_its_accounts_and_mints_their_tokens_only(gateway, monkeypatch):
-    config = (await gateway.http.get("/auth/config")).json()
-    assert config["mode"] == "development"
-    assert {a["subject"] for a in config["accounts"]} == {a.subject for a in DEV_ACCOUNTS}
-    answer = await gateway.http.post("/auth/dev/token", json={"subject": "demo-bureau-admin"})
-    caller = verify_token(answer.json()["token"])
-    assert (caller.sub, caller.district, caller.roles) == ("demo-bureau-admin", DAOLI, frozenset({"bureau_admin"}))
-    refused = await gateway.http.post("/auth/dev/token", json={"subject": "somebody-else"})
-    assert refused.status_code == 400 and refused.json()["errors"][0]["extensions"] == {
-        "code": "BAD_USER_INPUT", "field": "subject"}
-    monkeypatch.setenv("CIVIC_ENV", "production")
-    assert dev_sign_in_routes() == []
 
 
 async def test_a_resident_objects_through_the_gateway_without_a_token_a_few_times_an_hour(subgraphs, monkeypatch, bureau_tokens):

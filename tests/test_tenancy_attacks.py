@@ -73,6 +73,8 @@ async def _victim(gateway) -> dict:
         hasStaffAtWindow: true}) { id } }""", token=flow["bureau"])
     agencies = await gateway.ok("{ agencies { id } }", token=flow["bureau"])
     flow["agency"] = agencies["agencies"][0]["id"]
+    await gateway.ok("""mutation { createAccount(input: {subject: "daoli-reviewer", name: "道里评审",
+        roles: [REVIEWER]}) { id } }""", token=flow["bureau"])
     return flow
 
 
@@ -86,7 +88,7 @@ async def _victim_ids(gateway, supergraph: Supergraph, flow: dict) -> dict[str, 
         for type_name, values in typed_ids(body.get("data")).items():
             ids.setdefault(type_name, [])
             ids[type_name] += [v for v in values if v not in ids[type_name]]
-    assert {"SocialOrganization", "Project", "FundingRound", "Evaluation", "RecoveryOrder"} <= set(ids), ids
+    assert {"SocialOrganization", "Project", "FundingRound", "Evaluation", "RecoveryOrder", "Account"} <= set(ids), ids
     return ids
 
 

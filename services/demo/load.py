@@ -33,6 +33,8 @@ ADVANCE = "mutation($id: ID!, $to: Phase!) { advanceRound(id: $id, to: $to) { ph
 NEED = "mutation($input: RecordNeedInput!) { recordNeed(input: $input) { id } }"
 MERGE = "mutation($input: MergeNeedsInput!) { mergeNeeds(input: $input) { id } }"
 PANEL = "mutation($input: PanelMemberInput!) { addPanelMember(input: $input) { id } }"
+ACCOUNT = "mutation($input: CreateAccountInput!) { createAccount(input: $input) { id subject } }"
+REVIEWERS = "{ accounts(role: REVIEWER, first: 100) { edges { node { subject name } } } }"
 CONFLICT = "mutation($entryId: ID!, $reason: String!) { declareConflict(entryId: $entryId, reason: $reason) { id } }"
 SCORE = "mutation($input: ScoreEntryInput!) { scoreEntry(input: $input) { id } }"
 SELECT = """mutation($roundId: ID!) { selectProjects(roundId: $roundId) {
@@ -205,6 +207,7 @@ class Loader:
     async def run(self) -> bool:
         """Loads the demo; False when it was already there."""
         await self.onboard()
+        await self.people()
         rounds = (await self.api.call(ROUNDS, token=self.bureau))["fundingRounds"]["edges"]
         if any(e["node"]["name"] == F.ROUND_NAME for e in rounds):
             self.log(f"{F.DISTRICT_NAME}'s demo round '{F.ROUND_NAME}' is already there: nothing loaded.")
@@ -224,6 +227,33 @@ class Loader:
             except ApiError as exc:
                 if exc.code != "CONFLICT":
                     raise
+
+    async def account(self, token: str, **values) -> None:
+        """One account; already there (a second run) is no error."""
+        try:
+            await self.api.call(ACCOUNT, {"input": values}, token=token)
+        except ApiError as exc:
+            if exc.code != "CONFLICT":
+                raise
+
+    async def people(self) -> None:
+        """The demo's accounts, each a development sign-in (`/auth/config` lists them): the city's admin, the
+        two bureaus' admins (created by the city admin, as after onboarding), and Daoli's panel reviewers and
+        a subdistrict officer (created by its bureau). The org member and the evaluator follow once their
+        organization and agency exist."""
+        await self.account(self.city, subject="demo-city-admin", name="哈尔滨市民政局管理员", roles=["CITY_ADMIN"])
+        await self.account(self.city, subject="demo-bureau-admin", name="道里区民政局管理员", roles=["BUREAU_ADMIN"],
+                           district=self.district)
+        for code, name in F.OTHER_DISTRICTS:
+            await self.account(self.city, subject=f"demo-bureau-admin-{code}", name=f"{name}民政局管理员",
+                               roles=["BUREAU_ADMIN"], district=code)
+        for i, (name, _) in enumerate(F.PANEL):
+            await self.account(self.bureau, subject=f"demo-panel-{i}", name=name, roles=["REVIEWER"])
+        subdistrict = self.plan.entries[0].subdistrict
+        await self.account(self.bureau, subject="demo-subdistrict-officer", name=f"{subdistrict}办事员",
+                           roles=["SUBDISTRICT_OFFICER"], subdistrict=subdistrict)
+        self.log(f"accounts: a city admin, {1 + len(F.OTHER_DISTRICTS)} bureau admins, {len(F.PANEL)} reviewers, "
+                 "a subdistrict officer")
 
     async def registry(self) -> dict[str, str]:
         """Organizations (resuming a half-done load by name) and service stations; name -> id."""
@@ -268,7 +298,10 @@ class Loader:
                                      "requested": f"{e.requested_yuan}.00"}})
             start += e.needs
         entry_ids = [r["mergeNeeds"]["id"] for r in await self.many(MERGE, merges, token=bureau)]
-        subs = [f"demo-panel-{i}" for i in range(len(F.PANEL))]
+        # The panel is picked from the district's reviewer accounts, as the portal does: seated by subject.
+        reviewers = {e["node"]["name"]: e["node"]["subject"]
+                     for e in (await self.api.call(REVIEWERS, token=bureau))["accounts"]["edges"]}
+        subs = [reviewers[name] for name, _ in F.PANEL]
         for (name, kind), sub in zip(F.PANEL, subs):
             await self.api.call(PANEL, {"input": {"roundId": round_id, "name": name, "kind": kind, "sub": sub}}, token=bureau)
         # The organization representative's own organization applied for the first entry: declared, not counted.
@@ -327,6 +360,8 @@ class Loader:
             await self.api.call(DISBURSE, {"id": a["tranches"][0]}, token=self.bureau)
 
         await gather_limited(self.concurrency, [one(a) for a in awarded])
+        await self.account(self.bureau, subject="demo-org-member", name="项目负责人", roles=["ORG_MEMBER"],
+                           organizationId=awarded[0]["org"])
         self.log(f"awards: {len(awarded)} projects, {F.BUDGET_YUAN} yuan committed, first tranches disbursed")
         return awarded
 
@@ -365,6 +400,8 @@ class Loader:
                 raise RuntimeError(f"evaluation has {data['totalCount']} of {len(awarded)} evaluations after 60 s")
             await asyncio.sleep(0.3)
         by_project = {e["node"]["projectId"]: e["node"]["id"] for e in data["edges"]}
+        await self.account(bureau, subject="demo-evaluator", name="心视界评估组", roles=["EVALUATOR"],
+                           agencyId=agencies[0])
         evaluator = self.token("evaluator", agency=agencies[0], sub="demo-evaluator")
         under_way = [by_project[a["project"]] for a in awarded[: F.EVALUATIONS_OPENED]]
         for n, evaluation in enumerate(under_way):

@@ -118,11 +118,40 @@ class ServiceStation(TenantModel):
         )
 
 
+class Account(TenantModel):
+    """A person on the platform: the identity provider's (issuer, subject) and what the platform lets them do.
+
+    The IdP's token says only who someone is; this row says the district, roles, subdistrict,
+    organization and agency. A city admin's account is kept at the city's own division code
+    (`<city>00`, e.g. 230100), which is no district's. (district, issuer, subject) is unique: a subject
+    known in another district is no refusal here, so no bureau learns who works elsewhere; sign-in
+    refuses a subject active in two places (registry `account_for_subject`).
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    issuer = fields.CharField(max_length=255)
+    subject = fields.CharField(max_length=255)
+    name = fields.CharField(max_length=100)
+    roles = fields.JSONField()  # a list of role names (services.common.kernel.auth.ROLES)
+    subdistrict = fields.CharField(max_length=100, null=True)
+    organization_id = fields.UUIDField(null=True)
+    agency_id = fields.UUIDField(null=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "account"
+        unique_together = (("district", "issuer", "subject"),)
+        indexes = (("district", "created_at", "id"),)
+
+
 OutboxEvent, InboxEvent, AuditRecord, DistrictDirectory = PLATFORM = platform_models(__name__)
 
-TENANT_TABLES = ("district", "social_organization", "filing_counter", "service_station", "audit_record")
+TENANT_TABLES = ("district", "social_organization", "filing_counter", "service_station", "account", "audit_record")
 
 __all__ = [
+    "Account",
     "AuditRecord",
     "District",
     "DistrictDirectory",

@@ -7,7 +7,7 @@ from typing import Any
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from .models import ServiceStation, SocialOrganization
+from .models import Account, ServiceStation, SocialOrganization
 
 FIVE_HAVES = dict(
     has_staff_at_window=True, has_name_plate=True, has_computer=True, has_archive_cabinet=True, has_archive_materials=True
@@ -60,3 +60,13 @@ async def duplicate_credit_codes(districts: list[str]) -> list[tuple[str, list[S
         return []
     orgs = await SocialOrganization.filter(district__in=districts, credit_code__in=codes).order_by("created_at", "id")
     return [(code, [o for o in orgs if o.credit_code == code]) for code in codes]
+
+
+def accounts(districts: list[str], role: str | None, active: bool | None) -> QuerySet[Account]:
+    """The districts' accounts, by role (the reviewer list a panel is picked from: role reviewer)."""
+    queryset = Account.filter(district__in=districts)
+    if role is not None:
+        queryset = queryset.filter(roles__contains=[role])
+    if active is not None:
+        queryset = queryset.filter(active=active)
+    return queryset

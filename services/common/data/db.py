@@ -29,6 +29,8 @@ APP_ROLE = "civic_app"
 OWNER_ROLE = "civic_owner"
 # Owns funding's `public_notices` function: reads published notices of any district, nothing else.
 NOTICE_READER_ROLE = "civic_notice_reader"
+# Owns the registry's `account_for_subject` function: the sign-in's lookup of one subject, nothing else.
+ACCOUNT_READER_ROLE = "civic_account_reader"
 
 
 def tortoise_config(services: list[str] | tuple[str, ...], *, owner: bool = False, pool_max: int = 10) -> dict:
@@ -101,13 +103,14 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
             (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS", database_url(services[0])),
             (RELAY_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS", relay_database_url(services[0])),
             (NOTICE_READER_ROLE, "NOLOGIN NOSUPERUSER BYPASSRLS", None),
+            (ACCOUNT_READER_ROLE, "NOLOGIN NOSUPERUSER BYPASSRLS", None),
         )
         for role, attributes, url in roles:
             if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
                 password = f" PASSWORD '{urlsplit(url).password or role}'" if url else ""
                 await admin.execute(f"CREATE ROLE {role} {attributes}{password}")
         # Membership lets the owner role hand the function to the reader in a migration.
-        await admin.execute(f"GRANT {NOTICE_READER_ROLE} TO {OWNER_ROLE}")
+        await admin.execute(f"GRANT {NOTICE_READER_ROLE}, {ACCOUNT_READER_ROLE} TO {OWNER_ROLE}")
         for service in services:
             name = database_name(database_url(service))
             exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)

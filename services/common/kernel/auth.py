@@ -33,6 +33,10 @@ class Principal:
     subdistrict: str | None = None
     org: str | None = None
     agency: str | None = None
+    # The platform's account behind the caller and its identity provider (platform tokens the gateway signs
+    # after mapping the IdP's subject; development tokens minted by hand have neither).
+    account: str | None = None
+    idp: str | None = None
     # The tenants this request may touch: the token's district, or every district of a city admin's city.
     districts: tuple[str, ...] = field(default_factory=tuple)
 
@@ -172,6 +176,8 @@ def principal_from_claims(claims: dict) -> Principal:
         subdistrict=_optional_string(claims, "subdistrict"),
         org=_optional_string(claims, "org"),
         agency=_optional_string(claims, "agency"),
+        account=_optional_string(claims, "account"),
+        idp=_optional_string(claims, "idp"),
     )
     return principal.with_districts((district,) if district else ())
 
@@ -202,6 +208,8 @@ def mint_token(
     subdistrict: str | None = None,
     org: str | None = None,
     agency: str | None = None,
+    account: str | None = None,
+    idp: str | None = None,
     ttl_seconds: int = 8 * 3600,
     settings: AuthSettings | None = None,
 ) -> str:
@@ -222,7 +230,8 @@ def mint_token(
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    for name, value in (("district", district), ("subdistrict", subdistrict), ("org", org), ("agency", agency)):
+    for name, value in (("district", district), ("subdistrict", subdistrict), ("org", org), ("agency", agency),
+                        ("account", account), ("idp", idp)):
         if value is not None:
             claims[name] = value
     return jwt.encode(claims, settings.secret, algorithm="HS256")

@@ -107,8 +107,9 @@ def _auth_settings(values: tuple) -> AuthSettings:
             raise ConfigurationError("AUTH_JWT_SECRET (HS256) is for development only; unset it in production")
         if not sources:
             raise ConfigurationError(
-                "CIVIC_ENV is not development and no token key is configured: set AUTH_JWKS_URL to the city "
-                "identity provider's JWKS URL (or AUTH_JWKS_FILE, or AUTH_JWT_PUBLIC_KEY_FILE)")
+                "CIVIC_ENV is not development and no token key is configured: set AUTH_JWT_PUBLIC_KEY_FILE to the "
+                "platform's public key, which verifies the platform tokens the gateway signs (or AUTH_JWKS_URL / "
+                "AUTH_JWKS_FILE for the same key as a JWKS)")
     default = ",".join(ASYMMETRIC_ALGORITHMS) if (jwks_url or jwks_file) else ("RS256" if public_key else "HS256")
     algorithms = tuple(a.strip() for a in (algorithm or default).split(",") if a.strip())
     unknown = set(algorithms) - {*ASYMMETRIC_ALGORITHMS, "HS256"}

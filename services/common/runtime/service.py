@@ -33,6 +33,8 @@ class ServiceDefinition:
     make_loaders: Callable[[], Any]
     handlers: Mapping[str, Handler | BatchHandler] = field(default_factory=dict)
     periodic: tuple[PeriodicJob, ...] = ()
+    # HTTP routes beside /graphql that only the platform calls (the registry's sign-in lookup).
+    routes: tuple[Any, ...] = ()
 
     @cached_property
     def public_root_fields(self) -> frozenset[str]:

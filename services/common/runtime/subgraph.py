@@ -93,6 +93,7 @@ def create_app(service: ServiceDefinition, *, manage_database: bool = True, work
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *service.routes,
         ],
         lifespan=lifespan,
     )

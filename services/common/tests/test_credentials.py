@@ -338,26 +338,27 @@ def test_a_jwks_file_that_is_not_a_jwks_stops_the_process(monkeypatch, tmp_path)
 
 # --- The gateway's cache of verified tokens -----------------------------------------------------------
 
-def test_the_gateway_cache_keeps_no_token_past_its_exp(monkeypatch):
-    from services.common.kernel import token_cache
-    from services.gateway.policy import tokens as edge
+async def test_the_gateway_cache_keeps_no_token_past_its_exp(monkeypatch):
+    from services.gateway.policy import callers as edge
 
     calls = []
-    real = token_cache.verify_token_until
-    monkeypatch.setattr(token_cache, "verify_token_until", lambda token, settings=None: calls.append(token) or real(token, settings))
-    cache = edge.VerifiedTokens()
+    real = edge.verify_claims
+    monkeypatch.setattr(edge, "verify_claims", lambda token, settings=None: calls.append(token) or real(token, settings))
     now = time.time()
+    clock = [now]
+    cache = edge.Callers(None, clock=lambda: clock[0])
     token = dev_token(exp=int(now) + 30)
-    assert cache.principal(f"Bearer {token}").district == "230102"
-    assert cache.principal(f"Bearer {token}").district == "230102"
+    assert (await cache.caller(f"Bearer {token}")).principal.district == "230102"
+    assert (await cache.caller(f"Bearer {token}")).principal.district == "230102"
     assert len(calls) == 1  # the second request was served from the cache
-    monkeypatch.setattr(token_cache.time, "time", lambda: now + 31)  # past exp, within the leeway
-    assert cache.principal(f"Bearer {token}")
+    clock[0] = now + 31  # past exp, within the leeway
+    assert await cache.caller(f"Bearer {token}")
     assert len(calls) == 2  # verified afresh, not served from the cache
     monkeypatch.setattr(jwt.api_jwt, "datetime", _clock_at(now + 120), raising=False)
-    monkeypatch.setattr(token_cache.time, "time", lambda: now + 120)  # past the leeway: refused
+    clock[0] = now + 120  # past the leeway: refused
     with pytest.raises(Unauthenticated, match="expired"):
-        cache.principal(f"Bearer {token}")
+        await cache.caller(f"Bearer {token}")
+    await cache.aclose()
 
 
 def _clock_at(moment: float):

@@ -62,7 +62,7 @@ class PanelMemberInput:
     round_id: strawberry.ID
     name: str
     kind: MemberKind
-    sub: str = strawberry.field(description="The `sub` of the member's reviewer token")
+    sub: str = strawberry.field(description="The reviewer account's `subject` (pick it from `accounts(role: REVIEWER)`)")
 
 
 @strawberry.input

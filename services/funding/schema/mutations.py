@@ -111,7 +111,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[BureauAdmin],
-        description="seat a panel member, linked to a reviewer token's sub.",
+        description="seat a panel member by the subject of a reviewer account (`accounts(role: REVIEWER)`).",
     )
     async def add_panel_member(self, info: strawberry.Info, input: PanelMemberInput) -> PanelMember:
         principal = info.context.principal

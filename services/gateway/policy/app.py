@@ -27,13 +27,13 @@ from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
-from .dev_sign_in import dev_sign_in_routes
+from .callers import Callers, refusal
 from .explorer import EXPLORER_HEADERS, explorer_enabled, explorer_page
 from .portal import portal_routes
-from .subscriptions import serve_subscriptions
 from .public_limit import ClientRateLimit, public_mutations_per_hour, rate_limited
-from .tokens import (VerifiedTokens, forward_authorization, is_public_mutation, is_public_operation, public_root_fields,
-                     unauthenticated)
+from .signin import signin_routes
+from .subscriptions import serve_subscriptions
+from .tokens import is_public_mutation, is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
@@ -83,7 +83,7 @@ def platform_options() -> EngineOptions:
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
                         alerts: bool = True) -> Starlette:
-    # Refuse to start without a usable token key (ConfigurationError), not on the first request.
+    # Refuse to start without a usable token key or sign-in set-up (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
         supergraph_sdl,
@@ -93,13 +93,13 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         local_resolvers={"Query.cityOverview": city_overview},
     )
     hub = AlertHub(amqp_url("gateway"))
-    tokens = VerifiedTokens()
+    callers = Callers(_registry_url(gateway), transport=transport)
     public_fields = public_root_fields(gateway.supergraph)
     public_mutations = public_root_fields(gateway.supergraph, "mutation")
     public_limit = ClientRateLimit(public_mutations_per_hour())
 
     async def run(payload: Any, headers: Mapping[str, str], method: str, client: str = "-") -> EncodedResponse:
-        """One client operation: token at the edge, then the engine with only Authorization forwarded."""
+        """One client operation: the caller at the edge, then the engine with only the platform token forwarded."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
         try:
@@ -108,11 +108,12 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             if not isinstance(payload, dict):
                 raise RequestError("request body must be a JSON object", "BAD_REQUEST")
             try:
-                principal = tokens.principal(headers.get("authorization"))
+                caller = await callers.caller(headers.get("authorization"))
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
-                return EncodedResponse(401, orjson.dumps(unauthenticated(error)), True)
-            if principal is None:
+                status, body = refusal(error)
+                return EncodedResponse(status, orjson.dumps(body), True)
+            if caller is None:
                 kind = _public(gateway, payload, public_fields, public_mutations)
                 if kind is None:
                     REQUESTS.labels(name, "unauthenticated").inc()
@@ -120,8 +121,9 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                 if kind == "mutation" and (wait := public_limit.retry_after(client)) is not None:
                     REQUESTS.labels(name, "rate_limited").inc()
                     return EncodedResponse(429, orjson.dumps(rate_limited(wait)), True)
+            forwarded = {"authorization": caller.authorization} if caller else {}
             response = await gateway.execute_encoded(
-                payload, forward_authorization(headers), CallerContext(principal), http_method=method
+                payload, forwarded, CallerContext(caller.principal if caller else None), http_method=method
             )
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
@@ -162,7 +164,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
-        await serve_subscriptions(ws, gateway, hub)
+        await serve_subscriptions(ws, gateway, hub, callers)
 
     async def healthz(request: Request) -> Response:
         return json_response(200, {"status": "ok", "service": "gateway"})
@@ -182,6 +184,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             yield
         finally:
             await hub.close()
+            await callers.aclose()
             await gateway.aclose()
 
     app = Starlette(
@@ -192,13 +195,14 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            *dev_sign_in_routes(),
+            *signin_routes(callers),
             *portal_routes(),
         ],
         lifespan=lifespan,
     )
     app.state.gateway = gateway
     app.state.hub = hub
+    app.state.callers = callers
     return app
 
 
@@ -224,6 +228,11 @@ def _authorization(scope: dict) -> str | None:
         if name == b"authorization":  # ASGI servers send lower-case names
             return value.decode("latin-1")
     return None
+
+
+def _registry_url(gateway: Gateway) -> str | None:
+    """Where accounts are looked up: the registry subgraph's URL in the supergraph."""
+    return next((sub.url for sub in gateway.supergraph.subgraphs.values() if sub.name == "registry"), None)
 
 
 def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str],

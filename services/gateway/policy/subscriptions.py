@@ -15,7 +15,7 @@ from typing import Any
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationType, print_ast
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from services.common.kernel.auth import Principal, bearer_token, verify_token_until
+from services.common.kernel.auth import Principal
 from services.common.kernel.errors import DomainError
 from services.common.kernel.money import format_fen
 from services.contracts import RecoveryOrdered
@@ -25,6 +25,7 @@ from ..engine.gateway import Gateway
 from ..engine.planner import condition_values, select_operation
 from ..engine.shaping import ResponseShaper
 from .alerts import Alert, AlertHub
+from .callers import Callers
 
 log = logging.getLogger("civic.gateway.ws")
 
@@ -121,10 +122,9 @@ def shape_alert(gateway: Gateway, operation, fragments: dict, field: FieldNode, 
     return shaper.shape(gateway.schema.subscription_type, operation.selection_set, {key: by_key})
 
 
-async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub) -> None:
+async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub, callers: Callers) -> None:
     await websocket.accept(subprotocol=PROTOCOL)
     principal: Principal | None = None
-    headers: dict[str, str] = {}
     tasks: dict[str, asyncio.Task] = {}
     expiry: asyncio.Task | None = None
     try:
@@ -139,16 +139,17 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
         payload = init.get("payload") or {}
         authorization = payload.get("Authorization") or payload.get("authorization") or websocket.headers.get("authorization")
         try:
-            token = bearer_token(authorization)
-            if not token:
+            caller = await callers.caller(authorization)
+            if caller is None:
                 raise DomainError("a token is needed")
-            principal, expires = verify_token_until(token)
         except DomainError:
             await websocket.close(4403, "Forbidden")
             return
+        principal = caller.principal
         # A socket outlives no token: at exp it closes as Forbidden, and the client reconnects with a new one.
-        expiry = asyncio.create_task(_close_at_expiry(websocket, expires))
-        headers = {"authorization": authorization}
+        expiry = asyncio.create_task(_close_at_expiry(websocket, caller.expires))
+        # Each alert's linked fields go with a fresh mapping of the client's token (a short-lived platform token).
+        headers = _Forwarded(callers, authorization)
         await websocket.send_json({"type": "connection_ack"})
         while True:
             message = await websocket.receive_json()
@@ -181,6 +182,19 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
                 await task
 
 
+class _Forwarded:
+    """The headers an alert's fields are fetched with: the caller mapped again (cached), so a platform
+    token that has lapsed or an account deactivated meanwhile is never used."""
+
+    def __init__(self, callers: Callers, authorization: str) -> None:
+        self.callers = callers
+        self.authorization = authorization
+
+    async def headers(self) -> dict[str, str]:
+        caller = await self.callers.caller(self.authorization)
+        return {"authorization": caller.authorization} if caller else {}
+
+
 async def _close_at_expiry(websocket: WebSocket, expires: float) -> None:
     await asyncio.sleep(max(0.0, expires - time.time()))
     with contextlib.suppress(RuntimeError):  # the socket closed meanwhile
@@ -188,7 +202,7 @@ async def _close_at_expiry(websocket: WebSocket, expires: float) -> None:
 
 
 async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principal: Principal,
-                            headers: dict, sub_id: str, payload: dict) -> None:
+                            headers: "_Forwarded", sub_id: str, payload: dict) -> None:
     try:
         document = gateway.parse_and_validate(payload.get("query") or "")
         operation, fragments = select_operation(document, payload.get("operationName"))
@@ -207,7 +221,13 @@ async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principa
     try:
         while True:
             alert = await subscriber.queue.get()
-            resolved = await resolver.resolve(alert, headers)
+            try:
+                forwarded = await headers.headers()
+            except DomainError:  # deactivated meanwhile: the socket ends as an expired token's does
+                with contextlib.suppress(RuntimeError):
+                    await websocket.close(4403, "Forbidden")
+                return
+            resolved = await resolver.resolve(alert, forwarded)
             errors = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
             values = {**resolved["scalars"], **resolved["linked"]}
             data = shape_alert(gateway, operation, fragments, field, values, errors, payload.get("variables") or {})

@@ -1,42 +1,17 @@
-"""Tokens at the edge: verified before any plan runs; only the Authorization header goes on."""
+"""Tokens at the edge: which operations need none (public root fields), and the refusal without one.
+Who a token's caller is, and the platform token the subgraphs get instead: callers.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from graphql import FieldNode
 
-from services.common.kernel.auth import Principal, bearer_token
 from services.common.kernel.errors import DomainError, Unauthenticated
-from services.common.kernel.token_cache import MAX_TOKENS, TokenCache
 
 from ..engine.supergraph import Supergraph
 
 # The spec of the directive a subgraph puts on a root field anyone may query without a token
 # (services.common.api.permissions.Public); a supergraph that does not link it has no public field.
 PUBLIC_SPEC = "https://civic-platform.cn/public/"
-
-
-def forward_authorization(headers: Mapping[str, str]) -> dict[str, str]:
-    """Subgraphs verify the token again; no other client header is ever forwarded."""
-    value = headers.get("authorization")
-    return {"authorization": value} if value else {}
-
-
-class VerifiedTokens:
-    """The caller behind an Authorization header, verified once per token until it expires.
-
-    The cache is the subgraphs' own (services/common/kernel/token_cache.py): an entry lives until the
-    token's exp and no longer, refusals are never kept, the oldest entries go first.
-    """
-
-    def __init__(self, maxsize: int = MAX_TOKENS) -> None:
-        self._cache = TokenCache(maxsize)
-
-    def principal(self, authorization: str | None) -> Principal | None:
-        """The verified caller, None without a token; a bad token raises Unauthenticated."""
-        token = bearer_token(authorization)
-        return self._cache.verify(token) if token else None
 
 
 def public_root_fields(supergraph: Supergraph, operation: str = "query") -> frozenset[str]:
@@ -70,7 +45,5 @@ def unauthenticated(error: DomainError | None = None) -> dict:
 
 
 __all__ = [
-    "Unauthenticated", "VerifiedTokens", "forward_authorization", "is_public_mutation", "is_public_operation",
-    "public_root_fields",
-    "unauthenticated",
+    "Unauthenticated", "is_public_mutation", "is_public_operation", "public_root_fields", "unauthenticated",
 ]

@@ -4,6 +4,7 @@ holds: districts, organizations, service stations.
 The public functions are re-exported here, so `from . import domain; domain.register_organization(...)` works.
 """
 
+from .accounts import AccountCommand, create_account, deactivate_account, own_account, update_account
 from .districts import onboard_district
 from .organizations import (
     STAGE_ORDER,
@@ -18,6 +19,11 @@ from .organizations import (
 from .stations import StationCommand, upsert_service_station
 
 __all__ = [
+    "AccountCommand",
+    "create_account",
+    "deactivate_account",
+    "own_account",
+    "update_account",
     "STAGE_ORDER",
     "OrganizationCommand",
     "StationCommand",

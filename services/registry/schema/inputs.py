@@ -7,7 +7,7 @@ import strawberry
 from services.common.kernel.categories import Category
 
 from .. import models
-from .types import IncubationStage, OrganizationStatus, PartyOrganization, Registration
+from .types import Role, IncubationStage, OrganizationStatus, PartyOrganization, Registration
 
 
 @strawberry.input
@@ -58,3 +58,24 @@ class OnboardDistrictInput:
     code: str
     name: str
     city_code: str
+
+
+@strawberry.input(description="A person the bureau (or, for bureau admins, the city) puts on the platform.")
+class CreateAccountInput:
+    subject: str = strawberry.field(description="the identity provider's sub for this person")
+    name: str
+    roles: list[Role]
+    issuer: str | None = strawberry.field(default=None, description="the identity provider; by default the configured one (OIDC_ISSUER)")
+    district: str | None = strawberry.field(default=None, description="a city admin names the district of a new bureau admin; a bureau's accounts are its own district's")
+    subdistrict: str | None = strawberry.field(default=None, description="subdistrict_officer: where they work")
+    organization_id: strawberry.ID | None = strawberry.field(default=None, description="org_member: the organization they act for")
+    agency_id: strawberry.ID | None = strawberry.field(default=None, description="evaluator: the evaluation agency they work for")
+
+
+@strawberry.input
+class UpdateAccountInput:
+    name: str
+    roles: list[Role]
+    subdistrict: str | None = None
+    organization_id: strawberry.ID | None = None
+    agency_id: strawberry.ID | None = None

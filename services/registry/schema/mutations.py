@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import strawberry
 
-from services.common.api.permissions import BureauAdmin, BureauOrOfficer, CityAdmin
+from services.common.api.permissions import BureauAdmin, BureauOrCity, BureauOrOfficer, CityAdmin
 
 from .. import domain
-from .inputs import OnboardDistrictInput, RegisterOrganizationInput, ServiceStationInput
-from .types import District, IncubationStage, OrganizationStatus, PartyOrganization, ServiceStation, SocialOrganization
+from .inputs import CreateAccountInput, UpdateAccountInput, OnboardDistrictInput, RegisterOrganizationInput, ServiceStationInput
+from .types import Account, District, IncubationStage, OrganizationStatus, PartyOrganization, ServiceStation, SocialOrganization
 
 
 # Who may call each field is its permission class; declared() puts the roles before each description.
@@ -84,3 +84,32 @@ class Mutation:
             ),
         )
         return ServiceStation.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauOrCity],
+        description="put a person on the platform by their identity provider's subject. A bureau admin: any "
+        "district role in its own district, never city_admin; a city admin: a bureau admin of a district of "
+        "its city (`district`), or another city admin.",
+    )
+    async def create_account(self, info: strawberry.Info, input: CreateAccountInput) -> Account:
+        row = await domain.create_account(
+            info.context.principal, subject=input.subject, issuer=input.issuer, district=input.district,
+            data=_account_command(input))
+        return Account.from_row(row)
+
+    @strawberry.mutation(permission_classes=[BureauAdmin], description="change an account's name, roles and ids.")
+    async def update_account(self, info: strawberry.Info, id: strawberry.ID, input: UpdateAccountInput) -> Account:
+        return Account.from_row(await domain.update_account(info.context.principal, id, _account_command(input)))
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="the person can no longer sign in (refused within the gateway's ACCOUNT_CACHE_SECONDS).",
+    )
+    async def deactivate_account(self, info: strawberry.Info, id: strawberry.ID) -> Account:
+        return Account.from_row(await domain.deactivate_account(info.context.principal, id))
+
+
+def _account_command(input: CreateAccountInput | UpdateAccountInput) -> domain.AccountCommand:
+    return domain.AccountCommand(
+        name=input.name, roles=[role.value for role in input.roles], subdistrict=input.subdistrict,
+        organization_id=input.organization_id, agency_id=input.agency_id)

@@ -10,9 +10,10 @@ from services.common.data.counts import count_by
 from services.common.api.pagination import Connection, paginate
 from services.common.api.permissions import Authenticated, BureauOrCity, CityAdmin
 
+from .. import domain
 from .. import models, queries
 from .inputs import OrganizationFilter, ServiceStationFilter
-from .types import CreditCodeDuplicate, District, PartyCoverage, RegistryStats, ServiceStation, SocialOrganization
+from .types import Account, Role, CreditCodeDuplicate, District, PartyCoverage, RegistryStats, ServiceStation, SocialOrganization
 
 
 def _scoped(info: strawberry.Info, district: str | None = None) -> list[str]:
@@ -115,6 +116,30 @@ class Query:
             )
             for code, orgs in await queries.duplicate_credit_codes(list(principal.districts))
         ]
+
+    @strawberry.field(
+        permission_classes=[Authenticated],
+        description="the caller's own account (null for a development token minted without one).",
+    )
+    async def me(self, info: strawberry.Info) -> Account | None:
+        row = await domain.own_account(info.context.principal)
+        return Account.from_row(row) if row else None
+
+    @strawberry.field(
+        permission_classes=[BureauOrCity],
+        description="the district's accounts (a city admin: every district of the city), oldest first; "
+        "`role: REVIEWER` is the list a panel member is picked from.",
+    )
+    async def accounts(
+        self,
+        info: strawberry.Info,
+        role: Role | None = None,
+        active: bool | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[Account]:
+        rows = queries.accounts(_scoped(info), role.value if role else None, active)
+        return await paginate(rows, first=first, after=after, to_node=Account.from_row)
 
     registry_audit_trail: Connection[AuditEntry] = strawberry.field(
         resolver=audit_trail, permission_classes=[BureauOrCity], description="the registry's audit records of the caller's district."

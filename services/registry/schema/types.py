@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 
 import strawberry
 
 from services.common.kernel.categories import Category
 from services.common.data.counts import CountBy
 from services.common.api.permissions import verified_caller
+from services.common.kernel.auth import BUREAU_ADMIN, CITY_ADMIN, EVALUATOR, ORG_MEMBER, REVIEWER, SUBDISTRICT_OFFICER
 
 from .. import models
 
 Registration = strawberry.enum(models.Registration, description="登记注册 (REGISTERED) or 备案 (FILED)")
 IncubationStage = strawberry.enum(models.IncubationStage, description="Incubator stages; GRADUATED is 出壳")
 PartyOrganization = strawberry.enum(models.PartyOrganization)
+
+
+@strawberry.enum(description="What an account may do (the platform's roles; the identity provider knows none)")
+class Role(Enum):
+    # The district's roles, then the city's.
+    BUREAU_ADMIN = BUREAU_ADMIN
+    SUBDISTRICT_OFFICER = SUBDISTRICT_OFFICER
+    ORG_MEMBER = ORG_MEMBER
+    EVALUATOR = EVALUATOR
+    REVIEWER = REVIEWER
+    CITY_ADMIN = CITY_ADMIN
 OrganizationStatus = strawberry.enum(models.OrganizationStatus)
 
 
@@ -141,3 +154,34 @@ class CreditCodeDuplicate:
     credit_code: str
     districts: list[str] = strawberry.field(description="The districts holding the code, in code order")
     organizations: list[SocialOrganization] = strawberry.field(description="The organizations holding it, oldest first")
+
+
+@strawberry.type(description="A person on the platform: the identity provider's subject and what the platform lets them do.")
+class Account:
+    id: strawberry.ID
+    district: str = strawberry.field(description="the district they work in (a city admin: the city's own code, e.g. 230100)")
+    issuer: str = strawberry.field(description="the identity provider (iss) the subject belongs to")
+    subject: str = strawberry.field(description="the identity provider's sub; a panel member is seated by it")
+    name: str
+    roles: list[Role]
+    subdistrict: str | None
+    organization_id: strawberry.ID | None
+    agency_id: strawberry.ID | None
+    active: bool
+
+    @classmethod
+    def from_row(cls, row) -> "Account":
+        """From a model row or the sign-in lookup's dict."""
+        get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+        roles = get("roles")
+        if isinstance(roles, str):  # the lookup function returns jsonb as text
+            import orjson
+
+            roles = orjson.loads(roles)
+        org, agency = get("organization_id"), get("agency_id")
+        return cls(
+            id=strawberry.ID(str(get("id"))), district=get("district"), issuer=get("issuer"), subject=get("subject"),
+            name=get("name"), roles=[Role(r) for r in roles], subdistrict=get("subdistrict"),
+            organization_id=strawberry.ID(str(org)) if org else None,
+            agency_id=strawberry.ID(str(agency)) if agency else None, active=get("active"),
+        )

@@ -99,3 +99,26 @@ export function homeFor(roles = []) {
   if (roles.includes("bureau_admin") || roles.includes("subdistrict_officer")) return "#/dashboard";
   return "#/round";
 }
+
+const ME = `query Me { me { subject name district roles organizationId } }`;
+
+/**
+ * Keep a token and learn who it signs in (`me`, the platform's account for the token's subject). A
+ * development platform token of no account falls back to what the token itself says.
+ */
+export async function signIn(token, hint = {}) {
+  session.save(token, hint);
+  let me = null;
+  try {
+    me = (await gql(ME)).me;
+  } catch {
+    me = null;
+  }
+  const c = claims();
+  const account = me
+    ? { subject: me.subject, name: me.name, district: me.district, roles: me.roles.map((r) => r.toLowerCase()) }
+    : { subject: c.sub || hint.subject, name: hint.name || c.name || c.sub, district: c.district || hint.district || null,
+      roles: (c.roles || hint.roles || []).map((r) => r.toLowerCase()) };
+  session.save(token, account);
+  return account;
+}

@@ -1,6 +1,6 @@
 // The district portal: a hash-routed single page over the public GraphQL API.
 import "./style.css";
-import { homeFor, session } from "./api.js";
+import { homeFor, session, signIn } from "./api.js";
 import { h } from "./ui.js";
 import { ROLE } from "./labels.js";
 import { signInPage } from "./pages/signin.js";
@@ -33,6 +33,11 @@ function shell(account, content) {
 }
 
 async function route() {
+  // Back from the identity provider: /auth/callback sends `#token=<id_token>`.
+  if (location.hash.startsWith("#token=")) {
+    const account = await signIn(decodeURIComponent(location.hash.slice("#token=".length)));
+    history.replaceState(null, "", location.pathname + homeFor(account.roles));
+  }
   cleanup?.();
   cleanup = null;
   const app = document.getElementById("app");

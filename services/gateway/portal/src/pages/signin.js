@@ -1,6 +1,6 @@
 // Sign-in. Development: the listed development accounts, a token from POST /auth/dev/token.
 // OIDC: the city's identity provider (authorization code + PKCE, served by the platform at /auth/login).
-import { authConfig, claims, devToken, homeFor, session } from "../api.js";
+import { authConfig, devToken, homeFor, session, signIn } from "../api.js";
 import { ROLE } from "../labels.js";
 import { errorBox, h } from "../ui.js";
 
@@ -18,8 +18,8 @@ export async function signInPage() {
         onclick: async () => {
           status.replaceChildren(h("span", { class: "muted" }, "登录中…"));
           try {
-            session.save(await devToken(account.subject), account);
-            location.hash = homeFor(account.roles);
+            const signedIn = await signIn(await devToken(account.subject), account);
+            location.hash = homeFor(signedIn.roles);
           } catch (error) {
             status.replaceChildren(errorBox(error));
           }
@@ -30,16 +30,15 @@ export async function signInPage() {
     // Any development token (`civic token --district 230102 --role org_member --org <id>`), e.g. an
     // organization's member, whose token names its organization.
     const pasted = h("textarea", { name: "token", rows: 3, placeholder: "粘贴开发令牌（civic token …）" });
-    card.append(h("form", { class: "paste", "data-testid": "paste-token", onsubmit: (event) => {
+    card.append(h("form", { class: "paste", "data-testid": "paste-token", onsubmit: async (event) => {
       event.preventDefault();
-      session.save(pasted.value.trim(), {});
-      const c = claims();
-      if (!c.sub) { session.clear(); status.replaceChildren(errorBox(new Error("这不是一个令牌"))); return; }
-      session.save(pasted.value.trim(), { subject: c.sub, name: c.sub, district: c.district || null, roles: c.roles || [] });
-      location.hash = homeFor(c.roles);
+      const account = await signIn(pasted.value.trim());
+      if (!account.subject) { session.clear(); status.replaceChildren(errorBox(new Error("这不是一个令牌"))); return; }
+      location.hash = homeFor(account.roles);
     } }, h("h3", {}, "使用开发令牌登录"), pasted, h("button", { type: "submit" }, "登录")));
   } else {
-    card.append(h("a", { class: "button", href: "/auth/login" }, "使用统一身份认证登录"));
+    const login = `${config.loginUrl || "/auth/login"}?return_to=${encodeURIComponent(location.pathname)}`;
+    card.append(h("a", { class: "button", href: login, "data-testid": "oidc-login" }, "使用统一身份认证登录"));
   }
   card.append(status, h("p", {}, h("a", { href: "./notices.html" }, "查看立项公示（无需登录）")));
   return h("div", { class: "center" }, card);
