@@ -69,15 +69,20 @@ const STEPS = [
       submit: (v) => gql(`mutation($needId: ID!, $reason: String!) { unmergeNeed(needId: $needId, reason: $reason) { id } }`, v) }),
   ] },
   { key: "review", title: "评审与利益冲突", render: async ({ round }) => {
+    // Panel members are picked from the district's reviewer accounts (seated by their subject).
+    const reviewers = await gql(`{ accounts(role: REVIEWER, first: 100) { edges { node { subject name } } } }`)
+      .then((d) => d.accounts.edges.map((e) => e.node), () => []);
     const data = await gql(`query($id: ID!) { fundingRound(id: $id) { panel { id name kind sub }
       libraryEntries(first: 100) { edges { node { id title score reviews { id } conflicts { member { name } reason } } } } } }`, { id: round.id });
     const entries = data.fundingRound.libraryEntries.edges.map((e) => e.node);
     return [
       h("h3", {}, "评审小组"),
       listTable({ testid: "panel", rows: data.fundingRound.panel, columns: [{ label: "姓名", key: "name" }, { label: "身份", key: "kind", fmt: label(MEMBER) }, { label: "登录账号", key: "sub" }] }),
-      form({ title: "增加评审成员", testid: "add-panel-member", fields: [{ name: "name", label: "姓名" },
-        { name: "kind", label: "身份", type: "select", options: options(MEMBER) }, { name: "sub", label: "登录账号（身份认证主体）" }],
-      submit: (v) => gql(`mutation($input: PanelMemberInput!) { addPanelMember(input: $input) { id } }`, { input: { roundId: round.id, ...v } }) }),
+      form({ title: "增加评审成员", testid: "add-panel-member", fields: [
+        { name: "sub", label: "评审账号", type: "select", options: reviewers.map((r) => [r.subject, `${r.name}（${r.subject}）`]) },
+        { name: "kind", label: "身份", type: "select", options: options(MEMBER) }],
+      submit: (v) => gql(`mutation($input: PanelMemberInput!) { addPanelMember(input: $input) { id } }`,
+        { input: { roundId: round.id, sub: v.sub, kind: v.kind, name: reviewers.find((r) => r.subject === v.sub)?.name ?? "" } }) }),
       h("h3", {}, "评分与利益冲突"),
       listTable({ testid: "scores", rows: entries, columns: [{ label: "条目", key: "title" }, { label: "评分", key: "score", fmt: (s) => (s == null ? "—" : s.toFixed(2)) },
         { label: "评审数", cell: (r) => r.reviews.length }, { label: "利益冲突", cell: (r) => r.conflicts.map((c) => `${c.member.name}：${c.reason}`).join("；") || "—" }] }),
