@@ -147,6 +147,7 @@ async def test_a_recovery_alert_arrives_live(visit, gateway):
     await expect(alert).to_contain_text(project["title"], timeout=15_000)
     await expect(alert).to_contain_text("¥3,456.00")
     await expect(alert).to_contain_text("追回令下达")
+    await expect(page.get_by_test_id("recovery-orders")).to_contain_text("浏览器测试：违规列支")
     await visit.screenshot("08-recovery-alert")
 
 
@@ -169,6 +170,9 @@ async def test_the_explorer_is_graphiql_served_by_the_platform(visit):
     page = visit.page
     await page.goto(f"{visit.base}/graphql")
     await expect(page.locator(".graphiql-container")).to_be_visible(timeout=20_000)
+    await expect(page.locator(".graphiql-query-editor")).to_contain_text("publicNotices", timeout=20_000)
+    await page.locator(".graphiql-execute-button").click()
+    await expect(page.locator(".graphiql-response")).to_contain_text('"publicNotices"', timeout=20_000)
     await visit.screenshot("10-explorer")
 
 

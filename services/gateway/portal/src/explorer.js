@@ -14,6 +14,12 @@ const fetcher = createGraphiQLFetcher({
   headers: token ? { Authorization: `Bearer ${token}` } : {},
   wsConnectionParams: token ? { Authorization: `Bearer ${token}` } : {},
 });
+const defaultQuery = `# 公益创投平台 GraphQL 接口调试。无需登录即可查询立项公示；其他查询请先在门户登录，
+# 或在 Headers 中加入 {"Authorization": "Bearer <令牌>"}。
+query Notices {
+  publicNotices(district: "230102") { title requested noticeEndsAt openForObjections }
+}
+`;
 createRoot(document.getElementById("graphiql")).render(
-  createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true }),
+  createElement(GraphiQL, { fetcher, defaultQuery, defaultEditorToolsVisibility: true }),
 );
