@@ -122,7 +122,8 @@ async def test_a_token_signed_with_another_key_or_issuer_is_refused(gateway):
                          "exp": now + 60}, "another-secret-of-at-least-32-bytes!!", algorithm="HS256")
     elsewhere = jwt.encode({"iss": "https://idp.example", "aud": DEV_IDP_AUDIENCE, "sub": "zhang.wei", "iat": now,
                             "exp": now + 60}, DEV_IDP_SECRET, algorithm="HS256")
-    for bad in (forged, elsewhere):
+    blank = idp_token(" ")
+    for bad in (forged, elsewhere, blank):
         response = await gateway.post(ORGS, token=bad)
         assert response.status_code == 401
         assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

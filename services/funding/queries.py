@@ -26,7 +26,8 @@ async def lodge_public_objection(district: str, project_id: UUID, contact: str, 
 
 async def committed_fen(round_id: UUID) -> int:
     rows = await connections.get("funding").execute_query_dict(
-        "SELECT COALESCE(SUM(grant_fen), 0)::bigint AS fen FROM project WHERE round_id = $1 AND status = 'AWARDED'",
+        "SELECT COALESCE(SUM(grant_fen), 0)::bigint AS fen FROM project WHERE round_id = $1 "
+        "AND status IN ('AWARDED', 'AWAITING_APPROVAL')",
         [round_id],
     )
     return int(rows[0]["fen"])

@@ -7,6 +7,8 @@ from typing import Any
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
+from services.common.kernel.validation import clean_name
+
 from .models import Account, ServiceStation, SocialOrganization
 
 FIVE_HAVES = dict(
@@ -19,10 +21,13 @@ def organizations(districts: list[str], f: Any | None) -> QuerySet[SocialOrganiz
     queryset = SocialOrganization.filter(district__in=districts)
     if f is None:
         return queryset
-    for name in ("registration", "category", "status", "incubation_stage", "party_organization", "subdistrict", "community"):
+    for name in ("registration", "category", "status", "incubation_stage", "party_organization"):
         value = getattr(f, name)
         if value is not None:
             queryset = queryset.filter(**{name: value})
+    for name in ("subdistrict", "community"):  # places are stored in their one spelling (clean_name)
+        if getattr(f, name) is not None:
+            queryset = queryset.filter(**{name: clean_name(getattr(f, name), f"filter.{name}")})
     if f.in_incubator is not None:
         queryset = queryset.filter(incubation_stage__isnull=not f.in_incubator)
     if f.name_contains:
@@ -35,9 +40,9 @@ def service_stations(districts: list[str], f: Any | None) -> QuerySet[ServiceSta
     rows = ServiceStation.filter(district__in=districts)
     if f is not None:
         if f.subdistrict:
-            rows = rows.filter(subdistrict=f.subdistrict)
+            rows = rows.filter(subdistrict=clean_name(f.subdistrict, "filter.subdistrict"))
         if f.community:
-            rows = rows.filter(community=f.community)
+            rows = rows.filter(community=clean_name(f.community, "filter.community"))
         if f.compliant is not None:
             rows = rows.filter(**FIVE_HAVES) if f.compliant else rows.exclude(**FIVE_HAVES)
     return rows

@@ -50,12 +50,25 @@ def encode_cursor(created_at: dt.datetime, pk: Any) -> str:
     return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{pk}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+BAD_CURSOR = "the cursor is not one this API gave out"
+_BIGINT = range(-(2**63), 2**63)
+
+
+def decode_cursor(cursor: str, model: Any = None) -> tuple[dt.datetime, Any]:
+    """The cursor's (created_at, id), each checked to be what the column holds (an aware timestamp, an id
+    of the model's key type), so a tampered cursor is refused here and never reaches the database."""
     try:
         stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return dt.datetime.fromisoformat(stamp), pk
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput("the cursor is not one this API gave out", field="after") from None
+        created_at = dt.datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("naive timestamp")
+        if model is not None:
+            pk = model._meta.pk.to_python_value(pk)
+        if isinstance(pk, int) and pk not in _BIGINT:
+            raise ValueError("id out of range")
+        return created_at, pk
+    except (ValueError, TypeError, UnicodeError):
+        raise BadInput(BAD_CURSOR, field="after") from None
 
 
 async def paginate(
@@ -71,7 +84,7 @@ async def paginate(
         raise BadInput(f"first must be between 0 and {MAX_PAGE}", field="first")
     page = queryset.order_by(time_field, "id")
     if after:
-        stamp, pk = decode_cursor(after)
+        stamp, pk = decode_cursor(after, queryset.model)
         page = page.filter(Q(**{f"{time_field}__gt": stamp}) | Q(**{time_field: stamp, "id__gt": pk}))
     rows = await page.limit(size + 1)
     has_next = len(rows) > size

@@ -11,6 +11,7 @@ import jwt
 
 from services.common.kernel.config import AuthSettings, ConfigurationError
 from services.common.kernel.errors import Forbidden, Unauthenticated
+from services.common.kernel.validation import has_control_characters
 
 CITY_ADMIN = "city_admin"
 BUREAU_ADMIN = "bureau_admin"
@@ -135,7 +136,7 @@ def _verification_key(token: str, settings: AuthSettings):
 
 def _optional_string(claims: dict, name: str) -> str | None:
     value = claims.get(name)
-    if value is not None and (not isinstance(value, str) or not value.strip()):
+    if value is not None and (not isinstance(value, str) or not value.strip() or has_control_characters(value)):
         raise Unauthenticated(f"the token's {name} claim must be a non-empty string")
     return value
 
@@ -145,7 +146,8 @@ def principal_from_claims(claims: dict) -> Principal:
     if not isinstance(claims, dict):
         raise Unauthenticated("the token's claims are not a JSON object")
     sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub.strip():
+    # Control characters too: the sub is written to the audit trail, and PostgreSQL refuses NUL in text.
+    if not isinstance(sub, str) or not sub.strip() or has_control_characters(sub):
         raise Unauthenticated("the token's sub claim must be a non-empty string")
     roles = claims.get("roles")
     if not isinstance(roles, list) or not roles or not all(isinstance(r, str) and r in ROLES for r in roles):

@@ -166,6 +166,8 @@ ODD_CLAIMS = [
     {"district": 230102}, {"district": ["230102"]}, {"district": {"code": "230102"}}, {"district": "23010x"},
     {"city": 2301}, {"city": None}, {"city": ["2301"]}, {"subdistrict": 5}, {"org": {"id": 1}}, {"agency": ["a"]},
     {"org": ""},
+    # Control characters: the sub reaches the audit trail, and PostgreSQL refuses NUL in text.
+    {"sub": "u\x00"}, {"subdistrict": "新阳路街道\x00"}, {"org": "o\x1b"}, {"agency": "a\x7f"},
 ]
 
 
@@ -371,3 +373,15 @@ def _clock_at(moment: float):
             return dt.datetime.fromtimestamp(moment, tz)
 
     return Clock
+
+
+@pytest.mark.parametrize("token", ["garbage", "not.a.token", "a.b", "eyJhbGciOiJIUzI1NiJ9.e30.x", "....", "ä.ö.ü",
+                                   "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", "W10.e30.c2ln", "e30.W10.c2ln",
+                                   "eyJhbGciOiJSUzI1NiIsImtpZCI6ImNpdHktcnNhLTEifQ.e30.!!!"])
+def test_garbage_tokens_get_the_plain_message_under_the_identity_providers_keys_too(production_jwks, token):
+    with pytest.raises(Unauthenticated) as refused:
+        verify_token(token, production_jwks)
+    message = refused.value.message
+    assert message.startswith("the token"), message
+    for internal in ("padding", "binascii", "Invalid", "utf-8", "codec", "json", "Expecting", "decode"):
+        assert internal not in message, message

@@ -13,13 +13,15 @@ from services.common.kernel.errors import BadInput, Unauthenticated
 from services.common.kernel.money import format_fen, parse_yuan
 
 
-@pytest.mark.parametrize(("text", "fen"), [("2000000.00", 200_000_000), ("0.01", 1), ("12.5", 1250), ("7", 700)])
+@pytest.mark.parametrize(("text", "fen"), [("2000000.00", 200_000_000), ("0.01", 1), ("12.50", 1250), ("7.00", 700)])
 def test_yuan_strings_become_exact_fen(text, fen):
     assert parse_yuan(text) == fen
     assert parse_yuan(format_fen(fen)) == fen
 
 
-@pytest.mark.parametrize("text", ["-1.00", "1.001", "1e3", "abc", "", "01.00", "1,000.00"])
+@pytest.mark.parametrize("text", ["-1.00", "1.001", "1e3", "abc", "", "01.00", "1,000.00",
+                                  # the contract is exactly two decimals: no whole yuan, no one decimal, no spaces
+                                  "100", "12.5", " 5.00", "5.00 ", "١٠٠.٠٠"])
 def test_malformed_amounts_are_refused(text):
     with pytest.raises(BadInput):
         parse_yuan(text)

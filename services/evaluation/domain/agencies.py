@@ -10,18 +10,18 @@ from tortoise.exceptions import IntegrityError
 from services.common.data import audit
 from services.common.kernel.auth import EVALUATOR, Principal
 from services.common.kernel.credit_code import credit_code_problem
-from services.common.kernel.errors import BadInput, Conflict, Forbidden
+from services.common.kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.data.lookup import one
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 
-from ..models import AuditRecord, Bid, Evaluation, EvaluationAgency, Tender, TenderStatus
+from ..models import AuditRecord, Bid, Evaluation, EvaluationAgency, KnownRound, Tender, TenderStatus
 from .evaluations import utcnow
 
 
 async def register_agency(principal: Principal, *, name: str, credit_code: str, contact: str | None) -> EvaluationAgency:
     district = principal.home_district
-    name = clean_text(name, "name")
-    contact = clean_text(contact, "contact", required=False)
+    name = clean_name(name, "name")
+    contact = clean_name(contact, "contact", required=False)
     code = (credit_code or "").strip().upper()
     # Agencies are usually companies: any registration authority, and any division (an agency of another
     # city may bid), but every part must hold, as for an organization.
@@ -42,8 +42,16 @@ async def register_agency(principal: Principal, *, name: str, credit_code: str, 
 async def open_tender(principal: Principal, *, round_id: str, round_name: str, description: str | None) -> Tender:
     district = principal.home_district
     round_id = clean_text(round_id, "roundId", max_length=64)
-    round_name = clean_text(round_name, "roundName")
+    round_name = clean_name(round_name, "roundName")
     description = clean_text(description, "description", required=False, max_length=4000)
+    # Rounds as funding announced them (funding.round.opened / .changed): only an existing, live round.
+    known = await KnownRound.filter(round_id=round_id).first()
+    if known is None:
+        raise NotFound(f"the district has no funding round {round_id}", field="roundId")
+    if known.phase == "CANCELLED":
+        raise Conflict(f"round '{known.name}' was cancelled: {known.cancel_reason}", field="roundId")
+    if round_name != known.name:
+        raise BadInput(f"round {round_id} is named '{known.name}', not '{round_name}'", field="roundName")
     if await Tender.exists(round_id=round_id):
         raise Conflict(f"round {round_id} already has an evaluation tender", field="roundId")
     tender = await Tender.create(district=district, round_id=round_id, round_name=round_name, description=description)
@@ -54,7 +62,7 @@ async def open_tender(principal: Principal, *, round_id: str, round_name: str, d
 async def record_bid(principal: Principal, tender_id: str, *, agency_id: str, price_fen: int, proposal: str | None) -> Bid:
     tender = await one(Tender, tender_id, field="tenderId", what="tender", for_update=True)
     if tender.status is not TenderStatus.OPEN:
-        raise BadInput("the tender is already decided; no more bids are recorded", field="tenderId")
+        raise Conflict("the tender is already decided; no more bids are recorded", field="tenderId")
     agency = await one(EvaluationAgency, agency_id, field="agencyId", what="evaluation agency", for_update=False)
     if price_fen <= 0:
         raise BadInput("a bid's price must be more than zero", field="price")
@@ -98,3 +106,10 @@ async def require_round_evaluator(principal: Principal, evaluation: Evaluation) 
         raise Forbidden(
             f"only evaluators of the agency chosen for round {evaluation.round_name} may evaluate its projects"
         )
+
+
+async def is_round_evaluator(principal: Principal | None, evaluation: Evaluation) -> bool:
+    """Whether the caller is an evaluator of the agency chosen for the evaluation's round."""
+    if principal is None or EVALUATOR not in principal.roles or principal.agency is None:
+        return False
+    return principal.agency == str(await chosen_agency_id(evaluation.round_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.common.kernel.errors import BadInput
+from services.common.kernel.errors import Conflict
 from services.common.data.lookup import one
 
 from ..models import Evaluation, Phase, PhaseKind, PhaseStatus
@@ -25,7 +25,7 @@ async def phase_of(evaluation: Evaluation, kind: PhaseKind) -> Phase:
 async def open_phase_of(evaluation: Evaluation, kind: PhaseKind, *, doing: str) -> Phase:
     phase = await phase_of(evaluation, kind)
     if phase.status is PhaseStatus.COMPLETED:
-        raise BadInput(f"the {kind.value} phase is completed and closed; {doing} is refused", field="phase")
+        raise Conflict(f"the {kind.value} phase is completed and closed; {doing} is refused", field="phase")
     if phase.status is PhaseStatus.PENDING:
-        raise BadInput(f"the {kind.value} phase has not been opened yet; {doing} is refused", field="phase")
+        raise Conflict(f"the {kind.value} phase has not been opened yet; {doing} is refused", field="phase")
     return phase

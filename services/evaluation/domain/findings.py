@@ -91,7 +91,7 @@ async def order_rectification(principal: Principal, finding_id: str, deadline: d
     if finding.severity is Severity.INFO:
         raise BadInput("an INFO finding needs no rectification", field="findingId")
     if finding.resolved:
-        raise BadInput("the finding is already resolved", field="findingId")
+        raise Conflict("the finding is already resolved", field="findingId")
     if await Rectification.exists(finding_id=finding.id):
         raise Conflict("the finding already has a rectification order", field="findingId")
     _check_deadline(deadline, now or utcnow(), "deadline")
@@ -108,7 +108,7 @@ async def complete_rectification(principal: Principal, rectification_id: str, no
         await require_round_evaluator(principal, await get_evaluation(str(rectification.evaluation_id), for_update=False))
     note = clean_text(note, "note", max_length=4000)
     if rectification.status is RectificationStatus.COMPLETED:
-        raise BadInput("the rectification is already completed", field="id")
+        raise Conflict("the rectification is already completed", field="id")
     before = audit.snapshot(rectification)
     rectification.status = RectificationStatus.COMPLETED
     rectification.completion_note = note
@@ -129,11 +129,11 @@ async def resolve_finding(principal: Principal, finding_id: str, resolution: str
     finding = await one(Finding, finding_id, field="id", what="finding", for_update=True)
     resolution = clean_text(resolution, "resolution", max_length=4000)
     if finding.resolved:
-        raise BadInput("the finding is already resolved", field="id")
+        raise Conflict("the finding is already resolved", field="id")
     if await Rectification.exists(
         finding_id=finding.id, status__in=[RectificationStatus.OPEN, RectificationStatus.OVERDUE]
     ):
-        raise BadInput("the finding's rectification is still open: complete it first", field="id")
+        raise Conflict("the finding's rectification is still open: complete it first", field="id")
     before = audit.snapshot(finding)
     finding.resolved = True
     finding.resolution = resolution

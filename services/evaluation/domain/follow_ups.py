@@ -46,7 +46,7 @@ async def draw_follow_up_sample(principal: Principal, inspection_id: str, *, siz
         )
     phase = await Phase.get(id=inspection.phase_id)
     if phase.status is not PhaseStatus.OPEN:
-        raise BadInput(f"the {phase.kind.value} phase is {phase.status.value}; no sample can be drawn", field="inspectionId")
+        raise Conflict(f"the {phase.kind.value} phase is {phase.status.value}; no sample can be drawn", field="inspectionId")
     if inspection.sample_seed is not None:
         raise Conflict("this inspection's sample is already drawn; record a new inspection for another", field="inspectionId")
     names = await ServiceBeneficiary.filter(project_id=evaluation.project_id).values_list("beneficiary", flat=True)
@@ -59,9 +59,11 @@ async def draw_follow_up_sample(principal: Principal, inspection_id: str, *, siz
         seed = secrets.randbelow(MAX_SEED + 1)
     elif not 0 <= seed <= MAX_SEED:
         raise BadInput(f"the seed must be between 0 and {MAX_SEED}", field="seed")
-    communities = dict(
-        await ServiceBeneficiary.filter(project_id=evaluation.project_id).order_by("service_date", "id").values_list("beneficiary", "community")
-    )
+    # Each beneficiary's community and contact as last reported (later records overwrite earlier ones).
+    reported = await ServiceBeneficiary.filter(project_id=evaluation.project_id).order_by("service_date", "id").values_list(
+        "beneficiary", "community", "contact")
+    communities = {beneficiary: community for beneficiary, community, _ in reported}
+    contacts = {beneficiary: contact for beneficiary, _, contact in reported if contact}
     before = audit.snapshot(inspection)
     for position, beneficiary in enumerate(draw_sample(population, size, seed)):
         await FollowUp.create(
@@ -70,6 +72,7 @@ async def draw_follow_up_sample(principal: Principal, inspection_id: str, *, siz
             inspection=inspection,
             position=position,
             beneficiary=beneficiary,
+            contact=contacts.get(beneficiary),
             community=communities.get(beneficiary),
         )
     inspection.sample_size = size
@@ -90,7 +93,7 @@ async def record_follow_up(
     inspection = await Inspection.get(id=follow_up.inspection_id)
     phase = await Phase.get(id=inspection.phase_id)
     if phase.status is not PhaseStatus.OPEN:
-        raise BadInput(f"the {phase.kind.value} phase is {phase.status.value}; its follow-ups are closed", field="id")
+        raise Conflict(f"the {phase.kind.value} phase is {phase.status.value}; its follow-ups are closed", field="id")
     if not reached and satisfied is not None:
         raise BadInput("a beneficiary who was not reached cannot be satisfied or not", field="satisfied")
     before = audit.snapshot(follow_up)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from services.common.data import audit
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 
 from ..models import AuditRecord, Inspection, InspectionMethod, PhaseKind
 from .agencies import require_round_evaluator
@@ -42,7 +42,11 @@ async def record_inspection(principal: Principal, evaluation_id: str, kind: Phas
     phase = await open_phase_of(evaluation, kind, doing="recording an inspection")
     if data.inspected_on > utcnow().astimezone(CHINA).date():
         raise BadInput(f"an inspection cannot be dated in the future ({data.inspected_on})", field="inspectedOn")
-    inspector = clean_text(data.inspector, "inspector", max_length=120)
+    awarded_on = evaluation.awarded_at.astimezone(CHINA).date()
+    if data.inspected_on < awarded_on:
+        raise BadInput(f"an inspection on {data.inspected_on} is before the project was awarded on {awarded_on}",
+                       field="inspectedOn")
+    inspector = clean_name(data.inspector, "inspector", max_length=120)
     notes = clean_text(data.notes, "notes", required=False, max_length=8000)
     evidence = []
     for n, ref in enumerate(data.evidence):

@@ -9,8 +9,8 @@ from typing import Any
 
 from services.common.data import audit
 from services.common.kernel.auth import Principal
-from services.common.kernel.errors import BadInput
-from services.common.kernel.validation import clean_text
+from services.common.kernel.errors import BadInput, Conflict
+from services.common.kernel.validation import clean_name, clean_text
 from services.contracts import PhaseCompleted
 
 from .. import events
@@ -20,6 +20,7 @@ from ..models import (
     Evaluation,
     Finding,
     Inspection,
+    KnownRecoveryOrder,
     Phase,
     PhaseKind,
     PhaseStatus,
@@ -53,11 +54,11 @@ async def open_phase(principal: Principal, evaluation_id: str, kind: PhaseKind, 
     await require_round_evaluator(principal, evaluation)
     phase = await phase_of(evaluation, kind)
     if phase.status is not PhaseStatus.PENDING:
-        raise BadInput(f"the {kind.value} phase is already {phase.status.value}", field="phase")
+        raise Conflict(f"the {kind.value} phase is already {phase.status.value}", field="phase")
     if phase.position > 0:
         previous = await phase_of(evaluation, PHASE_ORDER[phase.position - 1])
         if previous.status is not PhaseStatus.COMPLETED:
-            raise BadInput(
+            raise Conflict(
                 f"phases run INITIAL -> MIDTERM -> FINAL: {kind.value} cannot open before "
                 f"{previous.kind.value} is completed (it is {previous.status.value})",
                 field="phase",
@@ -78,7 +79,7 @@ def _check_criteria(criteria: Sequence[CriterionSpec]) -> list[dict[str, Any]]:
     names: set[str] = set()
     published = []
     for n, criterion in enumerate(criteria):
-        name = clean_text(criterion.name, f"criteria[{n}].name")
+        name = clean_name(criterion.name, f"criteria[{n}].name")
         if name in names:
             raise BadInput(f"criterion '{name}' is listed twice", field=f"criteria[{n}].name")
         if criterion.max_points <= 0:
@@ -98,7 +99,7 @@ async def complete_phase(
     await require_round_evaluator(principal, evaluation)
     phase = await open_phase_of(evaluation, kind, doing="completing it")
     if not await Inspection.exists(phase_id=phase.id):
-        raise BadInput(
+        raise Conflict(
             f"the {kind.value} phase has no inspection yet; record at least one before completing it", field="phase"
         )
     summary = clean_text(summary, "summary", required=False, max_length=8000)
@@ -163,7 +164,7 @@ def rating_for(final_score: int, *, unresolved_violation: bool, rectification_pe
 
 
 async def _rate(evaluation: Evaluation, final_score: int) -> Rating:
-    return rating_for(
+    rating = rating_for(
         final_score,
         unresolved_violation=await Finding.exists(
             evaluation_id=evaluation.id, severity=Severity.VIOLATION, resolved=False
@@ -172,3 +173,20 @@ async def _rate(evaluation: Evaluation, final_score: int) -> Rating:
             evaluation_id=evaluation.id, status__in=[RectificationStatus.OPEN, RectificationStatus.OVERDUE]
         ),
     )
+    if rating is not Rating.FAIL and await _all_recovered(evaluation):
+        return Rating.PASS_AFTER_RECOVERY
+    return rating
+
+
+async def _all_recovered(evaluation: Evaluation) -> bool:
+    """The project had money ordered back, and every such order is settled."""
+    settled = await KnownRecoveryOrder.filter(project_id=evaluation.project_id).values_list("settled", flat=True)
+    return bool(settled) and all(settled)
+
+
+async def rating_after_recovery(evaluation: Evaluation, final_score: int | None) -> Rating:
+    """A FAIL once every recovery order of the project is settled: rated again by the same rules, which now
+    give PASS_AFTER_RECOVERY unless the score alone fails (README, Rating)."""
+    if final_score is None:
+        return Rating.FAIL
+    return await _rate(evaluation, final_score)

@@ -41,4 +41,4 @@ async def test_only_the_bureau_resolves_a_violation(evaluation, tendered):
     resolved = await evaluation.ok(RESOLVE, {"id": finding["id"]}, token=r.bureau)
     assert resolved["resolveFinding"] == {"resolved": True, "resolution": "资金已退回"}
     again = await evaluation.error(RESOLVE, {"id": finding["id"]}, token=r.bureau)
-    assert again["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+    assert again["extensions"] == {"code": "CONFLICT", "field": "id"}

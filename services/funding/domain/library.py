@@ -9,7 +9,7 @@ from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict, NotFound
 from services.common.data.lookup import one
 from services.common.kernel.money import format_fen
-from services.common.kernel.validation import clean_text, parse_uuid
+from services.common.kernel.validation import clean_name, clean_text, parse_uuid
 
 from ..models import LibraryEntry, LibraryMerge, Need, Phase
 from .common import audit_record, funding_round, require_phase
@@ -47,7 +47,7 @@ async def merge_needs(
         if entry.round_id != round_.id:
             raise BadInput("the entry belongs to another round", field="entryId")
     else:
-        title = clean_text(title, "title")
+        title = clean_name(title, "title")
         if requested_fen is None or requested_fen <= 0:
             raise BadInput("a new entry needs the amount it requests, above zero", field="requested")
         if requested_fen > round_.budget_fen:

@@ -7,7 +7,7 @@ from typing import Any
 from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.categories import Category
 from services.common.kernel.errors import Forbidden
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 
 from ..models import CollectionMethod, Need, Phase
 from .common import audit_record, funding_round, require_phase
@@ -23,7 +23,7 @@ async def record_need(
     method: CollectionMethod,
     description: str,
 ) -> Need:
-    subdistrict = clean_text(subdistrict, "subdistrict", max_length=100)
+    subdistrict = clean_name(subdistrict, "subdistrict", max_length=100)
     if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
         raise Forbidden(
             f"a subdistrict officer of {principal.subdistrict or 'no subdistrict'} cannot record needs of {subdistrict}",
@@ -35,7 +35,7 @@ async def record_need(
         district=round_.district,
         round_id=round_.id,
         subdistrict=subdistrict,
-        community=clean_text(community, "community", max_length=100),
+        community=clean_name(community, "community", max_length=100),
         category=category,
         method=method,
         description=clean_text(description, "description", max_length=4000),

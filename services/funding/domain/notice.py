@@ -19,7 +19,7 @@ async def close_notice_period(principal: Principal, round_id: Any) -> FundingRou
     round_ = await funding_round(round_id, for_update=True)
     require_phase(round_, Phase.NOTICE, doing="closing the notice period")
     if round_.notice_ends_at and round_.notice_ends_at <= now():
-        raise BadInput("the notice period is already over", field="roundId")
+        raise Conflict("the notice period is already over", field="roundId")
     before = audit.snapshot(round_)
     round_.notice_ends_at = now()
     await round_.save(update_fields=["notice_ends_at", "updated_at"])

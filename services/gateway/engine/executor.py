@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 import orjson
 
+from . import response_extensions
 from .pass_through import answer_is_final
 from .plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from .selections import FieldSel, FragmentSel, SelectionList
@@ -21,10 +22,13 @@ _MISSING = object()
 
 
 class PlanExecutor:
-    def __init__(self, supergraph: Supergraph, client: SubgraphClient, *, redact_subgraph_errors: bool = False):
+    def __init__(self, supergraph: Supergraph, client: SubgraphClient, *, redact_subgraph_errors: bool = False,
+                 unredacted_error_codes: frozenset[str] = frozenset(), kept_extensions: tuple[str, ...] = ()):
         self.supergraph = supergraph
+        self.kept_extensions = kept_extensions
         self.client = client
         self.redact = redact_subgraph_errors
+        self.unredacted = unredacted_error_codes
         self.abstract_names = {t.name for t in supergraph.types.values() if t.is_abstract}
 
     async def execute(self, plan: QueryPlan, variables: Mapping[str, Any], headers: Mapping[str, str]) -> tuple[dict, list]:
@@ -45,7 +49,7 @@ class PlanExecutor:
     def subgraph_error(self, error: dict, subgraph: str, path: list | None) -> dict:
         extensions = dict(error.get("extensions") or {}) if isinstance(error, dict) else {}
         message = error.get("message", "Subgraph error") if isinstance(error, dict) else str(error)
-        if self.redact:
+        if self.redact and extensions.get("code") not in self.unredacted:
             message = REDACTED_MESSAGE
             extensions = {k: v for k, v in extensions.items() if k == "code"}
         extensions["serviceName"] = subgraph
@@ -176,6 +180,7 @@ class _Run:
             return None
         if pass_through and answer_is_final(payload, content):
             return content
+        response_extensions.keep(payload, self.ex.kept_extensions)
         if isinstance(payload.get("data"), dict):
             self.ex.merge(self.data, payload["data"])
         for error in payload.get("errors") or ():

@@ -22,13 +22,16 @@ from graphql import (
     execute as graphql_execute,
     parse,
     print_ast,
+    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
 
+from . import response_extensions
 from .client_schema import build_client_schema
 from .errors import RequestError, bad_user_input, parse_failed, validation_failed
 from .executor import PlanExecutor
+from .input_paths import variable_errors, with_field_paths
 from .limits import OperationMeasure, measure_operation, size_variables
 from .metrics import PASS_THROUGH
 from .options import EngineOptions
@@ -38,6 +41,9 @@ from .planner import PlanningError, QueryPlanner, select_operation
 from .shaping import ResponseShaper
 from .subgraph_client import SubgraphClient
 from .supergraph import parse_supergraph
+
+# graphql-core's rules, a bad literal value reported with the path of the value at fault.
+VALIDATION_RULES = with_field_paths(specified_rules)
 
 log = logging.getLogger(__name__)
 MEASURES_PER_OPERATION = 16  # distinct list sizes remembered per operation (the rest measured each time)
@@ -143,13 +149,16 @@ class Gateway:
             transport=transport,
             timeout=self.options.subgraph_timeout,
             timeouts=self.options.subgraph_timeouts,
+            mutation_timeout=self.options.mutation_timeout,
             query_retries=self.options.query_retries,
             breaker_threshold=self.options.breaker_failure_threshold,
             breaker_cooldown=self.options.breaker_cooldown,
             collapse_queries=self.options.collapse_queries,
         )
         self.executor = PlanExecutor(
-            self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors
+            self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors,
+            unredacted_error_codes=frozenset(self.options.unredacted_error_codes),
+            kept_extensions=tuple(self.options.kept_response_extensions),
         )
         self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
         self._prepared: OrderedDict[tuple[str, str | None], _Prepared] = OrderedDict()
@@ -199,7 +208,7 @@ class Gateway:
             document = parse(query, max_tokens=self.options.max_tokens)
         except GraphQLSyntaxError as error:
             raise parse_failed(error)
-        errors = validate(self.schema, document)
+        errors = validate(self.schema, document, VALIDATION_RULES)
         if errors:
             raise validation_failed(errors)
         self._documents[query] = document
@@ -270,7 +279,8 @@ class Gateway:
             raise RequestError("subscriptions are not served over HTTP", "BAD_REQUEST")
         self._check_limits(prepared, variables)
         if operation.variable_definitions:
-            coerced = get_variable_values(self.schema, operation.variable_definitions, variables)
+            errors = variable_errors(self.schema, operation.variable_definitions, variables)
+            coerced = errors or get_variable_values(self.schema, operation.variable_definitions, variables)
             if isinstance(coerced, list):
                 raise bad_user_input(coerced)
         try:
@@ -278,6 +288,7 @@ class Gateway:
         except PlanningError as error:
             raise RequestError(f"query planning failed: {error}", "QUERY_PLANNING_FAILED", 500)
 
+        kept = response_extensions.start()
         if pass_through and plan.pass_through is not None:
             # No local or introspection root fields by construction: one fetch, maybe no shaping.
             outcome = await self.executor.execute_pass_through(plan, variables, headers)
@@ -290,7 +301,10 @@ class Gateway:
             data, errors = await self._run_plan(plan, prepared, root_type, variables, headers, context)
         shaper = ResponseShaper(self.schema, fragments, condition_values(operation, variables), errors)
         shaped = shaper.shape(root_type, operation.selection_set, data)
-        return {"errors": errors, "data": shaped} if errors else {"data": shaped}
+        response = {"errors": errors, "data": shaped} if errors else {"data": shaped}
+        if kept:
+            response["extensions"] = kept
+        return response
 
     async def _run_plan(self, plan, prepared: _Prepared, root_type, variables, headers, context) -> tuple[dict, list]:
         operation, fragments = prepared.operation, prepared.fragments

@@ -34,7 +34,9 @@ class ResponseShaper:
         self.fragments = fragments
         self.conditions = conditions
         self.errors = errors
-        self.error_paths = [tuple(e.get("path") or ()) for e in errors if e.get("path")]
+        # An error without a path (a subgraph that refused the whole request, e.g. a bad variable) explains
+        # the nulls it left: the root path () is a prefix of every path, so no "Cannot return null" is added.
+        self.error_paths = [tuple(e.get("path") or ()) for e in errors]
         # Every item of a list shares its selection sets: collect their fields once per type.
         self._collected: dict[tuple, dict[str, list[FieldNode]]] = {}
 

@@ -17,7 +17,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from services.common.kernel.config import AuthSettings, amqp_url, development
-from services.common.kernel.errors import DomainError
+from services.common.kernel.errors import CLIENT_CODES, DomainError
+from services.common.kernel.limits import gateway_mutation_timeout
+from services.common.runtime.http_limits import BodyLimits, HttpLimits
 
 from ..engine.errors import RequestError
 from ..engine.gateway import EncodedResponse, Gateway
@@ -27,23 +29,25 @@ from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
+from .idempotency import KEY_HEADER, REPLAY_MARKER, forward_key, replay_header
+from .rate_limits import RateLimited, RateLimiter
 from .callers import Callers, refusal
 from .explorer import EXPLORER_HEADERS, explorer_enabled, explorer_page
 from .portal import portal_routes
-from .public_limit import ClientRateLimit, public_mutations_per_hour, rate_limited
+from .public_limit import ClientRateLimit, public_mutations_per_hour
 from .signin import signin_routes
-from .subscriptions import serve_subscriptions
+from .subscriptions import SubscriptionLimits, serve_subscriptions
 from .tokens import is_public_mutation, is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
 
 type Subscription {
-  "Each recovery order raised or settled in the caller's district (a city admin: every district of the city)."
+  "Each recovery order raised, settled or past its deadline in the caller's district (a city admin: every district of the city)."
   fundRecoveryAlerts: FundRecoveryAlert!
 }
 
-enum RecoveryAlertKind { ORDERED SETTLED }
+enum RecoveryAlertKind { ORDERED SETTLED OVERDUE }
 
 type FundRecoveryAlert {
   kind: RecoveryAlertKind!
@@ -53,9 +57,12 @@ type FundRecoveryAlert {
   orderId: ID!
   projectId: ID!
   organizationId: ID
+  "ORDERED, SETTLED: the order's amount; OVERDUE: what is still outstanding"
   amount: Money!
   reason: String
   source: String
+  "OVERDUE: the deadline that passed (an ISO date)"
+  deadline: String
   order: RecoveryOrder
   project: Project
   organization: SocialOrganization
@@ -78,11 +85,17 @@ class CallerContext:
 
 
 def platform_options() -> EngineOptions:
-    return EngineOptions(redact_subgraph_errors=not development(), introspection=development() or explorer_enabled())
+    # A mutation is waited for as long as the subgraph lets it run, plus its margin (kernel/limits.py).
+    # Production hides the details of INTERNAL errors only: a refusal's message and field are the client's.
+    return EngineOptions(redact_subgraph_errors=not development(), unredacted_error_codes=CLIENT_CODES,
+                         introspection=development() or explorer_enabled(), mutation_timeout=gateway_mutation_timeout(),
+                         kept_response_extensions=(REPLAY_MARKER,))
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
-                        alerts: bool = True) -> Starlette:
+                        alerts: bool = True, http_limits: HttpLimits | None = None,
+                        rate_limiter: RateLimiter | None = None,
+                        subscription_limits: SubscriptionLimits | None = None) -> Starlette:
     # Refuse to start without a usable token key or sign-in set-up (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
@@ -97,9 +110,13 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     public_fields = public_root_fields(gateway.supergraph)
     public_mutations = public_root_fields(gateway.supergraph, "mutation")
     public_limit = ClientRateLimit(public_mutations_per_hour())
+    limiter = rate_limiter or RateLimiter()
+    subscription_limits = subscription_limits or SubscriptionLimits.from_env()
 
-    async def run(payload: Any, headers: Mapping[str, str], method: str, client: str = "-") -> EncodedResponse:
-        """One client operation: the caller at the edge, then the engine with only the platform token forwarded."""
+    async def run(payload: Any, headers: Mapping[str, str], method: str, client: str | None) -> EncodedResponse:
+        """One client operation: the caller and rate limits at the edge, then the engine with only the
+        account's platform token (and an Idempotency-Key) forwarded. RateLimited goes up to the endpoint, which adds its Retry-After
+        header."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
         try:
@@ -113,18 +130,29 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                 REQUESTS.labels(name, "unauthenticated").inc()
                 status, body = refusal(error)
                 return EncodedResponse(status, orjson.dumps(body), True)
-            if caller is None:
-                kind = _public(gateway, payload, public_fields, public_mutations)
-                if kind is None:
+            principal = caller.principal if caller else None
+            if principal is None:
+                public = _public_operation(gateway, payload, public_fields, public_mutations)
+                if public is None:
                     REQUESTS.labels(name, "unauthenticated").inc()
                     return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
-                if kind == "mutation" and (wait := public_limit.retry_after(client)) is not None:
-                    REQUESTS.labels(name, "rate_limited").inc()
-                    return EncodedResponse(429, orjson.dumps(rate_limited(wait)), True)
-            forwarded = {"authorization": caller.authorization} if caller else {}
+                kind, reads = public
+                # Each public field is a query on a subgraph's pool: an anonymous operation gets a few.
+                if reads > limiter.settings.public_fields:
+                    raise RequestError(f"an operation without a token reads at most {limiter.settings.public_fields}"
+                                       f" public fields; this one reads {reads}", "MAX_ALIASES_EXCEEDED")
+                # A resident's objection: a few an hour from one address.
+                if kind == "mutation" and (wait := public_limit.retry_after(client or "-")) is not None:
+                    raise RateLimited(wait, "address's public submissions")
+            limiter.check(principal, client)
             response = await gateway.execute_encoded(
-                payload, forwarded, CallerContext(caller.principal if caller else None), http_method=method
+                payload, forward_key(headers, {"authorization": caller.authorization} if caller else {}),
+                CallerContext(principal),
+                http_method=method,
             )
+        except RateLimited:
+            REQUESTS.labels(name, "rate_limited").inc()
+            raise
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
         after_step(_record, name, "error" if response.has_errors else "ok", time.perf_counter() - started)
@@ -139,16 +167,15 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             body = await read_body(scope, receive, max_body_bytes)
             if body is None:
                 raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-            authorization = _authorization(scope)
-            headers = {"authorization": authorization} if authorization is not None else {}
             client = scope.get("client")
-            response = await run(parse_json_body(body), headers, "POST", client[0] if client else "-")
+            response = await run(parse_json_body(body), _edge_headers(scope), "POST", client[0] if client else None)
+            response, extra = replay_header(response)
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(response.body))]
-        if response.status == 429:
-            headers.append((b"retry-after", b"%d" % _retry_after(response.body)))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+            extra = error.headers if isinstance(error, RateLimited) else []
+        await send({"type": "http.response.start", "status": response.status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", b"%d" % len(response.body)), *extra]})
         await send({"type": "http.response.body", "body": response.body})
 
     async def graphql_get(request: Request) -> Response:
@@ -160,11 +187,15 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             payload = read_get_request(request)
         except RequestError as error:
             return json_response(error.status, error.response())
-        response = await run(payload, request.headers, "GET")
+        try:
+            response = await run(payload, request.headers, "GET", request.client.host if request.client else None)
+        except RateLimited as error:
+            return Response(orjson.dumps(error.response()), status_code=429, media_type="application/json",
+                            headers={"retry-after": str(error.retry_after)})
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
-        await serve_subscriptions(ws, gateway, hub, callers)
+        await serve_subscriptions(ws, gateway, hub, callers, subscription_limits)
 
     async def healthz(request: Request) -> Response:
         return json_response(200, {"status": "ok", "service": "gateway"})
@@ -200,8 +231,11 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         ],
         lifespan=lifespan,
     )
+    # A body comes in whole, in time and under the engine's cap, before anything reads it.
+    app.add_middleware(BodyLimits, limits=http_limits or HttpLimits.from_env(), max_body_bytes=max_body_bytes)
     app.state.gateway = gateway
     app.state.hub = hub
+    app.state.rate_limiter = limiter
     app.state.callers = callers
     return app
 
@@ -217,17 +251,16 @@ class _AsgiEndpoint:
         await self.app(scope, receive, send)
 
 
-def _retry_after(body: bytes) -> int:
-    """The seconds a 429 answer names (public_limit.rate_limited), for its Retry-After header."""
-    return int(orjson.loads(body)["errors"][0]["extensions"]["retryAfter"])
+_EDGE_HEADERS = (b"authorization", KEY_HEADER.encode())
 
 
-def _authorization(scope: dict) -> str | None:
-    """The one request header the policy reads, from the raw ASGI scope (no Headers object)."""
+def _edge_headers(scope: dict) -> dict[str, str]:
+    """The request headers the policy reads (Authorization, Idempotency-Key), from the raw ASGI scope."""
+    found = {}
     for name, value in scope["headers"]:
-        if name == b"authorization":  # ASGI servers send lower-case names
-            return value.decode("latin-1")
-    return None
+        if name in _EDGE_HEADERS:  # ASGI servers send lower-case names
+            found[name.decode()] = value.decode("latin-1")
+    return found
 
 
 def _registry_url(gateway: Gateway) -> str | None:
@@ -235,10 +268,11 @@ def _registry_url(gateway: Gateway) -> str | None:
     return next((sub.url for sub in gateway.supergraph.subgraphs.values() if sub.name == "registry"), None)
 
 
-def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str],
-            public_mutations: frozenset[str]) -> str | None:
-    """An operation made only of public root fields (as the supergraph marks them) needs no token:
-    "query" or "mutation" for such an operation (a public mutation is rate limited), else None."""
+def _public_operation(gateway: Gateway, payload: dict, public_fields: frozenset[str],
+                      public_mutations: frozenset[str]) -> tuple[str, int] | None:
+    """("query" or "mutation", how many public root fields it reads) for an operation made only of public
+    root fields (as the supergraph marks them), which needs no token (a public mutation is rate limited
+    per address); None when it needs one."""
     query = payload.get("query")
     if not isinstance(query, str):
         return None
@@ -247,8 +281,10 @@ def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str],
     except Exception:  # noqa: BLE001 - the engine reports parse and validation errors itself
         return None
     if is_public_mutation(operation, public_mutations):
-        return "mutation"
-    if operation.operation.value != "mutation" and is_public_operation(operation, public_fields):
-        return "query"
-    return None
+        kind = "mutation"
+    elif operation.operation.value != "mutation" and is_public_operation(operation, public_fields):
+        kind = "query"
+    else:
+        return None
+    return kind, sum(1 for node in operation.selection_set.selections if node.name.value != "__typename")
 

@@ -90,6 +90,8 @@ class Callers:
             claims = verify_claims(token, platform)
             return Caller(principal_from_claims(claims), f"Bearer {token}", float(claims["exp"])), float(claims["exp"])
         claims = await self._verify_idp(token, issuer, platform)
+        if not isinstance(claims["sub"], str) or not claims["sub"].strip():
+            raise Unauthenticated("the token's sub claim must be a non-empty string")
         account = await self._resolve(claims["iss"], claims["sub"])
         lifetime = self.identity.platform_token_seconds
         forwarded = sign_platform_token({k: v for k, v in account.items() if k != "name"}, lifetime=lifetime,

@@ -1,5 +1,6 @@
 """How often one client address may call a public mutation without a token (a resident's objection to
-a notice): a fixed window per address, refused with 429 and Retry-After past the limit.
+a notice): a fixed window per address; past the limit the gateway answers 429 with Retry-After
+(rate_limits.RateLimited). This is on top of rate_limits.py's per-address limit on every anonymous request.
 
 The address is the ASGI client's: behind a reverse proxy, run uvicorn with --proxy-headers and
 --forwarded-allow-ips so it is the resident's, not the proxy's. Addresses are kept in a bounded map:
@@ -40,7 +41,3 @@ class ClientRateLimit:
             self._windows.popitem(last=False)
         return None
 
-
-def rate_limited(retry_after: int) -> dict:
-    return {"errors": [{"message": f"too many public submissions from this address: try again in {retry_after} s",
-                        "extensions": {"code": "RATE_LIMITED", "retryAfter": retry_after}}]}

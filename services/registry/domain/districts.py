@@ -6,7 +6,7 @@ from services.common.data import audit
 from services.common.kernel.auth import CITY_CODE, DISTRICT_CODE, Principal
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.data.tenancy import admit_district
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name
 from services.contracts import DistrictOnboarded
 
 from .. import events
@@ -21,7 +21,7 @@ async def onboard_district(principal: Principal, *, code: str, name: str, city_c
         raise BadInput(f"district {code} does not belong to city {city_code}", field="cityCode")
     if city_code != principal.city:
         raise Forbidden(f"a city admin of {principal.city} cannot onboard districts of city {city_code}", field="cityCode")
-    name = clean_text(name, "name", max_length=100)
+    name = clean_name(name, "name", max_length=100)
     if await DistrictDirectory.exists(code=code):
         raise Conflict(f"district {code} is already on the platform", field="code")
     # The new district is not yet among the city admin's tenants; the city's own code vouches for it.

@@ -12,7 +12,7 @@ from services.common.kernel.categories import Category
 from services.common.kernel.credit_code import CIVIL_AFFAIRS, credit_code_problem
 from services.common.kernel.errors import BadInput, Conflict
 from services.common.data.lookup import one
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name, clean_text
 
 from .. import events
 from ..models import (
@@ -42,9 +42,9 @@ class OrganizationCommand:
 
 async def register_organization(principal: Principal, data: OrganizationCommand) -> SocialOrganization:
     district = principal.home_district
-    name = clean_text(data.name, "name", max_length=200)
-    subdistrict = clean_text(data.subdistrict, "subdistrict", max_length=100)
-    community = clean_text(data.community, "community", required=False, max_length=100)
+    name = clean_name(data.name, "name", max_length=200)
+    subdistrict = clean_name(data.subdistrict, "subdistrict", max_length=100)
+    community = clean_name(data.community, "community", required=False, max_length=100)
     credit_code = (data.credit_code or "").strip().upper() or None
     filing_number = None
     if data.registration is Registration.REGISTERED:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from services.common.data import audit
 from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.errors import BadInput, Forbidden
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_name
 
 from ..models import AuditRecord, ServiceStation
 
@@ -26,8 +26,8 @@ class StationCommand:
 async def upsert_service_station(principal: Principal, data: StationCommand) -> ServiceStation:
     """One station per community: created the first time, its checklist updated after that."""
     district = principal.home_district
-    subdistrict = clean_text(data.subdistrict, "subdistrict", max_length=100)
-    community = clean_text(data.community, "community", max_length=100)
+    subdistrict = clean_name(data.subdistrict, "subdistrict", max_length=100)
+    community = clean_name(data.community, "community", max_length=100)
     if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
         raise Forbidden(f"a subdistrict officer of {principal.subdistrict} cannot record stations of {subdistrict}", field="subdistrict")
     checklist = {

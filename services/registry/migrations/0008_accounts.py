@@ -34,7 +34,7 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0006_platform_tables")]
+    dependencies = [("registry", "0007_idempotency_keys")]
 
     operations = [
         ops.CreateModel(

@@ -33,7 +33,7 @@ $$
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funding", "0007_public_notices")]
+    dependencies = [("funding", "0009_bureau_rules")]
 
     operations = [
         ops.RunSQL(
