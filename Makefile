@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test e2e demo infra db token venv clean-venv supergraph bench proof reference
+.PHONY: run test e2e demo infra db token venv clean-venv supergraph bench proof reference portal browser
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,21 @@ $(REFERENCE)/node_modules/.package-lock.json: $(REFERENCE)/package-lock.json
 
 reference: $(REFERENCE)/node_modules/.package-lock.json
 
+# The district portal and the GraphQL explorer (npm, pinned by the lockfile), built into portal/dist,
+# which the gateway serves at /portal/ (and /graphql to a browser). Rebuilt when a source file changes.
+PORTAL := services/gateway/portal
+PORTAL_SOURCES := $(PORTAL)/package-lock.json $(PORTAL)/vite.config.js $(wildcard $(PORTAL)/*.html $(PORTAL)/src/*.* $(PORTAL)/src/pages/*.*)
+$(PORTAL)/node_modules/.package-lock.json: $(PORTAL)/package-lock.json
+	cd $(PORTAL) && npm ci --no-audit --no-fund --loglevel=error
+$(PORTAL)/dist/index.html: $(PORTAL)/node_modules/.package-lock.json $(PORTAL_SOURCES)
+	cd $(PORTAL) && npx --no-install vite build --logLevel error
+
+portal: $(PORTAL)/dist/index.html
+
+# Debian's chromium for the browser tests (tests/browser), installed with apt where missing and root.
+browser:
+	@bash deploy/local/ensure-browser.sh
+
 infra:
 	@bash deploy/local/ensure-infra.sh
 
@@ -31,10 +46,10 @@ db: venv infra
 	$(PY) -m services.common.events.broker_users ensure
 
 # DEMO=0 make run skips the demo district; DEMO_SCALE=0.1 loads a tenth of its service records.
-run: db
+run: db portal
 	$(PY) -m services.devrun
 
-test: venv infra reference
+test: venv infra reference portal browser
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 	$(PY) -m proof
 

@@ -110,7 +110,9 @@ def load_demo(gateway: str, scale: float) -> None:
 
 def print_welcome(gateway: str, ports: dict[str, int]) -> None:
     print("\nThe platform is up:")
-    print(f"  GraphQL    {gateway}/graphql   (the gateway: district portals use this one; GraphiQL in a browser)")
+    print(f"  Portal     {gateway}/portal/   (区民政局工作平台; public notices: {gateway}/portal/notices.html)")
+    print("             development sign-in: pick one of the demo's accounts, e.g. 道里区民政局管理员 (demo-bureau-admin) or 哈尔滨市民政局管理员 (demo-city-admin)")
+    print(f"  GraphQL    {gateway}/graphql   (the gateway: district portals use this one; the explorer in a browser)")
     for name in SUBGRAPHS:
         print(f"  {name:<10} http://127.0.0.1:{ports[name]}/graphql")
     print("\nA token for Daoli's bureau (道里区民政局):")

@@ -244,7 +244,8 @@ class Project(TenantModel):
 class Objection(TenantModel):
     id = fields.UUIDField(primary_key=True)
     project = fields.ForeignKeyField("funding.Project", related_name="objections", on_delete=fields.CASCADE)
-    lodged_by = fields.CharField(max_length=120)
+    lodged_by = fields.CharField(max_length=120)  # the subject, or "public" for a resident without an account
+    contact = fields.CharField(max_length=120, null=True)  # a resident's contact, for the bureau's answer
     reason = fields.TextField()
     status = fields.CharEnumField(ObjectionStatus, max_length=10, default=ObjectionStatus.OPEN)
     resolution = fields.TextField(null=True)

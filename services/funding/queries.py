@@ -15,6 +15,15 @@ async def published_notices(district: str) -> list[dict[str, Any]]:
     return await connections.get("funding").execute_query_dict("SELECT * FROM public_notices($1)", [district])
 
 
+async def lodge_public_objection(district: str, project_id: UUID, contact: str, text: str) -> dict[str, Any] | None:
+    """A resident's objection, through the narrow `lodge_public_objection` function (migration 0008): it
+    adds one OPEN objection to a project open for objections and sets no tenant. None: nothing was open."""
+    rows = await connections.get("funding").execute_query_dict(
+        "SELECT * FROM lodge_public_objection($1, $2, $3, $4)", [district, project_id, contact, text]
+    )
+    return rows[0] if rows else None
+
+
 async def committed_fen(round_id: UUID) -> int:
     rows = await connections.get("funding").execute_query_dict(
         "SELECT COALESCE(SUM(grant_fen), 0)::bigint AS fen FROM project WHERE round_id = $1 "

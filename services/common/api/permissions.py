@@ -133,6 +133,6 @@ def permission_of(schema: strawberry.federation.Schema | GraphQLSchema, type_nam
 
 
 def public_root_fields(schema: strawberry.federation.Schema) -> frozenset[str]:
-    """Query fields declared Public, by GraphQL name."""
-    query = schema._schema.query_type
-    return frozenset(name for name in query.fields if permission_of(schema, query.name, name) is Public)
+    """Root fields (Query's and Mutation's) declared Public, by GraphQL name."""
+    roots = [t for t in (schema._schema.query_type, schema._schema.mutation_type) if t is not None]
+    return frozenset(name for root in roots for name in root.fields if permission_of(schema, root.name, name) is Public)

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from tortoise import connections
 
-from services.common.kernel.config import AuthSettings, development, run_workers
+from services.common.kernel.config import AuthSettings, run_workers
 from services.common.api.context import RequestContext, build_context
 from services.common.data.db import start_database, stop_database
 from services.common.runtime.http_limits import BodyLimits, HttpLimits
@@ -30,7 +30,9 @@ class SubgraphGraphQL(GraphQL):
     """Strawberry's ASGI app with our context (verified caller, fresh loaders) and error format."""
 
     def __init__(self, service: ServiceDefinition) -> None:
-        super().__init__(service.schema, graphql_ide="graphiql" if development() else None)
+        # No IDE here: Strawberry's loads its scripts from a public CDN. The gateway serves a self-hosted
+        # explorer (services/gateway/policy/explorer.py) for the whole supergraph.
+        super().__init__(service.schema, graphql_ide=None)
         self.service = service
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:

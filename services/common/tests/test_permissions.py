@@ -138,7 +138,7 @@ def test_public_fields_carry_the_directive_and_are_the_services_public_root_fiel
         assert service.public_root_fields == public
         for field in public:
             assert any(line.strip().startswith(field) and "@public" in line for line in sdl.splitlines()), field
-    assert _service("funding").public_root_fields == {"publicNotices"}
+    assert _service("funding").public_root_fields == {"publicNotices", "lodgePublicObjection"}
 
 
 async def meets_declared_permission(client: GraphQLClient, service: str, root: str, field_name: str) -> list[str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.data import audit
-from services.common.kernel.auth import Principal
-from services.common.kernel.errors import BadInput, Conflict
+from services.common.kernel.auth import DISTRICT_CODE, Principal
+from services.common.kernel.errors import BadInput, Conflict, NotFound
 from services.common.data.lookup import one
-from services.common.kernel.validation import clean_text
+from services.common.kernel.validation import clean_text, parse_uuid
 
+from .. import queries as reports
 from ..models import FundingRound, Objection, ObjectionStatus, Phase, Project, ProjectStatus
 from .common import audit_record, funding_round, now, require_phase
 
@@ -40,6 +41,20 @@ async def lodge_objection(principal: Principal, project_id: Any, reason: str) ->
     )
     await audit_record(principal, "lodgeObjection", objection)
     return objection
+
+
+async def lodge_public_objection(district: str, project_id: Any, contact: str, text: str) -> dict[str, Any]:
+    """A resident objects to a project on notice without an account: a contact the bureau can answer,
+    and the objection. It lands as an OPEN objection the bureau resolves like any other."""
+    if not DISTRICT_CODE.match(district or ""):
+        raise BadInput("a district is a 6-digit administrative division code", field="district")
+    project = parse_uuid(project_id, "projectId", "a project")
+    contact = clean_text(contact, "contact", max_length=120)
+    text = clean_text(text, "text", max_length=4000)
+    lodged = await reports.lodge_public_objection(district, project, contact, text)
+    if lodged is None:
+        raise NotFound("no project of that district is on notice and open for objections", field="projectId")
+    return lodged
 
 
 async def resolve_objection(principal: Principal, objection_id: Any, outcome: ObjectionStatus, resolution: str) -> Objection:

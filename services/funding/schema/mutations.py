@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from services.common.kernel.errors import BadInput
-from services.common.api.permissions import BureauAdmin, BureauOrOfficer, DistrictUser, OrgMember, Reviewer
+from services.common.api.permissions import BureauAdmin, BureauOrOfficer, DistrictUser, OrgMember, Public, Reviewer
 
 from .. import models
 from ..domain import award, delivery, library, needs, notice, recovery, review
@@ -27,7 +27,7 @@ from .inputs import (
     UpdateRoundInput,
 )
 from .types import FundingRound, LibraryEntry, Need, Objection, PanelMember, Project, RecoveryOrder
-from .values import Expense, ServiceRecord, Tranche
+from .values import Expense, PublicObjectionReceipt, ServiceRecord, Tranche
 
 
 def _grades(grades: list[GradeInput]) -> dict[str, int]:
@@ -179,6 +179,17 @@ class Mutation:
     async def lodge_objection(self, info: strawberry.Info, project_id: strawberry.ID, reason: str) -> Objection:
         principal = info.context.principal
         return Objection.from_row(await notice.lodge_objection(principal, project_id, reason))
+
+    @strawberry.mutation(
+        permission_classes=[Public],
+        description="a resident's objection to a project on the district's public notice, without an account: "
+                    "a contact for the bureau's answer (the gateway limits how often one client may lodge).",
+    )
+    async def lodge_public_objection(
+        self, info: strawberry.Info, district: str, project_id: strawberry.ID, contact: str, text: str
+    ) -> PublicObjectionReceipt:
+        lodged = await notice.lodge_public_objection(district, project_id, contact, text)
+        return PublicObjectionReceipt(received=True, lodged_at=lodged["lodged_at"])
 
     @strawberry.mutation(permission_classes=[BureauAdmin], description="UPHELD drops the project; DISMISSED keeps it.")
     async def resolve_objection(

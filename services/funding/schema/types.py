@@ -300,12 +300,15 @@ class Objection:
     resolution: str | None
     lodged_at: dt.datetime
     resolved_at: dt.datetime | None
+    public: bool = strawberry.field(description="lodged by a resident on the public notice page, without an account")
+    contact: str | None = strawberry.field(description="the resident's contact, for the bureau's answer")
     row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: models.Objection) -> "Objection":
         return cls(id=node_id(row.id), reason=row.reason, status=row.status, resolution=row.resolution,
-                   lodged_at=row.created_at, resolved_at=row.resolved_at, row=row)
+                   lodged_at=row.created_at, resolved_at=row.resolved_at, public=row.contact is not None,
+                   contact=row.contact, row=row)
 
     @strawberry.field
     async def project(self, info: strawberry.Info) -> Project | None:

@@ -166,3 +166,9 @@ class PublicNotice:
             notice_ends_at=n["notice_ends_at"],
             open_for_objections=bool(n["notice_ends_at"] and n["notice_ends_at"] > now),
         )
+
+
+@strawberry.type(description="A resident's objection, received: recorded for the bureau, which answers at the contact given.")
+class PublicObjectionReceipt:
+    received: bool
+    lodged_at: dt.datetime

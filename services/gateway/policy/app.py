@@ -32,9 +32,12 @@ from .city import CITY_SDL, city_overview
 from .idempotency import KEY_HEADER, REPLAY_MARKER, forward_key, replay_header
 from .rate_limits import RateLimited, RateLimiter
 from .callers import Callers, refusal
+from .explorer import EXPLORER_HEADERS, explorer_enabled, explorer_page
+from .portal import portal_routes
+from .public_limit import ClientRateLimit, public_mutations_per_hour
 from .signin import signin_routes
 from .subscriptions import SubscriptionLimits, serve_subscriptions
-from .tokens import is_public_operation, public_root_fields, unauthenticated
+from .tokens import is_public_mutation, is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
@@ -85,7 +88,7 @@ def platform_options() -> EngineOptions:
     # A mutation is waited for as long as the subgraph lets it run, plus its margin (kernel/limits.py).
     # Production hides the details of INTERNAL errors only: a refusal's message and field are the client's.
     return EngineOptions(redact_subgraph_errors=not development(), unredacted_error_codes=CLIENT_CODES,
-                         introspection=development(), mutation_timeout=gateway_mutation_timeout(),
+                         introspection=development() or explorer_enabled(), mutation_timeout=gateway_mutation_timeout(),
                          kept_response_extensions=(REPLAY_MARKER,))
 
 
@@ -105,6 +108,8 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     hub = AlertHub(amqp_url("gateway"))
     callers = Callers(_registry_url(gateway), transport=transport)
     public_fields = public_root_fields(gateway.supergraph)
+    public_mutations = public_root_fields(gateway.supergraph, "mutation")
+    public_limit = ClientRateLimit(public_mutations_per_hour())
     limiter = rate_limiter or RateLimiter()
     subscription_limits = subscription_limits or SubscriptionLimits.from_env()
 
@@ -127,14 +132,18 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
                 return EncodedResponse(status, orjson.dumps(body), True)
             principal = caller.principal if caller else None
             if principal is None:
-                reads = _public_reads(gateway, payload, public_fields)
-                if reads is None:
+                public = _public_operation(gateway, payload, public_fields, public_mutations)
+                if public is None:
                     REQUESTS.labels(name, "unauthenticated").inc()
                     return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
+                kind, reads = public
                 # Each public field is a query on a subgraph's pool: an anonymous operation gets a few.
                 if reads > limiter.settings.public_fields:
                     raise RequestError(f"an operation without a token reads at most {limiter.settings.public_fields}"
                                        f" public fields; this one reads {reads}", "MAX_ALIASES_EXCEEDED")
+                # A resident's objection: a few an hour from one address.
+                if kind == "mutation" and (wait := public_limit.retry_after(client or "-")) is not None:
+                    raise RateLimited(wait, "address's public submissions")
             limiter.check(principal, client)
             response = await gateway.execute_encoded(
                 payload, forward_key(headers, {"authorization": caller.authorization} if caller else {}),
@@ -170,8 +179,10 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         await send({"type": "http.response.body", "body": response.body})
 
     async def graphql_get(request: Request) -> Response:
-        if "text/html" in request.headers.get("accept", "") and development():
-            return HTMLResponse(GRAPHIQL)
+        if "text/html" in request.headers.get("accept", "") and explorer_enabled():
+            page = explorer_page()
+            if page is not None:
+                return HTMLResponse(page, headers=EXPLORER_HEADERS)
         try:
             payload = read_get_request(request)
         except RequestError as error:
@@ -216,6 +227,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *signin_routes(callers),
+            *portal_routes(),
         ],
         lifespan=lifespan,
     )
@@ -256,9 +268,11 @@ def _registry_url(gateway: Gateway) -> str | None:
     return next((sub.url for sub in gateway.supergraph.subgraphs.values() if sub.name == "registry"), None)
 
 
-def _public_reads(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> int | None:
-    """How many public root fields (as the supergraph marks them) an operation reads, when it is made only
-    of those and so needs no token; None when it needs one."""
+def _public_operation(gateway: Gateway, payload: dict, public_fields: frozenset[str],
+                      public_mutations: frozenset[str]) -> tuple[str, int] | None:
+    """("query" or "mutation", how many public root fields it reads) for an operation made only of public
+    root fields (as the supergraph marks them), which needs no token (a public mutation is rate limited
+    per address); None when it needs one."""
     query = payload.get("query")
     if not isinstance(query, str):
         return None
@@ -266,16 +280,11 @@ def _public_reads(gateway: Gateway, payload: dict, public_fields: frozenset[str]
         operation, _ = select_operation(gateway.parse_and_validate(query), payload.get("operationName"))
     except Exception:  # noqa: BLE001 - the engine reports parse and validation errors itself
         return None
-    if not is_public_operation(operation, public_fields):
+    if is_public_mutation(operation, public_mutations):
+        kind = "mutation"
+    elif operation.operation.value != "mutation" and is_public_operation(operation, public_fields):
+        kind = "query"
+    else:
         return None
-    return sum(1 for node in operation.selection_set.selections if node.name.value != "__typename")
+    return kind, sum(1 for node in operation.selection_set.selections if node.name.value != "__typename")
 
-
-GRAPHIQL = """<!doctype html><html><head><title>Civic platform GraphiQL</title>
-<link rel="stylesheet" href="https://unpkg.com/graphiql/graphiql.min.css"/></head>
-<body style="margin:0"><div id="graphiql" style="height:100vh"></div>
-<script crossorigin src="https://unpkg.com/react/umd/react.production.min.js"></script>
-<script crossorigin src="https://unpkg.com/react-dom/umd/react-dom.production.min.js"></script>
-<script crossorigin src="https://unpkg.com/graphiql/graphiql.min.js"></script>
-<script>ReactDOM.render(React.createElement(GraphiQL,{fetcher:GraphiQL.createFetcher({url:'/graphql'})}),
-document.getElementById('graphiql'));</script></body></html>"""

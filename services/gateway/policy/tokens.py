@@ -14,16 +14,17 @@ from ..engine.supergraph import Supergraph
 PUBLIC_SPEC = "https://civic-platform.cn/public/"
 
 
-def public_root_fields(supergraph: Supergraph) -> frozenset[str]:
-    """Query fields the subgraphs declared public (a district's public notices, 立项公示), plus __typename.
+def public_root_fields(supergraph: Supergraph, operation: str = "query") -> frozenset[str]:
+    """Root fields the subgraphs declared public, plus __typename: Query's (a district's public notices,
+    立项公示) or, with operation="mutation", Mutation's (a resident's objection to a notice).
 
     Learnt from the composed supergraph, so the subgraph's declaration is the only list. The
     directive counts only under the name the supergraph's @link of our spec gives it: a `@public`
     of some other origin opens nothing.
     """
     directive = supergraph.imported_name(PUBLIC_SPEC, "public")
-    query = supergraph.root_types.get("query", "Query")
-    fields = supergraph.fields_with_directive(query, directive) if directive else frozenset()
+    root = supergraph.root_types.get(operation, operation.capitalize())
+    fields = supergraph.fields_with_directive(root, directive) if directive else frozenset()
     return fields | {"__typename"}
 
 
@@ -32,11 +33,17 @@ def is_public_operation(operation, public_fields: frozenset[str]) -> bool:
     return bool(roots) and all(isinstance(node, FieldNode) and node.name.value in public_fields for node in roots)
 
 
+def is_public_mutation(operation, public_mutations: frozenset[str]) -> bool:
+    """A token-less mutation made only of public Mutation fields (never `__typename` alone)."""
+    return operation.operation.value == "mutation" and is_public_operation(operation, public_mutations) and any(
+        isinstance(node, FieldNode) and node.name.value != "__typename" for node in operation.selection_set.selections)
+
+
 def unauthenticated(error: DomainError | None = None) -> dict:
     message = error.message if error else "this needs a token: send 'Authorization: Bearer <token>'"
     return {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
 
 
 __all__ = [
-    "Unauthenticated", "is_public_operation", "public_root_fields", "unauthenticated",
+    "Unauthenticated", "is_public_mutation", "is_public_operation", "public_root_fields", "unauthenticated",
 ]
