@@ -74,3 +74,18 @@ class RecoverySettled(EventContract):
     organization_id: str
     amount_fen: int
     settled_at: str
+
+
+@dataclass(frozen=True)
+class RecoveryOverdue(EventContract):
+    """A recovery order past its deadline with money still outstanding: the overdue-recovery alert."""
+
+    type = "funding.recovery.overdue"
+    order_id: str
+    project_id: str
+    project_title: str
+    organization_id: str
+    organization_name: str | None
+    outstanding_fen: int
+    deadline: str  # ISO date
+    detected_at: str  # ISO timestamp

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 
 from services.common.kernel.config import AuthSettings, amqp_url, development
 from services.common.kernel.errors import DomainError
+from services.contracts import asyncapi
 
 from ..engine.errors import RequestError
 from ..engine.gateway import EncodedResponse, Gateway
@@ -158,6 +159,12 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    asyncapi_body = asyncapi.render().encode()  # the same text as deploy/asyncapi.json (tests/test_asyncapi.py)
+
+    async def asyncapi_document(request: Request) -> Response:
+        # The event contract is public: it names routing keys and shapes, never a district's data.
+        return Response(asyncapi_body, media_type="application/json")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if alerts:
@@ -176,6 +183,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Route("/asyncapi.json", asyncapi_document, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
