@@ -7,6 +7,7 @@ from .events import emitter
 from .loaders import FundingLoaders
 from .models import PLATFORM
 from .schema import schema
+from .webhooks.worker import WebhookWorker
 
 service = ServiceDefinition(
     name="funding",
@@ -15,4 +16,5 @@ service = ServiceDefinition(
     emitter=emitter,
     make_loaders=FundingLoaders,
     handlers=handlers,
+    companions=(WebhookWorker,),
 )

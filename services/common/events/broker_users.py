@@ -44,10 +44,12 @@ ROUTES: dict[str, Routes] = {
     ),
     "funding": Routes(
         emits=("funding.project.awarded", "funding.tranche.disbursed", "funding.service_record.reported",
-               "funding.recovery.ordered", "funding.recovery.settled"),
+               "funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.overdue"),
         binds=("registry.district.onboarded", "registry.organization.registered",
-               "registry.organization.status_changed", "evaluation.violation.found"),
-        queues=_service_queues("funding"),
+               "registry.organization.status_changed", "evaluation.violation.found",
+               # the webhook intake's own queue (services/funding/webhooks/intake.py)
+               "funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.overdue"),
+        queues=_service_queues("funding") + _service_queues("funding.webhooks"),
     ),
     "evaluation": Routes(
         emits=("evaluation.phase.completed", "evaluation.violation.found", "evaluation.rectification.overdue"),

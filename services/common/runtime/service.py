@@ -33,6 +33,9 @@ class ServiceDefinition:
     make_loaders: Callable[[], Any]
     handlers: Mapping[str, Handler | BatchHandler] = field(default_factory=dict)
     periodic: tuple[PeriodicJob, ...] = ()
+    # Background workers of the service's own beyond relay and consumer (funding: webhooks), each built
+    # from the service's AMQP URL: `name`, `routing_keys` it binds, `start()`, `stop()`, `amqp`.
+    companions: tuple[Callable[[str], Any], ...] = ()
 
     @cached_property
     def public_root_fields(self) -> frozenset[str]:
