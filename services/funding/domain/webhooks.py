@@ -44,7 +44,7 @@ async def scope_of(principal: Principal) -> Scope:
     if principal.is_city_admin:
         await admit_city("funding", principal.city, principal.districts)
         return Scope(district=None, city=principal.city)
-    return Scope(district=principal.home_district(), city=principal.city)
+    return Scope(district=principal.home_district, city=principal.city)
 
 
 async def _audit(principal: Principal, scope: Scope, action: str, row: WebhookSubscription) -> None:
