@@ -63,7 +63,7 @@ async def test_a_broker_outage_leaves_the_service_ready_and_shows_on_healthz(app
 
     async def both_connected():
         broker = (await http.get("/healthz")).json()["broker"]
-        return broker == {"relay": "connected", "consumer": "connected"}
+        return broker == {"relay": "connected", "consumer": "connected", "webhooks": "connected"}
 
     await wait_until(both_connected, timeout=30)  # aio-pika retries every 5 s
     assert _gauge((await http.get("/metrics")).text, "relay") == "1.0"

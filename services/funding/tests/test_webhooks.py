@@ -36,7 +36,7 @@ def intake(databases) -> EventConsumer:
     return EventConsumer(name=CONSUMER, connection="funding", inbox=InboxEvent, handlers=handlers, amqp_url=amqp_url())
 
 
-async def until(condition, timeout: float = 10.0) -> None:
+async def until(condition, timeout: float = 30.0) -> None:
     async def check():
         return condition()
     await wait_until(check, timeout=timeout)
