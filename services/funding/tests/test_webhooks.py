@@ -236,3 +236,46 @@ async def test_the_application_role_without_a_district_sees_no_webhook_rows(fund
         rows = await connections.get("funding").execute_query_dict(f"SELECT count(*) AS n FROM {table}")
         assert rows[0]["n"] == 0, table
     assert await WebhookDelivery.all().count() == 0
+
+
+@pytest.fixture
+async def funding_with_workers(databases, broker, monkeypatch):
+    """Funding as it runs: relay, consumer and the webhook worker (intake queue + dispatcher) on the broker."""
+    import httpx
+
+    from services.common.events.topology import dead_letter_queue_name, queue_name
+    from services.common.runtime.subgraph import create_app
+    from services.funding.service import service
+    from tests.support import GraphQLClient, purge_queues
+
+    await purge_queues([queue_name(CONSUMER), dead_letter_queue_name(CONSUMER)])  # earlier tests' alerts
+    for name, value in (("WEBHOOK_RETRY_BASE_SECONDS", "0.05"), ("WEBHOOK_RETRY_MAX_SECONDS", "0.2"),
+                        ("WEBHOOK_POLL_SECONDS", "0.05")):
+        monkeypatch.setenv(name, value)
+    app = create_app(service, manage_database=False, workers=True)
+    async with app.router.lifespan_context(app):
+        client = GraphQLClient(app)
+        yield client
+        await client.close()
+
+
+async def test_an_order_and_its_settlement_reach_the_receiver_through_outbox_broker_and_the_webhook_queue(
+        funding_with_workers, consumer, bureau):
+    from .flow import DISBURSE, ORDER, SETTLE, awarded_project, know_organization
+
+    funding = funding_with_workers
+    receiver = Receiver(fail_next=1)
+    subscription = await register(funding, receiver, bureau[DAOLI])
+    org = await know_organization(consumer, DAOLI)
+    ids = await awarded_project(funding, bureau[DAOLI], DAOLI, org)
+    await funding.ok(DISBURSE, {"id": ids["tranches"][0]}, token=bureau[DAOLI])
+    async with receiver.running():
+        order = (await funding.ok(ORDER, {"input": {"projectId": ids["project"], "amount": "100.00", "reason": "违规"}},
+                                  token=bureau[DAOLI]))["orderRecovery"]
+        await funding.ok(SETTLE, {"id": order["id"]}, token=bureau[DAOLI])
+        await until(lambda: len(receiver.received) == 2)
+    assert [r.body["type"] for r in receiver.received] == ["funding.recovery.ordered", "funding.recovery.settled"]
+    assert {r.body["data"]["orderId"] for r in receiver.received} == {order["id"]}
+    assert all(r.body["district"] == DAOLI and r.body["data"]["amountFen"] == 10000 for r in receiver.received)
+    log = (await funding.ok(LOG, {"id": subscription}, token=bureau[DAOLI]))["webhookDeliveries"]
+    assert [e["node"]["eventId"] for e in log["edges"]] == receiver.ids()
