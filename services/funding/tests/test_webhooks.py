@@ -279,3 +279,31 @@ async def test_an_order_and_its_settlement_reach_the_receiver_through_outbox_bro
     assert all(r.body["district"] == DAOLI and r.body["data"]["amountFen"] == 10000 for r in receiver.received)
     log = (await funding.ok(LOG, {"id": subscription}, token=bureau[DAOLI]))["webhookDeliveries"]
     assert [e["node"]["eventId"] for e in log["edges"]] == receiver.ids()
+
+
+async def test_production_connects_to_the_address_it_checked_with_the_name_kept_for_host_and_tls():
+    from services.funding.webhooks.endpoints import pinned
+
+    target = await pinned("https://1.1.1.1:8443/hook?x=1")
+    assert target.url == "https://1.1.1.1:8443/hook?x=1" and target.host_header == "1.1.1.1:8443"
+    assert target.sni_hostname == "1.1.1.1"
+    with pytest.raises(EndpointRefused):
+        await pinned("https://127.0.0.1/hook")
+
+
+async def test_a_disabled_webhook_gets_nothing_more_and_its_pending_deliveries_are_failed(funding, intake, bureau):
+    receiver = Receiver()
+    subscription = await register(funding, receiver, bureau[DAOLI])
+    await intake.handle(ordered(DAOLI, str(uuid.uuid4())))  # pending: no dispatcher runs yet
+    disabled = await funding.ok("mutation($id: ID!) { disableWebhook(id: $id) { active disabledAt } }",
+                                {"id": subscription}, token=bureau[DAOLI])
+    assert disabled["disableWebhook"]["active"] is False
+    await intake.handle(ordered(DAOLI, str(uuid.uuid4())))  # after disabling: no delivery at all
+    async with receiver.running(), dispatching():
+        await asyncio.sleep(0.5)
+    assert receiver.received == []
+    log = (await funding.ok(LOG, {"id": subscription}, token=bureau[DAOLI]))["webhookDeliveries"]
+    assert log["totalCount"] == 1 and log["edges"][0]["node"]["status"] == "FAILED"
+    refused = await funding.post("mutation($id: ID!) { sendTestWebhookEvent(id: $id) { id } }", {"id": subscription},
+                                 token=bureau[DAOLI])
+    assert refused["errors"][0]["extensions"]["code"] == "CONFLICT"

@@ -23,7 +23,7 @@ from services.common.data.db import relay_connection
 from services.common.kernel.config import development
 
 from . import signing
-from .endpoints import EndpointRefused, check_endpoint
+from .endpoints import EndpointRefused, pinned
 from .settings import WebhookSettings
 
 log = logging.getLogger("civic.webhooks")
@@ -136,11 +136,14 @@ class WebhookDispatcher:
             error = "the subscription is disabled"
         else:
             try:
-                if self.production:
-                    await check_endpoint(subscription["url"], production=True)
                 body = delivery["body"]
                 headers = signing.headers(str(delivery["event_id"]), now, body, signing_secrets(subscription, now))
-                response = await self.client.post(subscription["url"], content=body.encode(), headers=headers)
+                url, extensions = subscription["url"], None
+                if self.production:  # checked again now, and connected to the very address checked
+                    target = await pinned(url)
+                    url, extensions = target.url, {"sni_hostname": target.sni_hostname}
+                    headers["host"] = target.host_header
+                response = await self.client.post(url, content=body.encode(), headers=headers, extensions=extensions)
                 status_code = response.status_code
                 if not 200 <= status_code < 300:
                     error = f"HTTP {status_code}"

@@ -1,13 +1,15 @@
 """Which URLs a webhook may call. In production: HTTPS only, and every address the host resolves to must
 be a public one (not private, loopback, link-local, multicast, reserved or unspecified), so a subscription
 cannot make the platform call into its own network. Checked at registration and again before each attempt,
-since a name can be pointed elsewhere later. Development allows http and local receivers."""
+since a name can be pointed elsewhere later; the attempt then connects to the address that was checked
+(`pinned`), with the name kept for the Host header and TLS, so a second lookup cannot swap it. Development allows http and local receivers."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from services.common.kernel.config import development
@@ -37,6 +39,28 @@ async def resolved_addresses(host: str, port: int) -> list[str]:
     except socket.gaierror:
         raise _refuse(f"the host {host!r} does not resolve") from None
     return sorted({info[4][0] for info in infos})
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """Where one attempt connects: the checked address, the original name for Host and TLS (SNI and the
+    certificate's name)."""
+
+    url: str
+    host_header: str
+    sni_hostname: str
+
+
+async def pinned(url: str) -> Pinned:
+    """The production check, and the URL rewritten to the first checked address."""
+    await check_endpoint(url, production=True)
+    parts = urlsplit(url)
+    port = parts.port or 443
+    address = (await resolved_addresses(parts.hostname, port))[0]
+    literal = f"[{address}]" if ":" in address else address
+    netloc = f"{literal}:{parts.port}" if parts.port else literal
+    host_header = parts.netloc.rsplit("@", 1)[-1]
+    return Pinned(parts._replace(netloc=netloc).geturl(), host_header, parts.hostname)
 
 
 async def check_endpoint(url: str, *, production: bool | None = None) -> str:
