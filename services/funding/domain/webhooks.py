@@ -85,7 +85,7 @@ async def register(principal: Principal, *, url: str, event_types: list[str], de
     scope = await scope_of(principal)
     url = await check_endpoint(url)
     types = _event_types(event_types)
-    description = clean_text(description or "", "description", max_length=200) if description else ""
+    description = clean_text(description, "description", required=False, max_length=200) or ""
     if await _owned(scope).filter(active=True).count() >= MAX_SUBSCRIPTIONS:
         raise Conflict(f"at most {MAX_SUBSCRIPTIONS} active webhook subscriptions", field="url")
     secret = signing.new_secret()

@@ -42,8 +42,8 @@ CREATE = [
     # The order deliveries of one subscription and recovery order go out in, and the log's pages.
     "CREATE INDEX webhook_delivery_order ON webhook_delivery (district, subscription_id, order_key, seq)",
     "CREATE INDEX webhook_delivery_log ON webhook_delivery (district, subscription_id, created_at, id)",
-    # What the dispatcher looks for: only pending rows are in it.
-    "CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt_at) WHERE status = 'PENDING'",
+    # What the dispatcher looks for: only pending rows are in it (district first, like every index here).
+    "CREATE INDEX webhook_delivery_due ON webhook_delivery (district, next_attempt_at) WHERE status = 'PENDING'",
     """CREATE TABLE webhook_attempt (
         district varchar(6), city varchar(4) NOT NULL, id bigserial PRIMARY KEY,
         delivery_id uuid NOT NULL REFERENCES webhook_delivery (id) ON DELETE CASCADE, number int NOT NULL,
