@@ -8,7 +8,7 @@ import strawberry
 from services.common.api.audit_api import AuditEntry, audit_trail
 from services.common.kernel.auth import DISTRICT_CODE, ensure_same_district
 from services.common.kernel.categories import Category
-from services.common.kernel.errors import BadInput
+from services.common.kernel.errors import BadInput, NotFound
 from services.common.api.pagination import Connection, paginate
 from services.common.api.permissions import Authenticated, BureauOrCity, Public
 from services.common.kernel.validation import parse_uuid
@@ -112,6 +112,13 @@ class Query:
         scope = await webhooks.scope_of(info.context.principal)
         rows = await webhooks.subscriptions(scope).order_by("created_at", "id")
         return [WebhookSubscription.from_row(row) for row in rows]
+
+    @strawberry.field(permission_classes=[BureauOrCity], description="one of the caller's webhook subscriptions.")
+    async def webhook_subscription(self, info: strawberry.Info, id: strawberry.ID) -> WebhookSubscription | None:
+        try:
+            return WebhookSubscription.from_row(await webhooks.subscription(info.context.principal, id))
+        except NotFound:
+            return None
 
     @strawberry.field(
         permission_classes=[BureauOrCity],

@@ -6,6 +6,7 @@ import datetime as dt
 from enum import Enum
 
 import strawberry
+from tortoise.functions import Count
 
 from .. import models
 from .values import node_id
@@ -53,6 +54,20 @@ class WebhookSubscription:
             active=row.active, created_at=row.created_at, disabled_at=row.disabled_at,
             secret_rotated_at=row.secret_rotated_at, previous_secret_valid_until=row.previous_secret_until,
         )
+
+    @strawberry.field(description="how many deliveries are pending, delivered and failed (the portal's badge)")
+    async def delivery_counts(self) -> "WebhookDeliveryCounts":
+        rows = await models.WebhookDelivery.filter(subscription_id=self.id).group_by("status").annotate(
+            n=Count("id")).values("status", "n")
+        counts = {row["status"]: row["n"] for row in rows}
+        return WebhookDeliveryCounts(**{s.value.lower(): counts.get(s.value, counts.get(s, 0)) for s in models.WebhookDeliveryStatus})
+
+
+@strawberry.type
+class WebhookDeliveryCounts:
+    pending: int
+    delivered: int
+    failed: int
 
 
 @strawberry.type(description="A subscription with its signing secret, shown this once.")

@@ -131,6 +131,9 @@ async def test_a_delivery_that_never_succeeds_is_failed_when_its_retry_window_en
         await wait_until(failed, timeout=20)
         node = (await funding.ok(LOG, {"id": subscription}, token=bureau[DAOLI]))["webhookDeliveries"]["edges"][0]["node"]
         assert node["attemptCount"] >= 2 and node["nextAttemptAt"] is None and node["lastStatusCode"] == 503
+        shown = await funding.ok("query($id: ID!) { webhookSubscription(id: $id) { deliveryCounts { pending delivered failed } } }",
+                                 {"id": subscription}, token=bureau[DAOLI])
+        assert shown["webhookSubscription"]["deliveryCounts"] == {"pending": 0, "delivered": 0, "failed": 1}
         receiver.fail_next = 0
         replayed = await funding.ok("mutation($id: ID!) { replayWebhookDelivery(id: $id) { status eventId } }",
                                     {"id": node["id"]}, token=bureau[DAOLI])
