@@ -310,3 +310,28 @@ async def test_a_disabled_webhook_gets_nothing_more_and_its_pending_deliveries_a
     refused = await funding.post("mutation($id: ID!) { sendTestWebhookEvent(id: $id) { id } }", {"id": subscription},
                                  token=bureau[DAOLI])
     assert refused["errors"][0]["extensions"]["code"] == "CONFLICT"
+
+
+async def test_a_city_admin_manages_its_citys_webhook_and_reads_its_log(funding, intake, consumer):
+    from services.contracts import DistrictOnboarded
+
+    for code in (DAOLI, NANGANG):  # a city admin's districts are those the directory knows
+        await consumer.handle(Envelope(type=DistrictOnboarded.type, district=code, producer="registry",
+                                       data=DistrictOnboarded(code=code, name=code, city_code=HARBIN).to_data()))
+    city = token(None, "city_admin", city=HARBIN)
+    receiver = Receiver()
+    data = await funding.ok(REGISTER, {"input": {"url": receiver.url, "eventTypes": ["RECOVERY_SETTLED"]}}, token=city)
+    subscription = data["registerWebhook"]["subscription"]["id"]
+    rotated = await funding.ok("mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }", {"id": subscription},
+                               token=city)
+    receiver.secrets.append(rotated["rotateWebhookSecret"]["secret"])
+    alert = settled(NANGANG, str(uuid.uuid4()))
+    async with receiver.running(), dispatching() as dispatcher:
+        await intake.handle(alert)
+        await funding.ok("mutation($id: ID!) { sendTestWebhookEvent(id: $id) { id } }", {"id": subscription}, token=city)
+        await until(lambda: dispatcher.sent == 2)
+    assert sorted(r.body["type"] for r in receiver.received) == ["funding.recovery.settled", "webhook.test"]
+    log = (await funding.ok(LOG, {"id": subscription}, token=city))["webhookDeliveries"]
+    assert log["totalCount"] == 2 and {e["node"]["status"] for e in log["edges"]} == {"DELIVERED"}
+    other_city = await funding.post(LOG, {"id": subscription}, token=token(None, "city_admin", city="1201"))
+    assert other_city["errors"][0]["extensions"]["code"] == "NOT_FOUND"
