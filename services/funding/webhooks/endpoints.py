@@ -52,11 +52,10 @@ class Pinned:
 
 
 async def pinned(url: str) -> Pinned:
-    """The production check, and the URL rewritten to the first checked address."""
-    await check_endpoint(url, production=True)
+    """The production check, and the URL rewritten to the first address of that same lookup."""
+    url, addresses = await _checked(url, production=True)
     parts = urlsplit(url)
-    port = parts.port or 443
-    address = (await resolved_addresses(parts.hostname, port))[0]
+    address = addresses[0]
     literal = f"[{address}]" if ":" in address else address
     netloc = f"{literal}:{parts.port}" if parts.port else literal
     host_header = parts.netloc.rsplit("@", 1)[-1]
@@ -66,6 +65,11 @@ async def pinned(url: str) -> Pinned:
 async def check_endpoint(url: str, *, production: bool | None = None) -> str:
     """The URL, trimmed, if the platform may call it; else EndpointRefused (BAD_USER_INPUT on `url`)."""
     production = (not development()) if production is None else production
+    return (await _checked(url, production=production))[0]
+
+
+async def _checked(url: str, *, production: bool) -> tuple[str, list[str]]:
+    """The trimmed URL and, in production, the addresses its host resolved to, every one of them public."""
     url = url.strip()
     if not url or len(url) > MAX_URL:
         raise _refuse(f"a webhook URL is 1 to {MAX_URL} characters")
@@ -75,14 +79,15 @@ async def check_endpoint(url: str, *, production: bool | None = None) -> str:
     if parts.username or parts.password:
         raise _refuse("a webhook URL carries no credentials; verify the signature instead")
     if not production:
-        return url
+        return url, []
     if parts.scheme != "https":
         raise _refuse("a webhook URL must use https")
     try:
         port = parts.port or 443
     except ValueError:
         raise _refuse("the URL's port is not a number") from None
-    for address in await resolved_addresses(parts.hostname, port):
+    addresses = await resolved_addresses(parts.hostname, port)
+    for address in addresses:
         if not _public(address):
             raise _refuse(f"{parts.hostname} resolves to {address}, which is not a public address")
-    return url
+    return url, addresses
