@@ -21,6 +21,7 @@ from .models import (
     Review,
     ServiceRecord,
     Tranche,
+    WebhookAttempt,
 )
 
 
@@ -40,3 +41,5 @@ class FundingLoaders:
     objections_by_project: DataLoader = field(default_factory=lambda: grouped_by(Objection, "project_id"))
     records_by_project: DataLoader = field(default_factory=lambda: grouped_by(ServiceRecord, "project_id"))
     expenses_by_project: DataLoader = field(default_factory=lambda: grouped_by(Expense, "project_id"))
+    attempts_by_delivery: DataLoader = field(
+        default_factory=lambda: grouped_by(WebhookAttempt, "delivery_id", order_by="number"))

@@ -114,7 +114,7 @@ class WebhookDelivery:
         )
 
     @strawberry.field(description="every attempt, first to last")
-    async def attempts(self) -> list[WebhookAttempt]:
-        rows = await models.WebhookAttempt.filter(delivery_id=self.row.id).order_by("number")
+    async def attempts(self, info: strawberry.Info) -> list[WebhookAttempt]:
+        rows = await info.context.loaders.attempts_by_delivery.load(self.row.id)
         return [WebhookAttempt(number=r.number, attempted_at=r.attempted_at, status_code=r.status_code,
                                latency_ms=r.latency_ms, error=r.error, next_retry_at=r.next_retry_at) for r in rows]
