@@ -136,7 +136,7 @@ async def send_test_event(principal: Principal, subscription_id: Any) -> Webhook
     }).decode()
     rows = await connections.get("funding").execute_query_dict(
         "INSERT INTO webhook_delivery (district, city, id, subscription_id, event_id, event_type, order_key, body, "
-        "next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id",
+        "next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), clock_timestamp()) RETURNING id",
         [row.district, row.city, uuid.uuid4(), row.id, event_id, TEST_EVENT, str(event_id), body],
     )
     return await WebhookDelivery.get(id=rows[0]["id"])

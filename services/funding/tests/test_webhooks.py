@@ -335,3 +335,33 @@ async def test_a_city_admin_manages_its_citys_webhook_and_reads_its_log(funding,
     assert log["totalCount"] == 2 and {e["node"]["status"] for e in log["edges"]} == {"DELIVERED"}
     other_city = await funding.post(LOG, {"id": subscription}, token=token(None, "city_admin", city="1201"))
     assert other_city["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_of_two_replicas_one_intake_at_a_time_takes_the_alerts_so_their_order_holds(funding, bureau, broker):
+    import aio_pika
+
+    from services.common.events.topology import EXCHANGE, dead_letter_queue_name, queue_name
+    from tests.support import purge_queues
+
+    await purge_queues([queue_name(CONSUMER), dead_letter_queue_name(CONSUMER)])
+    subscription = await register(funding, Receiver(), bureau[DAOLI])
+    replicas = [EventConsumer(name=CONSUMER, connection="funding", inbox=InboxEvent, handlers=handlers,
+                              amqp_url=amqp_url("funding"), concurrency=1, single_active_consumer=True)
+                for _ in range(2)]
+    alerts = [ordered(DAOLI, str(uuid.uuid4()), n) for n in range(20)]
+    for replica in replicas:
+        await replica.start()
+    try:
+        connection = await aio_pika.connect(amqp_url())
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.get_exchange(EXCHANGE)
+            for alert in alerts:
+                await exchange.publish(aio_pika.Message(alert.to_bytes()), routing_key=alert.type)
+        await until(lambda: sum(r.handled for r in replicas) == len(alerts))
+    finally:
+        for replica in replicas:
+            await replica.close()
+    assert sorted(r.handled for r in replicas) == [0, len(alerts)]
+    log = (await funding.ok(LOG, {"id": subscription}, token=bureau[DAOLI]))["webhookDeliveries"]["edges"]
+    assert [e["node"]["eventId"] for e in log] == [a.id for a in alerts]

@@ -24,9 +24,10 @@ CONSUMER = "funding.webhooks"
 ALERTS = (RecoveryOrdered, RecoverySettled, RecoveryOverdue)
 ALERT_TYPES = tuple(contract.type for contract in ALERTS)
 
+# created_at is the row's own instant (not the transaction's), so the log lists a batch in arrival order.
 INSERT = (
     "INSERT INTO webhook_delivery (district, city, id, subscription_id, event_id, event_type, order_key, body, "
-    "next_attempt_at) SELECT $1, $2, gen_random_uuid(), s.id, $3, $4, $5, $6, now() "
+    "next_attempt_at, created_at) SELECT $1, $2, gen_random_uuid(), s.id, $3, $4, $5, $6, now(), clock_timestamp() "
     "FROM unnest($7::uuid[]) AS s(id) "
     "ON CONFLICT (district, subscription_id, event_id) DO NOTHING"
 )
