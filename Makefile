@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 # The reference composer and gateway (npm, pinned by the lockfile): the differential suite and `make supergraph`.
-REFERENCE := services/gateway/tests/differential/apollo
+REFERENCE := services/gateway/federation/apollo
 $(REFERENCE)/node_modules/.package-lock.json: $(REFERENCE)/package-lock.json
 	cd $(REFERENCE) && npm ci --no-audit --no-fund --loglevel=error
 
@@ -61,8 +61,8 @@ token: venv
 clean-venv:
 	rm -rf $(VENV)
 
-# The platform's supergraph, composed from the three subgraph schemas (checked in; a test compares).
-supergraph: venv
+# The platform's supergraph, composed by @apollo/composition from the three subgraph schemas (checked in; a test compares).
+supergraph: venv reference
 	$(PY) -m services.gateway.federation --sources services.gateway.policy.subgraphs:sources --out deploy/supergraph.graphql
 
 # Gateway benchmark (not part of the tests): ours vs @apollo/gateway vs the subgraph directly; needs node + npm.

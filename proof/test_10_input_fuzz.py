@@ -32,7 +32,7 @@ SERVICES = ("registry", "funding", "evaluation")
 LABELLED = {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "SERVICE_UNAVAILABLE",
             "GRAPHQL_VALIDATION_FAILED"}
 EXAMPLES = 120 if full() else 8
-PHASES = ["NEEDS_INTAKE", "LIBRARY", "REVIEW", "NOTICE", "AWARDED", "CLOSED"]
+PHASES = ["NEEDS_INTAKE", "LIBRARY", "REVIEW", "NOTICE", "AWARDED", "CLOSED", "CANCELLED"]  # CANCELLED: terminal
 STAGES = [None, "STARTUP", "GROWTH", "HUB", "GRADUATED"]
 REVIEWER = "proof-reviewer"
 _totals: dict[str, dict[str, int]] = {}
@@ -176,7 +176,7 @@ async def seed(clients: dict[str, GraphQLClient]) -> dict:
     fund = clients["funding"]
     awarded = await flow.awarded_project(fund, bureau, DAOLI, funding_org)
     second = (await fund.ok(flow.OPEN, {"input": {"name": "第二轮", "year": 2025, "budget": "500000.00",
-                                                  "criteria": flow.CRITERIA, "minReviews": 1, "noticeDays": 0}},
+                                                  "criteria": flow.CRITERIA, "minReviews": 1, "noticeDays": 7}},
                             token=bureau))["openRound"]["id"]
     for n in range(2):
         await fund.ok(flow.NEED, {"input": {"roundId": second, "subdistrict": "新阳路街道", "community": "共乐社区",
@@ -186,6 +186,7 @@ async def seed(clients: dict[str, GraphQLClient]) -> dict:
     evaluation = clients["evaluation"]
     agency = (await evaluation.ok(ev.REGISTER_AGENCY, {"input": {"name": "评估公司甲", "creditCode": ev.credit(1)}},
                                   token=bureau))["registerEvaluationAgency"]["id"]
+    await econsumer.handle(ev.round_opened(round_id=awarded["round"], name="测试创投"))
     await evaluation.ok(ev.OPEN_TENDER, {"input": {"roundId": awarded["round"], "roundName": "测试创投"}}, token=bureau)
     await econsumer.handle(ev.awarded(awarded["project"], round_id=awarded["round"]))
     await econsumer.handle(ev.service_record(awarded["project"], "张三"))

@@ -81,8 +81,8 @@ def format_alert(envelope: dict) -> str:
     from services.common.kernel.money import format_fen
 
     data = envelope.get("data") or {}
-    kind = "ORDERED" if envelope.get("type", "").endswith("ordered") else "SETTLED"
-    amount = format_fen(int(data.get("amountFen", 0)))
+    kind = envelope.get("type", "").rsplit(".", 1)[-1].upper()  # ORDERED, SETTLED or OVERDUE
+    amount = format_fen(int(data.get("outstandingFen", data.get("amountFen", 0))))
     what = data.get("projectTitle") or data.get("projectId")
     org = data.get("organizationName") or data.get("organizationId")
     line = f"{envelope.get('occurredAt', '')}  {envelope.get('district')}  recovery {kind:<7} CNY {amount:>12}  project {what}"
@@ -90,6 +90,8 @@ def format_alert(envelope: dict) -> str:
         line += f"  ({org})"
     if data.get("reason"):
         line += f"  reason: {data['reason']}"
+    if data.get("deadline"):
+        line += f"  outstanding past its deadline {data['deadline']}"
     return line + f"  order {data.get('orderId')}"
 
 

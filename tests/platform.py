@@ -21,8 +21,10 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(app, port: int) -> AsyncIterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+async def serve(app, port: int, **settings) -> AsyncIterator[str]:
+    """`settings`: more uvicorn.Config arguments (the HTTP limits: `HttpLimits(...).uvicorn_settings()`)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                           **settings))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -63,6 +65,8 @@ async def _serve_all(names: list[str], workers: bool, urls: dict[str, str]):
 
 @asynccontextmanager
 async def running_gateway(subgraph_urls: dict[str, str], **options) -> AsyncIterator[str]:
+    """`options` go to create_platform_app; `http_limits` also to uvicorn (head timeout, keep-alive, cap)."""
     app = create_platform_app(platform_supergraph(subgraph_urls), **options)
-    async with serve(app, free_port()) as base:
+    limits = options.get("http_limits")
+    async with serve(app, free_port(), **(limits.uvicorn_settings() if limits else {})) as base:
         yield base

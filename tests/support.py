@@ -33,6 +33,9 @@ os.environ.setdefault("AMQP_URL", f"amqp://guest:guest@127.0.0.1:5672/{TEST_VHOS
 for _service in ("registry", "funding", "evaluation", "gateway"):
     os.environ.setdefault(f"{_service.upper()}_AMQP_URL", f"amqp://civic_{_service}:civic_{_service}@127.0.0.1:5672/{TEST_VHOST}")
 os.environ.setdefault("CIVIC_ENV", "development")
+# Tests and the proof drive the gateway far faster than any portal does; the rate-limit tests and the
+# proof's rate-limit row give their gateway a limiter of their own (policy/rate_limits.py).
+os.environ.setdefault("RATE_LIMITS", "0")
 
 from services.common.kernel.auth import mint_token  # noqa: E402
 from services.common.kernel.config import admin_database_url, amqp_url, database_url  # noqa: E402

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from services.common.kernel.config import SERVICE_PORTS
+from services.common.kernel.limits import OPERATION_TIME_LIMIT_SECONDS
 from services.common.runtime.subgraph import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,7 +144,11 @@ def test_compose_runs_the_platform_with_the_variables_the_services_read():
         assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert "migrate" not in " ".join(service["command"])
     assert {f"{s.upper()}_URL" for s in SUBGRAPHS} <= set(compose["gateway"]["environment"])
-    assert compose["gateway"]["ports"] == [f"{SERVICE_PORTS['gateway']}:{SERVICE_PORTS['gateway']}"]
+    # Published on the machine's loopback only, unless the operator names an address (GATEWAY_PUBLISH_ADDRESS).
+    port = SERVICE_PORTS["gateway"]
+    assert compose["gateway"]["ports"] == [f"${{GATEWAY_PUBLISH_ADDRESS:-127.0.0.1}}:{port}:{port}"]
+    for name in ("postgres", "rabbitmq", *SUBGRAPHS):
+        assert all(str(p).startswith("127.0.0.1:") for p in compose[name].get("ports", [])), name
     migrate = compose["migrate"]
     assert migrate["command"][:3] == ["python", "-m", "services.common.data.db"] and migrate["restart"] == "no"
     assert set(migrate["environment"]) <= known
@@ -158,6 +163,9 @@ def test_the_dockerfile_installs_the_platform_and_ships_the_supergraph():
 def test_the_router_forwards_authorization_to_the_subgraphs_the_supergraph_names():
     router = yaml.safe_load((DEPLOY / "router" / "router.yaml").read_text())
     assert {"propagate": {"named": "authorization"}} in router["headers"]["all"]["request"]
+    assert {"propagate": {"named": "idempotency-key"}} in router["headers"]["all"]["request"]
+    # The router waits for a subgraph as long as our gateway waits for a mutation (kernel/limits.py).
+    assert router["traffic_shaping"]["all"]["timeout"] == f"{OPERATION_TIME_LIMIT_SECONDS:g}s"
     graphs = set(re.findall(r'@join__graph\(name: "(\w+)"', (DEPLOY / "supergraph.graphql").read_text()))
     assert set(router["override_subgraph_url"]) == graphs == set(SUBGRAPHS)
     for name, url in router["override_subgraph_url"].items():

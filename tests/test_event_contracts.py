@@ -16,7 +16,12 @@ from tests.support import DAOLI, token, wait_until
 from services.contracts import CONTRACTS
 from services.evaluation.domain import check_overdue_rectifications
 from services.evaluation.tests.operations import COMPLETE, FINDING, OPEN_PHASE, CRITERIA, INSPECT, inspection, scores
-from services.funding.tests.flow import RECORD, SETTLE
+from services.common.data.tenancy import tenant_transaction
+from services.funding.domain import check_overdue_recoveries
+from services.funding.models import KnownOrganization, OrganizationStatus
+from services.funding.tests.flow import OPEN, RECORD, SETTLE, TODAY
+from services.funding.tests.test_bureau_rules import CANCEL
+from services.funding.tests.test_refusals import open_input
 
 from .test_platform_flow import _awarded_and_evaluated, _find_violation
 
@@ -30,9 +35,10 @@ async def _every_event(gateway) -> None:
                      {"id": flow["org"]["id"]}, token=bureau)
     await gateway.ok("""mutation($id: ID!) { changeOrganizationStatus(id: $id, status: ACTIVE, reason: "整改完成") { id } }""",
                      {"id": flow["org"]["id"]}, token=bureau)
+    await wait_until(lambda: _active_to_funding(flow["org"]["id"]))  # the two status events cross the broker
     member = token(DAOLI, "org_member", org=flow["org"]["id"])
     await gateway.ok(RECORD, {"input": {"projectId": flow["project"], "community": "共乐社区", "beneficiary": "B-1",
-                                        "serviceDate": dt.date.today().isoformat(), "personTimes": 2}}, token=member)
+                                        "serviceDate": TODAY, "personTimes": 2}}, token=member)
     await _find_violation(gateway, flow, "1000.00")
     await gateway.ok(FINDING, {"id": ev, "phase": "INITIAL", "input": {
         "severity": "MAJOR", "description": "档案不全",
@@ -45,8 +51,18 @@ async def _every_event(gateway) -> None:
         return [e["node"]["id"] for e in data["recoveryOrders"]["edges"]]
 
     [order] = await wait_until(ordered)
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=40)  # past the order's default 30-day deadline
+    assert len(await check_overdue_recoveries(later, [DAOLI])) == 1
     await gateway.ok(SETTLE, {"id": order}, token=bureau)
     await check_overdue_rectifications(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3), [DAOLI])
+    # A second round, edited while intake is open: funding.round.changed.
+    second = (await gateway.ok(OPEN, open_input(name="第二期创投"), token=bureau))["openRound"]["id"]
+    await gateway.ok(CANCEL, {"id": second, "reason": "与首期重复"}, token=bureau)
+
+
+async def _active_to_funding(org_id: str) -> bool:
+    async with tenant_transaction("funding", [DAOLI]):
+        return await KnownOrganization.filter(id=org_id, status=OrganizationStatus.ACTIVE).exists()
 
 
 async def test_each_event_as_produced_parses_with_the_contract_its_consumers_declare(gateway, databases):

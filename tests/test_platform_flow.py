@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 
 import websockets
@@ -10,8 +11,9 @@ import websockets
 from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, HARBIN, token, wait_until
 from services.evaluation.tests.operations import BID, DECIDE, FINDING, INSPECT, OPEN_PHASE, OPEN_TENDER, REGISTER_AGENCY, CRITERIA, credit, inspection
+from services.funding.domain import check_overdue_recoveries
 from services.funding.models import KnownOrganization
-from services.funding.tests.flow import DISBURSE, awarded_project
+from services.funding.tests.flow import DISBURSE, TODAY_DATE, awarded_project
 
 from .platform import running_gateway
 from .test_gateway_edge import REGISTER, onboard, organization
@@ -31,6 +33,16 @@ async def _evaluation_of(gateway, bureau: str, project_id: str) -> str | None:
     return found[0] if found else None
 
 
+async def _tender(gateway, bureau: str, round_id: str) -> str | None:
+    """Evaluation hears of the round from funding.round.opened, a moment after it opened: NOT_FOUND until then."""
+    body = (await gateway.post(OPEN_TENDER, {"input": {"roundId": round_id, "roundName": "测试创投"}}, token=bureau)).json()
+    errors = body.get("errors")
+    if errors and errors[0]["extensions"]["code"] == "NOT_FOUND":
+        return None
+    assert not errors, errors
+    return body["data"]["openEvaluationTender"]["id"]
+
+
 async def _awarded_and_evaluated(gateway) -> dict:
     """A registered organization, awarded a project, paid a tranche, with an agency evaluating it."""
     tokens = await onboard(gateway)
@@ -41,8 +53,7 @@ async def _awarded_and_evaluated(gateway) -> dict:
     await gateway.ok(DISBURSE, {"id": ids["tranches"][0]}, token=bureau)
     agency = (await gateway.ok(REGISTER_AGENCY, {"input": {"name": "哈尔滨评估公司", "creditCode": credit(1)}},
                                token=bureau))["registerEvaluationAgency"]["id"]
-    tender = (await gateway.ok(OPEN_TENDER, {"input": {"roundId": ids["round"], "roundName": "测试创投"}},
-                               token=bureau))["openEvaluationTender"]["id"]
+    tender = await wait_until(lambda: _tender(gateway, bureau, ids["round"]))
     await gateway.ok(BID, {"tenderId": tender, "input": {"agencyId": agency, "price": "50000.00"}}, token=bureau)
     await gateway.ok(DECIDE, {"tenderId": tender, "agencyId": agency, "reason": "唯一合格投标"}, token=bureau)
     evaluation_id = await wait_until(lambda: _evaluation_of(gateway, bureau, ids["project"]))
@@ -74,6 +85,34 @@ async def test_a_violation_found_in_evaluation_reaches_funding_and_the_subscribe
     assert alert["order"]["status"] == "OPEN" and alert["order"]["amount"] == "5000.00"
     assert alert["project"] == {"title": "助老食堂"}
     assert alert["organization"] == {"name": "道里为老服务中心1"}
+
+
+OVERDUE_ALERTS = "subscription { fundRecoveryAlerts { kind amount deadline order { id status outstanding } } }"
+ORDER = """mutation($input: OrderRecoveryInput!) { orderRecovery(input: $input) { id } }"""
+SETTLE_PART = """mutation($id: ID!) { settleRecovery(id: $id, input: {paymentReference: "PAY-7", amount: "400.00"}) { id } }"""
+
+
+async def test_a_recovery_past_its_deadline_raises_one_overdue_alert_on_the_same_subscription(gateway, subgraphs):
+    flow = await _awarded_and_evaluated(gateway)
+    deadline = (TODAY_DATE + dt.timedelta(days=10)).isoformat()
+    ws_url = gateway.base.replace("http", "ws") + "/graphql"
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {flow['bureau']}"}}))
+        assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": OVERDUE_ALERTS}}))
+        await asyncio.sleep(0.2)
+        order = (await gateway.ok(ORDER, {"input": {"projectId": flow["project"], "amount": "1000.00", "reason": "违规",
+                                                    "deadline": deadline}}, token=flow["bureau"]))["orderRecovery"]["id"]
+        await gateway.ok(SETTLE_PART, {"id": order}, token=flow["bureau"])
+        later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=11)
+        assert len(await check_overdue_recoveries(later, [DAOLI])) == 1
+        assert await check_overdue_recoveries(later, [DAOLI]) == []
+        kinds = [json.loads(await asyncio.wait_for(ws.recv(), 20))["payload"]["data"]["fundRecoveryAlerts"]
+                 for _ in range(2)]
+    assert [k["kind"] for k in kinds] == ["ORDERED", "OVERDUE"]
+    overdue = kinds[1]
+    assert (overdue["amount"], overdue["deadline"]) == ("600.00", deadline)
+    assert overdue["order"] == {"id": order, "status": "OPEN", "outstanding": "600.00"}
 
 
 async def test_queries_cross_all_three_subgraphs_both_ways(gateway):
@@ -129,3 +168,23 @@ async def test_with_one_subgraph_down_the_rest_still_answers_with_errors_at_the_
         await partial.http.aclose()
     assert body["data"] == {"organization": {"name": "道里为老服务中心1"}, "evaluation": None}
     assert [error["path"] for error in body["errors"]] == [["evaluation"]]
+
+
+async def test_the_city_overview_answers_for_a_city_of_40_districts(gateway):
+    from .test_gateway_edge import ONBOARD
+
+    city = token(None, "city_admin", city=HARBIN)
+    codes = [f"2301{n:02d}" for n in range(40, 80)]
+    for code in codes:
+        await gateway.ok(ONBOARD, {"input": {"code": code, "name": f"区{code}", "cityCode": HARBIN}}, token=city)
+
+    async def overview():
+        body = (await gateway.post('{ cityOverview(cityCode: "2301") { districtCode organizations projects } }',
+                                   token=city)).json()
+        rows = (body.get("data") or {}).get("cityOverview") or []
+        # every service must have heard of every district before the overview can cover them all
+        return rows if not body.get("errors") and len(rows) == len(codes) else None
+
+    rows = await wait_until(overview, timeout=30)
+    assert sorted(r["districtCode"] for r in rows) == codes
+    assert all(r["organizations"] == 0 and r["projects"] == 0 for r in rows)

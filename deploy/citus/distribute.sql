@@ -6,7 +6,9 @@
 -- key (tests/test_district_first.py checks this; credit codes and project entries became unique per
 -- district in the services' migrations 0005_district_first_unique), and every query runs inside one
 -- district (app.districts), so a district's rows live together on one worker and a request touches one shard. Small platform tables (the district directory)
--- become reference tables, copied to every worker; outbox, inbox and funding's webhook tables stay local to the coordinator.
+-- become reference tables, copied to every worker; outbox, inbox and funding's webhook tables stay local to the coordinator. The
+-- idempotency keys (primary key (district, subject, key)) are distributed with the rows they guard, so a
+-- mutation's key, effect and transaction stay on its district's shard.
 
 CREATE EXTENSION IF NOT EXISTS citus;
 

@@ -7,14 +7,18 @@ This package depends on nothing of the services but the shared kernel's categori
 
 from .base import ContractError, EventContract
 from .evaluation import PhaseCompleted, RectificationOverdue, ViolationFound
-from .funding import ProjectAwarded, RecoveryOrdered, RecoveryOverdue, RecoverySettled, ServiceRecordReported, TrancheDisbursed
+from .funding import (
+    ProjectAwarded, RecoveryOrdered, RecoveryOverdue, RecoverySettled, RoundChanged, RoundOpened,
+    ServiceRecordReported, TrancheDisbursed,
+)
 from .registry import DistrictOnboarded, OrganizationRegistered, OrganizationStatusChanged
 
 CONTRACTS: dict[str, type[EventContract]] = {
     contract.type: contract
     for contract in (
         DistrictOnboarded, OrganizationRegistered, OrganizationStatusChanged,
-        ProjectAwarded, TrancheDisbursed, ServiceRecordReported, RecoveryOrdered, RecoverySettled, RecoveryOverdue,
+        RoundOpened, RoundChanged, ProjectAwarded, TrancheDisbursed, ServiceRecordReported, RecoveryOrdered,
+        RecoverySettled, RecoveryOverdue,
         PhaseCompleted, ViolationFound, RectificationOverdue,
     )
 }

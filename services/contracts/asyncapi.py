@@ -29,6 +29,8 @@ from .base import _field_types, camel
 from .evaluation import PhaseCompleted, RectificationOverdue, ViolationFound
 from .funding import (
     ProjectAwarded,
+    RoundChanged,
+    RoundOpened,
     RecoveryOrdered,
     RecoveryOverdue,
     RecoverySettled,
@@ -42,6 +44,7 @@ DEFAULT_OUT = Path(__file__).resolve().parents[2] / "deploy" / "asyncapi.json"
 _ORDER = "7d1f9a52-3c4e-4b1a-9f0e-2a6b8c5d4e01"
 _PROJECT = "0b7e5c3a-9d14-4f62-8a71-5e2c9b3d6f10"
 _ORG = "5a2c8e14-7b3d-4e9f-a1c6-3d8f0b2e7c45"
+_ROUND = "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f"
 
 # One example per event type, as contract objects: to_data() checks each against its own contract.
 EXAMPLES: dict[str, EventContract] = {e.type: e for e in (
@@ -53,6 +56,9 @@ EXAMPLES: dict[str, EventContract] = {e.type: e for e in (
         id=_ORG, name="道里区阳光助老服务中心", registration="REGISTERED", credit_code="52230102MJ0000000X",
         filing_number=None, category="ELDERLY_CARE", subdistrict="新阳路街道", community="共乐社区",
         status="SUSPENDED", previous_status="ACTIVE", reason="annual inspection not passed"),
+    RoundOpened(round_id=_ROUND, name="2024 venture round", year=2024, opened_at="2024-03-01T09:00:00+08:00"),
+    RoundChanged(round_id=_ROUND, name="2024 venture round", year=2024, phase="LIBRARY", cancel_reason=None,
+                 changed_at="2024-03-20T09:00:00+08:00"),
     ProjectAwarded(
         project_id=_PROJECT, round_id="c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", round_name="2024 venture round",
         year=2024, title="Meals for seniors living alone", category="ELDERLY_CARE", organization_id=_ORG,
@@ -62,7 +68,7 @@ EXAMPLES: dict[str, EventContract] = {e.type: e for e in (
                      amount_fen=6_000_000, disbursed_fen=6_000_000),
     ServiceRecordReported(
         project_id=_PROJECT, record_id="1f2e3d4c-5b6a-4798-8a6b-5c4d3e2f1a0b", beneficiary="B-0001",
-        community="共乐社区", service_date="2024-06-03", person_times=3),
+        community="共乐社区", service_date="2024-06-03", person_times=3, contact=None),
     RecoveryOrdered(
         order_id=_ORDER, project_id=_PROJECT, project_title="Meals for seniors living alone",
         organization_id=_ORG, organization_name="道里区阳光助老服务中心", amount_fen=350_000,
@@ -154,6 +160,8 @@ def _producer(event_type: str) -> str:
 
 
 def _example(contract: type[EventContract]) -> dict[str, Any]:
+    if contract.type not in EXAMPLES:
+        raise LookupError(f"{contract.type} has no example: add one to EXAMPLES in services/contracts/asyncapi.py")
     event = EXAMPLES[contract.type]
     envelope = Envelope(
         type=contract.type, district="230102", producer=_producer(contract.type), data=event.to_data(),

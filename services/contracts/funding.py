@@ -9,6 +9,30 @@ from .values import CategoryName, RecoverySourceName
 
 
 @dataclass(frozen=True)
+class RoundOpened(EventContract):
+    """A venture round opened: evaluation keeps a copy, so a tender names a round that exists."""
+
+    type = "funding.round.opened"
+    round_id: str
+    name: str
+    year: int
+    opened_at: str
+
+
+@dataclass(frozen=True)
+class RoundChanged(EventContract):
+    """A round edited before intake closed, moved a phase on (closed at its end), or cancelled with its reason."""
+
+    type = "funding.round.changed"
+    round_id: str
+    name: str
+    year: int
+    phase: str
+    cancel_reason: str | None
+    changed_at: str
+
+
+@dataclass(frozen=True)
 class ProjectAwarded(EventContract):
     """A project awarded to an organization: evaluation opens its evaluation from this."""
 
@@ -47,6 +71,7 @@ class ServiceRecordReported(EventContract):
     community: str
     service_date: str
     person_times: int
+    contact: str | None  # how the organization reaches the beneficiary; evaluation's follow-up calls use it
 
 
 @dataclass(frozen=True)
@@ -78,7 +103,7 @@ class RecoverySettled(EventContract):
 
 @dataclass(frozen=True)
 class RecoveryOverdue(EventContract):
-    """A recovery order past its deadline with money still outstanding: the overdue-recovery alert."""
+    """An OPEN recovery order past its deadline, raised once per order by the workers' periodic check."""
 
     type = "funding.recovery.overdue"
     order_id: str

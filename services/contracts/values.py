@@ -10,4 +10,4 @@ CategoryName = Literal[tuple(c.value for c in Category)]  # type: ignore[valid-t
 OrganizationStatusName = Literal["ACTIVE", "SUSPENDED", "DEREGISTERED"]
 RecoverySourceName = Literal["BUREAU", "EVALUATION"]
 PhaseName = Literal["INITIAL", "MIDTERM", "FINAL"]
-RatingName = Literal["EXCELLENT", "GOOD", "PASS", "FAIL"]
+RatingName = Literal["EXCELLENT", "GOOD", "PASS", "FAIL", "PASS_AFTER_RECOVERY"]

@@ -31,7 +31,11 @@ class Api:
 
     async def call(self, query: str, variables: dict | None = None, *, token: str | None) -> dict:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.http.post(self.url, json={"query": query, "variables": variables or {}}, headers=headers)
+        payload = {"query": query, "variables": variables or {}}
+        response = await self.http.post(self.url, json=payload, headers=headers)
+        while response.status_code == 429:  # the gateway's rate limit: nothing was done; wait as told
+            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+            response = await self.http.post(self.url, json=payload, headers=headers)
         try:
             body = response.json()
         except ValueError:

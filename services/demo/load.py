@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from services.common.kernel.auth import mint_token
+from services.common.kernel.calendar import today
 from services.common.kernel.credit_code import make_credit_code
 
 from . import figures as F
@@ -182,7 +183,7 @@ def service_records(project_index: int, project_id: str, entry: Entry, beneficia
     communities = list(F.SERVED[entry.subdistrict])
     return [
         {"projectId": project_id, "subdistrict": entry.subdistrict, "community": communities[k % len(communities)],
-         "serviceDate": (dt.date.today() - dt.timedelta(days=1 + k % 90)).isoformat(),
+         "serviceDate": today().isoformat(),  # the project was awarded today: delivery starts today
          "beneficiary": f"DL{project_index:02d}-{k:05d}", "personTimes": each + (1 if k < rest else 0)}
         for k in range(beneficiaries)
     ]
@@ -312,9 +313,9 @@ class Loader:
         awarded = []
         for i, (project_id, org) in enumerate(zip(projects, implementers)):
             grant = F.GRANTS_YUAN[i]
-            today = dt.date.today()
-            tranches = [{"amount": f"{grant * 6 // 10}.00", "dueOn": today.isoformat()},
-                        {"amount": f"{grant - grant * 6 // 10}.00", "dueOn": (today + dt.timedelta(days=180)).isoformat()}]
+            day = today()
+            tranches = [{"amount": f"{grant * 6 // 10}.00", "dueOn": day.isoformat()},
+                        {"amount": f"{grant - grant * 6 // 10}.00", "dueOn": (day + dt.timedelta(days=180)).isoformat()}]
             awarded.append({"project": project_id, "org": orgs[org.name], "grant": grant, "index": i,
                             "entry": self.plan.entries[i], "input": {"input": {
                                 "projectId": project_id, "organizationId": orgs[org.name], "grant": f"{grant}.00",
@@ -338,7 +339,7 @@ class Loader:
             for start in range(0, len(records), RECORD_BATCH):
                 jobs.append(self.api.call(RECORDS, {"input": records[start:start + RECORD_BATCH]}, token=member))
             jobs.append(self.api.call(EXPENSE, {"input": {"projectId": a["project"], "amount": f"{a['grant'] // 5}.00",
-                                                           "spentOn": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+                                                           "spentOn": today().isoformat(),
                                                            "description": "活动场地、物料与社工劳务"}}, token=member))
         await gather_limited(self.concurrency, jobs)
         self.log(f"delivery: {self.figures.beneficiaries} beneficiaries, {self.figures.person_times} person-times")
@@ -349,7 +350,8 @@ class Loader:
         for name, code, _ in AGENCIES:
             agencies.append((await self.api.call(AGENCY, {"input": {"name": name, "creditCode": code}},
                                                  token=bureau))["registerEvaluationAgency"]["id"])
-        tender = (await self.api.call(TENDER, {"input": {"roundId": round_id, "roundName": F.ROUND_NAME,
+        # Evaluation knows the round from funding.round.opened, a moment after it opened.
+        tender = (await self.api.retry(TENDER, {"input": {"roundId": round_id, "roundName": F.ROUND_NAME,
                                                          "description": "首届公益创投第三方评估"}},
                                       token=bureau))["openEvaluationTender"]["id"]
         for agency, (_, _, price) in zip(agencies, AGENCIES):
@@ -370,7 +372,7 @@ class Loader:
         for n, evaluation in enumerate(under_way):
             await self.api.call(OPEN_PHASE, {"id": evaluation, "criteria": EVALUATION_CRITERIA}, token=evaluator)
             await self.api.call(INSPECT, {"id": evaluation, "input": {
-                "method": "DOCUMENT_REVIEW" if n % 2 == 0 else "SITE_VISIT", "inspectedOn": (dt.date.today() - dt.timedelta(days=7)).isoformat(),
+                "method": "DOCUMENT_REVIEW" if n % 2 == 0 else "SITE_VISIT", "inspectedOn": today().isoformat(),
                 "inspector": "心视界评估组", "evidence": [{"fileName": "项目台账.pdf", "checksum": SHA,
                                                        "location": f"archive://{F.ROUND_YEAR}/daoli/{n}/项目台账.pdf"}]}},
                 token=evaluator)

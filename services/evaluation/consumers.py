@@ -1,11 +1,14 @@
-"""What evaluation consumes: districts from the registry, awards and service records from funding."""
+"""What evaluation consumes: districts from the registry; rounds, awards, service records and recovery
+orders from funding."""
 
 from __future__ import annotations
 
 from services.common.events.directory import directory_handler
 from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
-from services.contracts import ProjectAwarded, ServiceRecordReported
+from services.contracts import (
+    ProjectAwarded, RecoveryOrdered, RecoverySettled, RoundChanged, RoundOpened, ServiceRecordReported,
+)
 
 from . import domain
 from .models import DistrictDirectory
@@ -22,4 +25,27 @@ async def on_service_records_reported(events: list[ServiceRecordReported], envel
     await domain.keep_service_records(envelopes[0].district, events)
 
 
-handlers = handler_table(directory_handler(DistrictDirectory), on_project_awarded, on_service_records_reported)
+@consumes(RoundOpened)
+async def on_round_opened(event: RoundOpened, envelope: Envelope) -> None:
+    await domain.keep_round(envelope.district, event)
+
+
+@consumes(RoundChanged)
+async def on_round_changed(event: RoundChanged, envelope: Envelope) -> None:
+    await domain.keep_round(envelope.district, event)
+
+
+@consumes(RecoveryOrdered)
+async def on_recovery_ordered(event: RecoveryOrdered, envelope: Envelope) -> None:
+    await domain.keep_recovery_order(envelope.district, event)
+
+
+@consumes(RecoverySettled)
+async def on_recovery_settled(event: RecoverySettled, envelope: Envelope) -> None:
+    await domain.recovery_settled(envelope.district, event)
+
+
+handlers = handler_table(
+    directory_handler(DistrictDirectory), on_round_opened, on_round_changed, on_project_awarded,
+    on_service_records_reported, on_recovery_ordered, on_recovery_settled,
+)

@@ -59,6 +59,8 @@ class Rating(str, Enum):
     GOOD = "GOOD"
     PASS = "PASS"
     FAIL = "FAIL"
+    # A FAIL for an unresolved violation whose every recovery order has been settled (README, Rating).
+    PASS_AFTER_RECOVERY = "PASS_AFTER_RECOVERY"
 
 
 class EvaluationAgency(TenantModel):
@@ -130,7 +132,7 @@ class Evaluation(TenantModel):
     subdistrict = fields.CharField(max_length=100, null=True)
     community = fields.CharField(max_length=100, null=True)
     awarded_at = fields.DatetimeField()
-    rating = fields.CharEnumField(Rating, max_length=10, null=True)
+    rating = fields.CharEnumField(Rating, max_length=19, null=True)
     rated_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -189,6 +191,37 @@ class Inspection(TenantModel):
         indexes = (("district", "evaluation_id"),)
 
 
+class KnownRound(TenantModel):
+    """Funding's rounds as evaluation knows them, from funding.round.opened and funding.round.changed."""
+
+    id = fields.BigIntField(primary_key=True)
+    round_id = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=200)
+    year = fields.IntField()
+    phase = fields.CharField(max_length=14)
+    cancel_reason = fields.TextField(null=True)
+    changed_at = fields.DatetimeField()  # the event's own time: an older change never overwrites a newer one
+
+    class Meta:
+        table = "known_round"
+        unique_together = (("district", "round_id"),)
+
+
+class KnownRecoveryOrder(TenantModel):
+    """Funding's recovery orders of evaluated projects, from funding.recovery.ordered and .settled."""
+
+    id = fields.BigIntField(primary_key=True)
+    order_id = fields.CharField(max_length=64)
+    project_id = fields.CharField(max_length=64)
+    finding_id = fields.CharField(max_length=64, null=True)
+    settled = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "known_recovery_order"
+        unique_together = (("district", "order_id"),)
+        indexes = (("district", "project_id"),)
+
+
 class ServiceBeneficiary(TenantModel):
     """A service record's beneficiary, from funding.service_record.reported: the follow-up population."""
 
@@ -196,6 +229,7 @@ class ServiceBeneficiary(TenantModel):
     project_id = fields.CharField(max_length=64)
     record_id = fields.CharField(max_length=64)
     beneficiary = fields.CharField(max_length=200)
+    contact = fields.CharField(max_length=40, null=True)  # as the organization reported it
     community = fields.CharField(max_length=100, null=True)
     service_date = fields.DateField(null=True)
     person_times = fields.IntField(default=0)
@@ -217,6 +251,7 @@ class FollowUp(TenantModel):
     )
     position = fields.IntField()
     beneficiary = fields.CharField(max_length=200)
+    contact = fields.CharField(max_length=40, null=True)  # whom the evaluator calls; masked in lists
     community = fields.CharField(max_length=100, null=True)
     reached = fields.BooleanField(null=True)
     satisfied = fields.BooleanField(null=True)
@@ -288,6 +323,8 @@ TENANT_TABLES = (
     "finding",
     "rectification",
     "audit_record",
+    "known_round",
+    "known_recovery_order",
 )
 
 __all__ = [
@@ -300,6 +337,8 @@ __all__ = [
     "FollowUp",
     "InboxEvent",
     "Inspection",
+    "KnownRecoveryOrder",
+    "KnownRound",
     "Model",
     "OutboxEvent",
     "Phase",

@@ -21,9 +21,10 @@ class Phase(str, Enum):
     NOTICE = "NOTICE"
     AWARDED = "AWARDED"
     CLOSED = "CLOSED"
+    CANCELLED = "CANCELLED"  # off the forward order: a mistaken round, cancelled with a reason
 
 
-PHASES = list(Phase)
+PHASES = [p for p in Phase if p is not Phase.CANCELLED]
 
 
 class CollectionMethod(str, Enum):
@@ -42,6 +43,8 @@ class MemberKind(str, Enum):
 class ProjectStatus(str, Enum):
     SELECTED = "SELECTED"  # on public notice, not yet awarded
     WITHDRAWN = "WITHDRAWN"  # an objection against it was upheld
+    # Awarded above its reviewed request, with a reason: waits for a second bureau admin's approval.
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
     AWARDED = "AWARDED"
 
 
@@ -80,6 +83,7 @@ class FundingRound(TenantModel):
     year = fields.IntField()
     budget_fen = fields.BigIntField()
     phase = fields.CharEnumField(Phase, max_length=14, default=Phase.NEEDS_INTAKE)
+    cancel_reason = fields.TextField(null=True)
     # Published review criteria: [{"name": ..., "weight": int}], fixed when the round opens.
     criteria = fields.JSONField()
     min_reviews = fields.IntField(default=3)
@@ -190,6 +194,20 @@ class Review(TenantModel):
         unique_together = (("district", "member_id", "entry_id"),)
 
 
+class ReviewRevision(TenantModel):
+    """Every grading a member gave an entry, oldest first: a re-score adds one, the latest counts."""
+
+    id = fields.UUIDField(primary_key=True)
+    review = fields.ForeignKeyField("funding.Review", related_name="revisions", on_delete=fields.CASCADE)
+    grades = fields.JSONField()
+    comment = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "review_revision"
+        indexes = (("district", "review_id", "created_at"),)
+
+
 class Project(TenantModel):
     """A selected entry: on notice, then awarded to an implementing organization with a grant."""
 
@@ -202,9 +220,15 @@ class Project(TenantModel):
     subdistrict = fields.CharField(max_length=100, null=True)
     community = fields.CharField(max_length=100, null=True)
     requested_fen = fields.BigIntField()
-    status = fields.CharEnumField(ProjectStatus, max_length=10, default=ProjectStatus.SELECTED)
+    status = fields.CharEnumField(ProjectStatus, max_length=17, default=ProjectStatus.SELECTED)
     organization_id = fields.UUIDField(null=True)
     grant_fen = fields.BigIntField(default=0)
+    # A grant above the request: its reason, who awarded it and the second bureau admin who approved it.
+    over_request_reason = fields.TextField(null=True)
+    awarded_by = fields.CharField(max_length=120, null=True)
+    approved_by = fields.CharField(max_length=120, null=True)
+    # The project's life: from the award's date to this day (tranches, records, expenses fall within it).
+    ends_on = fields.DateField(null=True)
     # Kept under the project's row lock, so concurrent tranches never overdraw the grant.
     disbursed_fen = fields.BigIntField(default=0)
     awarded_at = fields.DatetimeField(null=True)
@@ -256,6 +280,8 @@ class ServiceRecord(TenantModel):
     community = fields.CharField(max_length=100)
     service_date = fields.DateField()
     beneficiary = fields.CharField(max_length=100)
+    # How the organization reaches the beneficiary (a phone number), for the evaluators' follow-up calls.
+    contact = fields.CharField(max_length=40, null=True)
     person_times = fields.IntField()
     reported_by = fields.CharField(max_length=120)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -287,6 +313,9 @@ class RecoveryOrder(TenantModel):
     amount_fen = fields.BigIntField()
     reason = fields.TextField()
     status = fields.CharEnumField(RecoveryStatus, max_length=8, default=RecoveryStatus.OPEN)
+    deadline = fields.DateField(null=True)
+    settled_fen = fields.BigIntField(default=0)  # the sum of its settlements, never above amount_fen
+    overdue_at = fields.DatetimeField(null=True)  # when funding.recovery.overdue was raised (once)
     source = fields.CharEnumField(RecoverySource, max_length=10)
     # One order per evaluation finding, however often the finding's event arrives.
     finding_id = fields.CharField(max_length=60, null=True)
@@ -300,6 +329,22 @@ class RecoveryOrder(TenantModel):
         table = "recovery_order"
         unique_together = (("district", "finding_id"),)
         indexes = (("district", "project_id", "created_at"), ("district", "status", "created_at", "id"))
+
+
+class RecoverySettlement(TenantModel):
+    """Money returned against a recovery order, with the payment's reference."""
+
+    id = fields.UUIDField(primary_key=True)
+    order = fields.ForeignKeyField("funding.RecoveryOrder", related_name="settlements", on_delete=fields.CASCADE)
+    amount_fen = fields.BigIntField()
+    payment_reference = fields.CharField(max_length=100)
+    paid_on = fields.DateField()
+    recorded_by = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "recovery_settlement"
+        unique_together = (("district", "order_id", "payment_reference"),)
 
 
 class KnownOrganization(TenantModel):
@@ -330,7 +375,7 @@ class WebhookDeliveryStatus(str, Enum):
 class WebhookSubscription(Model):
     """An HTTPS endpoint a bureau (its district) or a city admin (its city: `district` is NULL) registered
     for fund-recovery alerts. Row-level security: a district's row by `district`; a city's row by `city`
-    against `app.city`, which only a city admin's own operation sets (migration 0008_webhooks)."""
+    against `app.city`, which only a city admin's own operation sets (migration 0010_webhooks)."""
 
     district = fields.CharField(max_length=6, null=True)
     city = fields.CharField(max_length=4)
@@ -416,6 +461,8 @@ TENANT_TABLES = (
     "recovery_order",
     "known_organization",
     "audit_record",
+    "review_revision",
+    "recovery_settlement",
 )
 
 __all__ = [
@@ -440,6 +487,8 @@ __all__ = [
     "WebhookDeliveryStatus",
     "WebhookSubscription",
     "Review",
+    "ReviewRevision",
+    "RecoverySettlement",
     "ServiceRecord",
     "Tranche",
 ]

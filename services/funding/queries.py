@@ -17,7 +17,8 @@ async def published_notices(district: str) -> list[dict[str, Any]]:
 
 async def committed_fen(round_id: UUID) -> int:
     rows = await connections.get("funding").execute_query_dict(
-        "SELECT COALESCE(SUM(grant_fen), 0)::bigint AS fen FROM project WHERE round_id = $1 AND status = 'AWARDED'",
+        "SELECT COALESCE(SUM(grant_fen), 0)::bigint AS fen FROM project WHERE round_id = $1 "
+        "AND status IN ('AWARDED', 'AWAITING_APPROVAL')",
         [round_id],
     )
     return int(rows[0]["fen"])

@@ -23,9 +23,23 @@ CONNECTION_LOST = (
 )
 
 
+# The database ended a statement at its time limit (statement_timeout, SQLSTATE 57014): the transaction
+# is rolled back, so the request may be retried as well.
+TIME_LIMIT = (asyncpg.exceptions.QueryCanceledError,)
+
+
+def is_time_limit(exc: BaseException) -> bool:
+    return isinstance(exc, TIME_LIMIT) or isinstance(exc.__cause__ or exc.__context__, TIME_LIMIT)
+
+
 def is_parse_error(error: GraphQLError) -> bool:
     # graphql-core raises GraphQLSyntaxError from parse(); Strawberry returns that very instance.
     return isinstance(error, GraphQLSyntaxError)
+
+
+def is_token_limit(error: GraphQLError) -> bool:
+    # graphql-core stops parsing at `max_tokens` with a plain GraphQLSyntaxError; only its text says why.
+    return is_parse_error(error) and "tokens. Parsing aborted" in error.message
 
 
 def is_connection_loss(exc: BaseException) -> bool:

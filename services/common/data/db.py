@@ -7,7 +7,8 @@ role, and grants the application role and the relay role what they need. Service
 
 civic_app    serves requests and applies events: tenant tables under row-level security; the audit trail
              is append-only; the outbox and inbox only its transaction's districts (rls.py).
-civic_relay  the outbox relay and pruning: every district's outbox rows, nothing else.
+civic_relay  the outbox relay and pruning: every district's outbox rows and (to prune them) idempotency
+             keys, nothing else.
 civic_owner  owns the tables and runs migrations.
 """
 
@@ -29,6 +30,12 @@ APP_ROLE = "civic_app"
 OWNER_ROLE = "civic_owner"
 # Owns funding's `public_notices` function: reads published notices of any district, nothing else.
 NOTICE_READER_ROLE = "civic_notice_reader"
+
+# Each role's statement_timeout, set on the role by the bootstrap: a runaway query is cancelled by
+# PostgreSQL instead of holding a pooled connection. Requests stay under the gateway's subgraph time
+# limit; the relay's batches may take longer. The notice reader never logs in (its function runs in the
+# caller's civic_app session, under civic_app's limit); its own setting binds any session that does.
+STATEMENT_TIMEOUTS = {APP_ROLE: "15s", RELAY_ROLE: "30s", NOTICE_READER_ROLE: "5s", OWNER_ROLE: "0"}
 
 
 def tortoise_config(services: list[str] | tuple[str, ...], *, owner: bool = False, pool_max: int = 10) -> dict:
@@ -106,6 +113,9 @@ async def ensure_roles_and_databases(services: list[str]) -> None:
             if not await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
                 password = f" PASSWORD '{urlsplit(url).password or role}'" if url else ""
                 await admin.execute(f"CREATE ROLE {role} {attributes}{password}")
+        for role, timeout in STATEMENT_TIMEOUTS.items():
+            if timeout != "0":  # the owner's migrations may rewrite a table: no limit there
+                await admin.execute(f"ALTER ROLE {role} SET statement_timeout = '{timeout}'")
         # Membership lets the owner role hand the function to the reader in a migration.
         await admin.execute(f"GRANT {NOTICE_READER_ROLE} TO {OWNER_ROLE}")
         for service in services:
@@ -139,11 +149,14 @@ REVOKE ALL ON tortoise_migrations FROM {APP_ROLE};
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_record FROM {APP_ROLE};
 -- Requests and handlers add outbox and inbox rows; marking sent and pruning is the relay's alone.
 REVOKE UPDATE, DELETE, TRUNCATE ON outbox, inbox FROM {APP_ROLE};
+-- An idempotency key is written once, with its mutation; only pruning (the relay role) removes it.
+REVOKE UPDATE, DELETE, TRUNCATE ON idempotency_key FROM {APP_ROLE};
 -- Districts join the directory (rls.guard_directory says who may); none leaves it through a request.
 REVOKE DELETE, TRUNCATE ON district_directory FROM {APP_ROLE};
 -- The relay claims, marks and prunes outbox rows, and touches no tenant table.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {RELAY_ROLE};
 GRANT SELECT, UPDATE, DELETE ON outbox TO {RELAY_ROLE};
+GRANT SELECT, DELETE ON idempotency_key TO {RELAY_ROLE};
 """
 
 

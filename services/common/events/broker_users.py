@@ -43,8 +43,9 @@ ROUTES: dict[str, Routes] = {
                "registry.organization.status_changed"),
     ),
     "funding": Routes(
-        emits=("funding.project.awarded", "funding.tranche.disbursed", "funding.service_record.reported",
-               "funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.overdue"),
+        emits=("funding.round.opened", "funding.round.changed", "funding.project.awarded",
+               "funding.tranche.disbursed", "funding.service_record.reported", "funding.recovery.ordered",
+               "funding.recovery.settled", "funding.recovery.overdue"),
         binds=("registry.district.onboarded", "registry.organization.registered",
                "registry.organization.status_changed", "evaluation.violation.found",
                # the webhook intake's own queue (services/funding/webhooks/intake.py)
@@ -53,12 +54,14 @@ ROUTES: dict[str, Routes] = {
     ),
     "evaluation": Routes(
         emits=("evaluation.phase.completed", "evaluation.violation.found", "evaluation.rectification.overdue"),
-        binds=("registry.district.onboarded", "funding.project.awarded", "funding.service_record.reported"),
+        binds=("registry.district.onboarded", "funding.round.opened", "funding.round.changed",
+               "funding.project.awarded", "funding.service_record.reported", "funding.recovery.ordered",
+               "funding.recovery.settled"),
         queues=_service_queues("evaluation"),
     ),
     # Fund-recovery alerts: exclusive queues gateway.alerts.<hex> (policy/alerts.py, and `civic alerts`).
     "gateway": Routes(
-        binds=("funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.*"),
+        binds=("funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.overdue", "funding.recovery.*"),
         queues=(r"gateway\.alerts\.[0-9a-f]+",),
     ),
 }

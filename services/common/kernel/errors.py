@@ -10,6 +10,8 @@ FORBIDDEN = "FORBIDDEN"
 NOT_FOUND = "NOT_FOUND"
 CONFLICT = "CONFLICT"
 RETRYABLE = "SERVICE_UNAVAILABLE"
+IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+COMMIT_OUTCOME_UNKNOWN = "COMMIT_OUTCOME_UNKNOWN"
 INTERNAL = "INTERNAL_SERVER_ERROR"
 
 
@@ -57,6 +59,19 @@ class Unavailable(DomainError):
     """A dependency (database, broker) failed mid-request; the client may retry."""
 
     code = RETRYABLE
+
+
+class IdempotencyKeyReused(DomainError):
+    """The Idempotency-Key was already used for another request (another operation or other variables)."""
+
+    code = IDEMPOTENCY_KEY_REUSED
+
+
+class CommitOutcomeUnknown(DomainError):
+    """The connection was lost during COMMIT: the change may or may not have been applied, so a blind
+    retry could apply it twice. Not retryable without an Idempotency-Key."""
+
+    code = COMMIT_OUTCOME_UNKNOWN
 
 
 def require(condition: bool, message: str, *, field: str | None = None) -> None:

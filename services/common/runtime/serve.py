@@ -1,4 +1,4 @@
-"""Runs a service's ASGI app with uvicorn on its port from the table in config."""
+"""Runs a service's ASGI app with uvicorn on its port from the table in config, with the HTTP limits."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import uvicorn
 
 from services.common.kernel.config import SERVICE_PORTS
+from services.common.runtime.http_limits import HttpLimits
 
 
 def serve(service: str, app_path: str) -> None:
@@ -16,4 +17,6 @@ def serve(service: str, app_path: str) -> None:
         # A line per request costs CPU on the hot path; ACCESS_LOG=1 turns it on for debugging.
         access_log=os.environ.get("ACCESS_LOG") == "1",
         proxy_headers=False,
+        # head/body timeouts, keep-alive and the connection cap (http_limits.py)
+        **HttpLimits.from_env().uvicorn_settings(),
     )

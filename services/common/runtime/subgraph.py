@@ -19,6 +19,7 @@ from tortoise import connections
 from services.common.kernel.config import AuthSettings, development, run_workers
 from services.common.api.context import RequestContext, build_context
 from services.common.data.db import start_database, stop_database
+from services.common.runtime.http_limits import BodyLimits, HttpLimits
 from services.common.runtime.metrics import LATENCY, REQUESTS
 from services.common.api.operation import format_error
 from services.common.runtime.service import ServiceDefinition
@@ -46,8 +47,10 @@ class SubgraphGraphQL(GraphQL):
         return body
 
 
-def create_app(service: ServiceDefinition, *, manage_database: bool = True, workers: bool | None = None) -> Starlette:
-    """`manage_database=False` when the caller (a test session) has initialised Tortoise itself."""
+def create_app(service: ServiceDefinition, *, manage_database: bool = True, workers: bool | None = None,
+               http_limits: HttpLimits | None = None) -> Starlette:
+    """`manage_database=False` when the caller (a test session) has initialised Tortoise itself;
+    `http_limits` defaults to the environment's (HTTP_* settings)."""
     # Refuse to start without a usable token key (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     start_workers = run_workers() if workers is None else workers
@@ -94,6 +97,8 @@ def create_app(service: ServiceDefinition, *, manage_database: bool = True, work
         ],
         lifespan=lifespan,
     )
+    # A body comes in whole, in time and under the cap, before anything parses it.
+    app.add_middleware(BodyLimits, limits=http_limits or HttpLimits.from_env())
     app.add_middleware(_MetricsMiddleware, service=service.name)
     app.state.service = service
     return app

@@ -9,6 +9,7 @@ from services.common.kernel.config import amqp_url, outbox_keep_sent, relay_data
 from services.common.data.db import relay_connection
 from services.common.events.broker_health import BrokerLink
 from services.common.events.consumer import EventConsumer
+from services.common.data import idempotency
 from services.common.events.pruning import PRUNE_EVERY_SECONDS, prune_sent
 from services.common.events.relay import OutboxRelay
 from services.common.runtime.service import PeriodicJob, ServiceDefinition
@@ -75,13 +76,18 @@ class ServiceWorkers:
         await self.relay.start()
         self.links["relay"].watch(self.relay.amqp)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service.name}-relay"))
-        for job in (*self.service.periodic, self._outbox_pruning()):
+        for job in (*self.service.periodic, self._outbox_pruning(), self._key_pruning()):
             self._tasks.append(asyncio.create_task(_repeat(job), name=f"{self.service.name}-{job.name}"))
 
     def _outbox_pruning(self) -> PeriodicJob:
         outbox, connection, keep_for = self.service.models.outbox, relay_connection(self.service.name), outbox_keep_sent()
         return PeriodicJob("outbox-pruning", PRUNE_EVERY_SECONDS,
                            lambda: prune_sent(outbox, connection, keep_for=keep_for))
+
+    def _key_pruning(self) -> PeriodicJob:
+        connection = relay_connection(self.service.name)
+        return PeriodicJob("idempotency-key-pruning", idempotency.PRUNE_EVERY_SECONDS,
+                           lambda: idempotency.prune_keys(connection))
 
     async def stop(self) -> None:
         await cancel_and_wait(self._tasks)

@@ -7,7 +7,9 @@ FINAL phase.
 The public functions are re-exported here, so `from . import domain; domain.open_phase(...)` works.
 """
 
-from .agencies import chosen_agency_id, decide_tender, open_tender, record_bid, register_agency, require_round_evaluator
+from .agencies import (
+    chosen_agency_id, decide_tender, is_round_evaluator, open_tender, record_bid, register_agency, require_round_evaluator,
+)
 from .evaluations import get_evaluation, open_phase_of, phase_of, utcnow
 from .findings import (
     FindingCommand,
@@ -21,9 +23,18 @@ from .findings import (
 from .follow_ups import MAX_SEED, draw_follow_up_sample, draw_sample, follow_up_population, population_digest, record_follow_up
 from .inspections import CHECKSUM, CHINA, EvidenceRef, InspectionCommand, record_inspection
 from .intake import keep_service_records, open_evaluation_for_award
-from .phases import RATING_THRESHOLDS, SCORE_TOTAL, CriterionScore, CriterionSpec, complete_phase, open_phase, rating_for
+from .funding_copies import keep_recovery_order, keep_round, recovery_settled
+from .phases import (
+    RATING_THRESHOLDS, SCORE_TOTAL, CriterionScore, CriterionSpec, complete_phase, open_phase, rating_after_recovery,
+    rating_for,
+)
 
 __all__ = [
+    "is_round_evaluator",
+    "keep_recovery_order",
+    "keep_round",
+    "recovery_settled",
+    "rating_after_recovery",
     "CHECKSUM",
     "CHINA",
     "MAX_SEED",

@@ -10,11 +10,11 @@ from tortoise.exceptions import IntegrityError
 from services.common.data import audit
 from services.common.kernel.auth import EVALUATOR, Principal
 from services.common.kernel.credit_code import credit_code_problem
-from services.common.kernel.errors import BadInput, Conflict, Forbidden
+from services.common.kernel.errors import BadInput, Conflict, Forbidden, NotFound
 from services.common.data.lookup import one
 from services.common.kernel.validation import clean_text
 
-from ..models import AuditRecord, Bid, Evaluation, EvaluationAgency, Tender, TenderStatus
+from ..models import AuditRecord, Bid, Evaluation, EvaluationAgency, KnownRound, Tender, TenderStatus
 from .evaluations import utcnow
 
 
@@ -44,6 +44,14 @@ async def open_tender(principal: Principal, *, round_id: str, round_name: str, d
     round_id = clean_text(round_id, "roundId", max_length=64)
     round_name = clean_text(round_name, "roundName")
     description = clean_text(description, "description", required=False, max_length=4000)
+    # Rounds as funding announced them (funding.round.opened / .changed): only an existing, live round.
+    known = await KnownRound.filter(round_id=round_id).first()
+    if known is None:
+        raise NotFound(f"the district has no funding round {round_id}", field="roundId")
+    if known.phase == "CANCELLED":
+        raise Conflict(f"round '{known.name}' was cancelled: {known.cancel_reason}", field="roundId")
+    if round_name != known.name:
+        raise BadInput(f"round {round_id} is named '{known.name}', not '{round_name}'", field="roundName")
     if await Tender.exists(round_id=round_id):
         raise Conflict(f"round {round_id} already has an evaluation tender", field="roundId")
     tender = await Tender.create(district=district, round_id=round_id, round_name=round_name, description=description)
@@ -98,3 +106,10 @@ async def require_round_evaluator(principal: Principal, evaluation: Evaluation) 
         raise Forbidden(
             f"only evaluators of the agency chosen for round {evaluation.round_name} may evaluate its projects"
         )
+
+
+async def is_round_evaluator(principal: Principal | None, evaluation: Evaluation) -> bool:
+    """Whether the caller is an evaluator of the agency chosen for the evaluation's round."""
+    if principal is None or EVALUATOR not in principal.roles or principal.agency is None:
+        return False
+    return principal.agency == str(await chosen_agency_id(evaluation.round_id))

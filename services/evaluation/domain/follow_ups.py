@@ -59,9 +59,11 @@ async def draw_follow_up_sample(principal: Principal, inspection_id: str, *, siz
         seed = secrets.randbelow(MAX_SEED + 1)
     elif not 0 <= seed <= MAX_SEED:
         raise BadInput(f"the seed must be between 0 and {MAX_SEED}", field="seed")
-    communities = dict(
-        await ServiceBeneficiary.filter(project_id=evaluation.project_id).order_by("service_date", "id").values_list("beneficiary", "community")
-    )
+    # Each beneficiary's community and contact as last reported (later records overwrite earlier ones).
+    reported = await ServiceBeneficiary.filter(project_id=evaluation.project_id).order_by("service_date", "id").values_list(
+        "beneficiary", "community", "contact")
+    communities = {beneficiary: community for beneficiary, community, _ in reported}
+    contacts = {beneficiary: contact for beneficiary, _, contact in reported if contact}
     before = audit.snapshot(inspection)
     for position, beneficiary in enumerate(draw_sample(population, size, seed)):
         await FollowUp.create(
@@ -70,6 +72,7 @@ async def draw_follow_up_sample(principal: Principal, inspection_id: str, *, siz
             inspection=inspection,
             position=position,
             beneficiary=beneficiary,
+            contact=contacts.get(beneficiary),
             community=communities.get(beneficiary),
         )
     inspection.sample_size = size

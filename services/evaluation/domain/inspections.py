@@ -42,6 +42,10 @@ async def record_inspection(principal: Principal, evaluation_id: str, kind: Phas
     phase = await open_phase_of(evaluation, kind, doing="recording an inspection")
     if data.inspected_on > utcnow().astimezone(CHINA).date():
         raise BadInput(f"an inspection cannot be dated in the future ({data.inspected_on})", field="inspectedOn")
+    awarded_on = evaluation.awarded_at.astimezone(CHINA).date()
+    if data.inspected_on < awarded_on:
+        raise BadInput(f"an inspection on {data.inspected_on} is before the project was awarded on {awarded_on}",
+                       field="inspectedOn")
     inspector = clean_text(data.inspector, "inspector", max_length=120)
     notes = clean_text(data.notes, "notes", required=False, max_length=8000)
     evidence = []

@@ -52,6 +52,7 @@ def _beneficiary(district: str, record: ServiceRecordReported) -> ServiceBenefic
         project_id=record.project_id,
         record_id=record.record_id,
         beneficiary=record.beneficiary.strip(),
+        contact=record.contact,
         community=record.community,
         service_date=dt.date.fromisoformat(record.service_date[:10]),
         person_times=record.person_times,

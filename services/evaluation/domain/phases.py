@@ -20,6 +20,7 @@ from ..models import (
     Evaluation,
     Finding,
     Inspection,
+    KnownRecoveryOrder,
     Phase,
     PhaseKind,
     PhaseStatus,
@@ -163,7 +164,7 @@ def rating_for(final_score: int, *, unresolved_violation: bool, rectification_pe
 
 
 async def _rate(evaluation: Evaluation, final_score: int) -> Rating:
-    return rating_for(
+    rating = rating_for(
         final_score,
         unresolved_violation=await Finding.exists(
             evaluation_id=evaluation.id, severity=Severity.VIOLATION, resolved=False
@@ -172,3 +173,20 @@ async def _rate(evaluation: Evaluation, final_score: int) -> Rating:
             evaluation_id=evaluation.id, status__in=[RectificationStatus.OPEN, RectificationStatus.OVERDUE]
         ),
     )
+    if rating is not Rating.FAIL and await _all_recovered(evaluation):
+        return Rating.PASS_AFTER_RECOVERY
+    return rating
+
+
+async def _all_recovered(evaluation: Evaluation) -> bool:
+    """The project had money ordered back, and every such order is settled."""
+    settled = await KnownRecoveryOrder.filter(project_id=evaluation.project_id).values_list("settled", flat=True)
+    return bool(settled) and all(settled)
+
+
+async def rating_after_recovery(evaluation: Evaluation, final_score: int | None) -> Rating:
+    """A FAIL once every recovery order of the project is settled: rated again by the same rules, which now
+    give PASS_AFTER_RECOVERY unless the score alone fails (README, Rating)."""
+    if final_score is None:
+        return Rating.FAIL
+    return await _rate(evaluation, final_score)

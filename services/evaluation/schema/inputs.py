@@ -6,6 +6,8 @@ import datetime as dt
 
 import strawberry
 
+from services.common.api.input_lists import at_most
+
 from services.common.kernel.categories import Category
 from services.common.api.scalars import Money
 
@@ -55,6 +57,12 @@ class EvaluationScoreInput:
     points: int
 
 
+# The most items each input list may hold (services/common/api/input_lists.py).
+MAX_EVIDENCE = 50
+MAX_PHASE_CRITERIA = 20
+MAX_SCORES = MAX_PHASE_CRITERIA
+
+
 @strawberry.input
 class EvidenceInput:
     file_name: str
@@ -69,6 +77,9 @@ class InspectionInput:
     inspector: str
     notes: str | None = None
     evidence: list[EvidenceInput] = strawberry.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        at_most(MAX_EVIDENCE, "evidence", self.evidence)
 
 
 @strawberry.input

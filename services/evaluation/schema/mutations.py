@@ -7,10 +7,13 @@ import datetime as dt
 
 import strawberry
 
+from services.common.api.input_lists import at_most
 from services.common.api.permissions import BureauAdmin, BureauOrEvaluator, Evaluator
 
 from .. import domain, models
 from .inputs import (
+    MAX_PHASE_CRITERIA,
+    MAX_SCORES,
     EvaluationCriterionInput,
     EvaluationScoreInput,
     FindingInput,
@@ -71,6 +74,7 @@ class Mutation:
     async def open_evaluation_phase(
         self, info: strawberry.Info, evaluation_id: strawberry.ID, phase: EvaluationPhaseKind, criteria: list[EvaluationCriterionInput]
     ) -> EvaluationPhase:
+        at_most(MAX_PHASE_CRITERIA, "criteria", criteria)
         principal = info.context.principal
         row = await domain.open_phase(
             principal, evaluation_id, phase, [domain.CriterionSpec(name=c.name, max_points=c.max_points) for c in criteria]
@@ -134,6 +138,7 @@ class Mutation:
         scores: list[EvaluationScoreInput],
         summary: str | None = None,
     ) -> EvaluationPhase:
+        at_most(MAX_SCORES, "scores", scores)
         principal = info.context.principal
         row = await domain.complete_phase(
             principal, evaluation_id, phase, [domain.CriterionScore(s.criterion, s.points) for s in scores], summary

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 
 from services.common.kernel.categories import Category
+from services.common.kernel.contacts import mask_contact
 from services.common.api.permissions import Authenticated, verified_caller
 from services.common.api.scalars import Money
 
-from .. import models
+from .. import domain, models
 
 EvaluationPhaseKind = strawberry.enum(models.PhaseKind, name="EvaluationPhaseKind", description="初期, 中期, 终期")
 EvaluationPhaseStatus = strawberry.enum(models.PhaseStatus, name="EvaluationPhaseStatus")
@@ -146,14 +148,25 @@ class FollowUp:
     satisfied: bool | None
     notes: str | None
     called_at: dt.datetime | None
+    row: strawberry.Private[Any]
 
     @classmethod
     def from_row(cls, row: models.FollowUp) -> "FollowUp":
         return cls(
             id=strawberry.ID(str(row.id)), position=row.position, beneficiary=row.beneficiary,
             community=row.community, reached=row.reached, satisfied=row.satisfied, notes=row.notes,
-            called_at=row.called_at,
+            called_at=row.called_at, row=row,
         )
+
+    @strawberry.field(description="The contact the organization reported: in full to the evaluators of the agency "
+                                  "chosen for the round (who call), masked (138****5678) to everyone else")
+    async def contact(self, info: strawberry.Info) -> str | None:
+        if not self.row.contact:
+            return None
+        evaluation = await info.context.loaders.evaluation.load(str(self.row.evaluation_id))
+        if evaluation is not None and await domain.is_round_evaluator(info.context.principal, evaluation):
+            return self.row.contact
+        return mask_contact(self.row.contact)
 
 
 async def _phase_kind(info: strawberry.Info, phase_id) -> models.PhaseKind:

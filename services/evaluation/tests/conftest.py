@@ -13,7 +13,7 @@ from services.evaluation.consumers import handlers
 from services.evaluation.models import InboxEvent
 from services.evaluation.service import service
 
-from .operations import BID, DECIDE, OPEN_TENDER, REGISTER_AGENCY, ROUND, awarded, credit
+from .operations import BID, DECIDE, OPEN_TENDER, REGISTER_AGENCY, ROUND, awarded, credit, round_opened
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ async def tendered(evaluation, consumer) -> Round:
     for n, name in enumerate(("评估公司甲", "评估公司乙")):
         data = await evaluation.ok(REGISTER_AGENCY, {"input": {"name": name, "creditCode": credit(n + 1)}}, token=bureau)
         agencies.append(data["registerEvaluationAgency"]["id"])
+    assert await consumer.handle(round_opened())
     tender = (await evaluation.ok(OPEN_TENDER, {"input": {"roundId": ROUND, "roundName": "2026年公益创投"}},
                                   token=bureau))["openEvaluationTender"]
     for agency, price in zip(agencies, ("180000.00", "150000.00")):

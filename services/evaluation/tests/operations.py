@@ -65,14 +65,39 @@ def awarded(project_id: str, *, district: str = DAOLI, round_id: str = ROUND, gr
     )
 
 
-def service_record(project_id: str, beneficiary: str, *, district: str = DAOLI, record_id: str | None = None) -> Envelope:
+def round_opened(*, district: str = DAOLI, round_id: str = ROUND, name: str = "2026年公益创投") -> Envelope:
+    return Envelope(type="funding.round.opened", district=district, producer="funding",
+                    data={"roundId": round_id, "name": name, "year": 2026, "openedAt": "2026-01-05T09:00:00+08:00"})
+
+
+def round_changed(*, district: str = DAOLI, round_id: str = ROUND, name: str = "2026年公益创投", phase: str = "CANCELLED",
+                  cancel_reason: str | None = "预算科目有误", changed_at: str = "2026-01-06T09:00:00+08:00") -> Envelope:
+    return Envelope(type="funding.round.changed", district=district, producer="funding",
+                    data={"roundId": round_id, "name": name, "year": 2026, "phase": phase, "cancelReason": cancel_reason,
+                          "changedAt": changed_at})
+
+
+def recovery_envelope(kind: str, project_id: str, order_id: str, *, finding_id: str | None = None,
+                      district: str = DAOLI) -> Envelope:
+    """funding.recovery.ordered or .settled for an order of the project."""
+    common = {"orderId": order_id, "projectId": project_id, "organizationId": str(uuid.uuid4()), "amountFen": 100_000}
+    if kind == "ordered":
+        data = {**common, "projectTitle": "银龄互助服务项目", "organizationName": "道里区夕阳红服务中心", "reason": "违规",
+                "orderedAt": "2026-05-01T09:00:00+08:00", "source": "EVALUATION", "findingId": finding_id}
+    else:
+        data = {**common, "settledAt": "2026-05-20T09:00:00+08:00"}
+    return Envelope(type=f"funding.recovery.{kind}", district=district, producer="funding", data=data)
+
+
+def service_record(project_id: str, beneficiary: str, *, district: str = DAOLI, record_id: str | None = None,
+                   contact: str | None = None) -> Envelope:
     return Envelope(
         type="funding.service_record.reported",
         district=district,
         producer="funding",
         data={
             "projectId": project_id, "recordId": record_id or str(uuid.uuid4()), "beneficiary": beneficiary,
-            "community": "共乐社区", "serviceDate": "2026-04-02", "personTimes": 3,
+            "community": "共乐社区", "serviceDate": "2026-04-02", "personTimes": 3, "contact": contact,
         },
     )
 
@@ -83,7 +108,9 @@ def onboarded(code: str, name: str) -> Envelope:
 
 
 def inspection(method: str = "DOCUMENT_REVIEW", **extra) -> dict:
-    return {"method": method, "inspectedOn": "2026-04-10", "inspector": "王评估",
+    """Dated today (China's calendar): never before an award, whether the award event says March or today."""
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    return {"method": method, "inspectedOn": today, "inspector": "王评估",
             "evidence": [{"fileName": "台账.pdf", "checksum": SHA, "location": "archive://2026/daoli/台账.pdf"}], **extra}
 
 

@@ -11,7 +11,7 @@ from services.evaluation.domain import rating_for
 
 from .operations import (
     BID, COMPLETE, CRITERIA, DECIDE, DRAW, EVALUATION, FINDING, FOLLOW_UP, INSPECT, OPEN_PHASE, OPEN_TENDER,
-    REGISTER_AGENCY, ROUND, awarded, credit, in_days, inspection, scores, service_record,
+    REGISTER_AGENCY, ROUND, awarded, credit, in_days, inspection, round_opened, scores, service_record,
 )
 
 
@@ -135,8 +135,9 @@ def test_rating_thresholds_follow_the_readme(score, violation, pending, rating):
     assert rating_for(score, unresolved_violation=violation, rectification_pending=pending).value == rating
 
 
-async def test_a_tender_records_the_bids_the_decision_and_its_reason(evaluation):
+async def test_a_tender_records_the_bids_the_decision_and_its_reason(evaluation, consumer):
     bureau = token(DAOLI, "bureau_admin")
+    assert await consumer.handle(round_opened())
     ids = [(await evaluation.ok(REGISTER_AGENCY, {"input": {"name": f"评估公司{n}", "creditCode": credit(n)}},
                                 token=bureau))["registerEvaluationAgency"]["id"] for n in range(3)]
     tender = (await evaluation.ok(OPEN_TENDER, {"input": {"roundId": ROUND, "roundName": "2026年公益创投"}},

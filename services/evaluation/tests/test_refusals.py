@@ -135,3 +135,20 @@ async def test_evidence_needs_a_sha256_checksum_and_a_place(evaluation, tendered
                                               "input": inspection(inspectedOn="2099-01-01")}, token=r.evaluator)
     assert future["extensions"]["field"] == "inspectedOn"
     assert (await view(evaluation, r))["inspections"] == []
+
+
+async def test_every_input_list_has_a_maximum_and_one_more_is_refused_naming_the_list(evaluation, tendered):
+    r = tendered
+    many_criteria = [{"name": f"c{i}", "maxPoints": 5} for i in range(21)]
+    criteria = await evaluation.error(OPEN_PHASE, {"id": r.evaluation_id, "phase": "INITIAL", "criteria": many_criteria},
+                                      token=r.evaluator)
+    evidence = [{"fileName": f"f{i}.jpg", "checksum": "sha256:00", "location": "s3://x"} for i in range(51)]
+    inspected = await evaluation.error(INSPECT, {"id": r.evaluation_id, "phase": "INITIAL",
+                                                 "input": {**inspection(), "evidence": evidence}}, token=r.evaluator)
+    many_scores = [{"criterion": f"c{i}", "points": 1} for i in range(21)]
+    scored = await evaluation.error(COMPLETE, {"id": r.evaluation_id, "phase": "INITIAL", "scores": many_scores},
+                                    token=r.evaluator)
+    assert [e["extensions"] for e in (criteria, inspected, scored)] == [
+        {"code": "BAD_USER_INPUT", "field": "criteria"}, {"code": "BAD_USER_INPUT", "field": "evidence"},
+        {"code": "BAD_USER_INPUT", "field": "scores"}]
+    assert (await view(evaluation, r))["phases"][0]["status"] == "PENDING"

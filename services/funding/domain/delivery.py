@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from services.common.kernel.auth import Principal
-from services.common.kernel.errors import BadInput, Forbidden
+from services.common.kernel.calendar import local_date, today
+from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.kernel.money import format_fen
 from services.common.kernel.validation import clean_text
 from services.contracts import ServiceRecordReported
 
 from .. import events
-from ..models import Expense, FundingRound, Phase, Project, ServiceRecord
+from ..models import Expense, FundingRound, KnownOrganization, OrganizationStatus, Phase, Project, ServiceRecord
 from .common import audit_record, awarded_project, now, require_phase
 
 
@@ -22,12 +24,33 @@ async def _own_project(principal: Principal, project_id: Any, doing: str) -> tup
     if principal.org != str(project.organization_id):
         raise Forbidden("only the implementing organization reports on its project", field="projectId")
     require_phase(round_, Phase.AWARDED, doing=doing)
+    org = await KnownOrganization.filter(id=project.organization_id).first()
+    if org is None or org.status is not OrganizationStatus.ACTIVE:
+        status = org.status.value if org else "unknown"
+        raise Conflict(f"the organization is {status}; only an ACTIVE organization reports delivery", field="projectId")
     return project, round_
 
 
-def _past_date(value: dt.date, field: str) -> dt.date:
-    if value > now().date():
+def _within_project(project: Project, value: dt.date, field: str) -> dt.date:
+    """A delivery date within the project's life: from its award to its end, and not in the future."""
+    if value > today():
         raise BadInput(f"{value.isoformat()} is in the future", field=field)
+    started = local_date(project.awarded_at)
+    if value < started:
+        raise BadInput(f"{value.isoformat()} is before the project was awarded on {started.isoformat()}", field=field)
+    if project.ends_on is not None and value > project.ends_on:
+        raise BadInput(f"{value.isoformat()} is after the project ended on {project.ends_on.isoformat()}", field=field)
+    return value
+
+
+CONTACT = re.compile(r"^\+?[0-9][0-9 -]{4,38}$")
+
+
+def _contact(value: str | None, field: str) -> str | None:
+    """A phone number the organization reached the beneficiary on (digits, spaces, dashes, a leading +)."""
+    value = clean_text(value, field, required=False, max_length=40)
+    if value and not CONTACT.match(value):
+        raise BadInput(f"'{value}' is not a phone number", field=field)
     return value
 
 
@@ -41,6 +64,7 @@ class ServiceRecordCommand:
     beneficiary: str
     person_times: int
     subdistrict: str | None = None
+    contact: str | None = None
 
 
 async def report_service_record(principal: Principal, command: ServiceRecordCommand) -> ServiceRecord:
@@ -49,8 +73,17 @@ async def report_service_record(principal: Principal, command: ServiceRecordComm
     return record
 
 
-async def _create_service_record(principal: Principal, command: ServiceRecordCommand) -> ServiceRecord:
-    project, _ = await _own_project(principal, command.project_id, "reporting service records")
+async def _create_service_record(
+    principal: Principal, command: ServiceRecordCommand, checked: dict | None = None
+) -> ServiceRecord:
+    # A batch checks (and locks) each of its projects once: `checked` keeps them for the operation.
+    key = str(command.project_id)
+    if checked is not None and key in checked:
+        project = checked[key]
+    else:
+        project, _ = await _own_project(principal, command.project_id, "reporting service records")
+        if checked is not None:
+            checked[key] = project
     subdistrict = clean_text(command.subdistrict, "subdistrict", required=False, max_length=100) or project.subdistrict
     if not subdistrict:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
@@ -61,8 +94,9 @@ async def _create_service_record(principal: Principal, command: ServiceRecordCom
         project_id=project.id,
         subdistrict=subdistrict,
         community=clean_text(command.community, "community", max_length=100),
-        service_date=_past_date(command.service_date, "serviceDate"),
+        service_date=_within_project(project, command.service_date, "serviceDate"),
         beneficiary=clean_text(command.beneficiary, "beneficiary", max_length=100),
+        contact=_contact(command.contact, "contact"),
         person_times=command.person_times,
         reported_by=principal.sub,
     )
@@ -78,6 +112,7 @@ def _service_record_reported(record: ServiceRecord) -> ServiceRecordReported:
         community=record.community,
         service_date=record.service_date.isoformat(),
         person_times=record.person_times,
+        contact=record.contact,
     )
 
 
@@ -88,7 +123,8 @@ async def report_service_records(principal: Principal, commands: list[ServiceRec
     """Many service records in one operation: the same rules as one record, all or none (one transaction)."""
     if not 1 <= len(commands) <= MAX_RECORDS_PER_BATCH:
         raise BadInput(f"a batch holds 1 to {MAX_RECORDS_PER_BATCH} service records", field="input")
-    records = [await _create_service_record(principal, command) for command in commands]
+    checked: dict = {}
+    records = [await _create_service_record(principal, command, checked) for command in commands]
     # One INSERT for the batch's events, in the same transaction as its records.
     await events.emitter.emit_many(
         [(_service_record_reported(r), r.district) for r in records]
@@ -112,7 +148,7 @@ async def report_expense(
         district=project.district,
         project_id=project.id,
         amount_fen=amount_fen,
-        spent_on=_past_date(spent_on, "spentOn"),
+        spent_on=_within_project(project, spent_on, "spentOn"),
         description=clean_text(description, "description", max_length=2000),
         reported_by=principal.sub,
     )

@@ -22,6 +22,7 @@ from ..models import (
     Phase,
     Project,
     Review,
+    ReviewRevision,
 )
 from .common import audit_record, funding_round, require_phase
 
@@ -64,7 +65,8 @@ async def declare_conflict(principal: Principal, entry_id: Any, reason: str) -> 
 
 
 async def score_entry(principal: Principal, entry_id: Any, grades: dict[str, int], comment: str | None) -> Review:
-    """A member grades every published criterion 0-10; a second call replaces the member's grades."""
+    """A member grades every published criterion 0-10; a re-score keeps the earlier grades as a revision,
+    and the latest counts."""
     entry = await one(LibraryEntry, entry_id, field="entryId", what="library entry", for_update=True)
     round_ = await funding_round(entry.round_id, for_update=False)
     require_phase(round_, Phase.REVIEW, doing="scoring entries")
@@ -84,7 +86,7 @@ async def score_entry(principal: Principal, entry_id: Any, grades: dict[str, int
     if not await Need.filter(library_entry_id=entry.id).exists():
         raise BadInput("this entry has no needs left to review", field="entryId")
     comment = clean_text(comment, "comment", required=False, max_length=4000)
-    review = await Review.filter(member_id=member.id, entry_id=entry.id).first()
+    review = await Review.filter(member_id=member.id, entry_id=entry.id).select_for_update().first()
     before = audit.snapshot(review)
     if review is None:
         review = await Review.create(
@@ -94,6 +96,7 @@ async def score_entry(principal: Principal, entry_id: Any, grades: dict[str, int
         review.grades = grades
         review.comment = comment
         await review.save()
+    await ReviewRevision.create(district=entry.district, review_id=review.id, grades=grades, comment=comment)
     await audit_record(principal, "scoreEntry", review, before)
     return review
 

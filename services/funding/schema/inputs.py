@@ -7,12 +7,13 @@ from enum import Enum
 
 import strawberry
 from services.common.kernel.categories import Category
+from services.common.api.input_lists import at_most
 from services.common.api.scalars import Money
 
 from .. import models
 
 
-Phase = strawberry.enum(models.Phase, description="NEEDS_INTAKE -> LIBRARY -> REVIEW -> NOTICE -> AWARDED -> CLOSED")
+Phase = strawberry.enum(models.Phase, description="NEEDS_INTAKE -> LIBRARY -> REVIEW -> NOTICE -> AWARDED -> CLOSED; or CANCELLED before any award")
 CollectionMethod = strawberry.enum(models.CollectionMethod, description="问卷 / 入户 / 实地调研")
 MemberKind = strawberry.enum(models.MemberKind, description="Experts, resident representatives, officials, organization representatives")
 ProjectStatus = strawberry.enum(models.ProjectStatus)
@@ -20,6 +21,12 @@ ObjectionStatus = strawberry.enum(models.ObjectionStatus)
 TrancheStatus = strawberry.enum(models.TrancheStatus)
 RecoveryStatus = strawberry.enum(models.RecoveryStatus)
 RecoverySource = strawberry.enum(models.RecoverySource)
+
+# The most items each input list may hold (services/common/api/input_lists.py).
+MAX_CRITERIA = 20
+MAX_MERGED_NEEDS = 200
+MAX_GRADES = MAX_CRITERIA
+MAX_TRANCHES = 24
 
 
 @strawberry.input
@@ -35,7 +42,21 @@ class OpenRoundInput:
     budget: Money
     criteria: list[CriterionInput]
     min_reviews: int = 3
+    notice_days: int = strawberry.field(default=7, description="At least FUNDING_MIN_NOTICE_DAYS (7 unless configured)")
+
+
+@strawberry.input(description="A round's new terms, while needs intake is open")
+class UpdateRoundInput:
+    id: strawberry.ID
+    name: str
+    year: int
+    budget: Money
+    criteria: list[CriterionInput]
+    min_reviews: int = 3
     notice_days: int = 7
+
+    def __post_init__(self) -> None:
+        at_most(MAX_CRITERIA, "criteria", self.criteria)
 
 
 @strawberry.input
@@ -55,6 +76,9 @@ class MergeNeedsInput:
     entry_id: strawberry.ID | None = None
     title: str | None = None
     requested: Money | None = None
+
+    def __post_init__(self) -> None:
+        at_most(MAX_MERGED_NEEDS, "needIds", self.need_ids)
 
 
 @strawberry.input
@@ -77,6 +101,9 @@ class ScoreEntryInput:
     grades: list[GradeInput]
     comment: str | None = None
 
+    def __post_init__(self) -> None:
+        at_most(MAX_GRADES, "grades", self.grades)
+
 
 @strawberry.input
 class TrancheInput:
@@ -90,6 +117,12 @@ class AwardProjectInput:
     organization_id: strawberry.ID
     grant: Money
     tranches: list[TrancheInput]
+    ends_on: dt.date | None = strawberry.field(default=None, description="The project's last day (default: a year on)")
+    over_request_reason: str | None = strawberry.field(
+        default=None, description="Why the grant is above the reviewed request; a second bureau admin then approves it")
+
+    def __post_init__(self) -> None:
+        at_most(MAX_TRANCHES, "tranches", self.tranches)
 
 
 @strawberry.input
@@ -107,6 +140,7 @@ class ServiceRecordInput:
     beneficiary: str = strawberry.field(description="A beneficiary reference the organization keeps, not a name")
     person_times: int
     subdistrict: str | None = None
+    contact: str | None = strawberry.field(default=None, description="The beneficiary's phone, for follow-up calls")
 
 
 @strawberry.input
@@ -122,6 +156,14 @@ class OrderRecoveryInput:
     project_id: strawberry.ID
     amount: Money
     reason: str
+    deadline: dt.date | None = strawberry.field(default=None, description="Default: FUNDING_RECOVERY_DAYS (30) on")
+
+
+@strawberry.input(description="Money returned against a recovery order")
+class SettleRecoveryInput:
+    payment_reference: str
+    amount: Money | None = strawberry.field(default=None, description="Default: all that is outstanding")
+    paid_on: dt.date | None = strawberry.field(default=None, description="Default: today")
 
 
 @strawberry.enum(description="How an objection is resolved")

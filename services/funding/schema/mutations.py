@@ -23,6 +23,8 @@ from .inputs import (
     ScheduleTrancheInput,
     ScoreEntryInput,
     ServiceRecordInput,
+    SettleRecoveryInput,
+    UpdateRoundInput,
 )
 from .types import FundingRound, LibraryEntry, Need, Objection, PanelMember, Project, RecoveryOrder
 from .values import Expense, ServiceRecord, Tranche
@@ -43,6 +45,7 @@ def _service_record(input: ServiceRecordInput) -> delivery.ServiceRecordCommand:
     return delivery.ServiceRecordCommand(
         project_id=input.project_id, community=input.community, service_date=input.service_date,
         beneficiary=input.beneficiary, person_times=input.person_times, subdistrict=input.subdistrict,
+        contact=input.contact,
     )
 
 
@@ -61,6 +64,35 @@ class Mutation:
             min_reviews=input.min_reviews, notice_days=input.notice_days,
         )
         return FundingRound.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="new terms for a round, while needs intake is open.",
+    )
+    async def update_round(self, info: strawberry.Info, input: UpdateRoundInput) -> FundingRound:
+        principal = info.context.principal
+        row = await rounds.update_round(
+            principal, input.id, name=input.name, year=input.year, budget_fen=input.budget,
+            criteria=[rounds.CriterionSpec(name=c.name, weight=c.weight) for c in input.criteria],
+            min_reviews=input.min_reviews, notice_days=input.notice_days,
+        )
+        return FundingRound.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="cancel a mistaken round, with the reason, before any award (kept for the archive).",
+    )
+    async def cancel_round(self, info: strawberry.Info, id: strawberry.ID, reason: str) -> FundingRound:
+        principal = info.context.principal
+        return FundingRound.from_row(await rounds.cancel_round(principal, id, reason))
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="close a round at its end (AWARDED -> CLOSED): every tranche paid, no recovery open.",
+    )
+    async def close_round(self, info: strawberry.Info, id: strawberry.ID) -> FundingRound:
+        principal = info.context.principal
+        return FundingRound.from_row(await rounds.advance_round(principal, id, models.Phase.CLOSED))
 
     @strawberry.mutation(
         permission_classes=[BureauAdmin],
@@ -166,8 +198,17 @@ class Mutation:
         row = await award.award_project(principal, award.AwardCommand(
             project_id=input.project_id, organization_id=input.organization_id, grant_fen=input.grant,
             tranches=[award.TrancheSpec(amount_fen=t.amount, due_on=t.due_on) for t in input.tranches],
+            ends_on=input.ends_on, over_request_reason=input.over_request_reason,
         ))
         return Project.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="approve a grant above its request (another bureau admin than the one who awarded it).",
+    )
+    async def approve_over_request_grant(self, info: strawberry.Info, project_id: strawberry.ID) -> Project:
+        principal = info.context.principal
+        return Project.from_row(await award.approve_over_request_grant(principal, project_id))
 
     @strawberry.mutation(
         permission_classes=[BureauAdmin],
@@ -219,13 +260,19 @@ class Mutation:
     )
     async def order_recovery(self, info: strawberry.Info, input: OrderRecoveryInput) -> RecoveryOrder:
         principal = info.context.principal
-        row = await recovery.order_recovery(principal, project_id=input.project_id, amount_fen=input.amount, reason=input.reason)
+        row = await recovery.order_recovery(principal, project_id=input.project_id, amount_fen=input.amount,
+                                            reason=input.reason, deadline=input.deadline)
         return RecoveryOrder.from_row(row)
 
-    @strawberry.mutation(permission_classes=[BureauAdmin], description="the money came back.")
-    async def settle_recovery(self, info: strawberry.Info, id: strawberry.ID) -> RecoveryOrder:
+    @strawberry.mutation(
+        permission_classes=[BureauAdmin],
+        description="money came back, with its payment reference; SETTLED once the whole order is returned.",
+    )
+    async def settle_recovery(self, info: strawberry.Info, id: strawberry.ID, input: SettleRecoveryInput) -> RecoveryOrder:
         principal = info.context.principal
-        return RecoveryOrder.from_row(await recovery.settle_recovery(principal, id))
+        row = await recovery.settle_recovery(principal, id, payment_reference=input.payment_reference,
+                                             amount_fen=input.amount, paid_on=input.paid_on)
+        return RecoveryOrder.from_row(row)
 
     @strawberry.mutation(
         permission_classes=[BureauOrCity],

@@ -50,6 +50,7 @@ class FundingRound:
     notice_days: int
     notice_started_at: dt.datetime | None
     notice_ends_at: dt.datetime | None
+    cancel_reason: str | None
     created_at: dt.datetime
     row: strawberry.Private[Any]
 
@@ -59,7 +60,7 @@ class FundingRound:
             id=node_id(row.id), district=row.district, name=row.name, year=row.year, budget=row.budget_fen,
             phase=row.phase, criteria=[Criterion(name=c["name"], weight=c["weight"]) for c in row.criteria],
             min_reviews=row.min_reviews, notice_days=row.notice_days, notice_started_at=row.notice_started_at,
-            notice_ends_at=row.notice_ends_at, created_at=row.created_at, row=row,
+            notice_ends_at=row.notice_ends_at, cancel_reason=row.cancel_reason, created_at=row.created_at, row=row,
         )
 
     @classmethod
@@ -170,6 +171,14 @@ class PanelMember:
         return cls(id=node_id(row.id), name=row.name, kind=row.kind, sub=row.sub)
 
 
+@strawberry.type(description="A grading as it was given: a re-score adds one, the latest counts.")
+class ReviewRevision:
+    grades: list[Grade]
+    score: float
+    comment: str | None
+    at: dt.datetime
+
+
 @strawberry.type(description="One panel member's grades for one entry.")
 class Review:
     id: strawberry.ID
@@ -178,11 +187,22 @@ class Review:
     comment: str | None
     conflicted: bool = strawberry.field(description="The member declared a conflict of interest: not counted")
     row: strawberry.Private[Any]
+    criteria: strawberry.Private[list]
 
     @strawberry.field
     async def member(self, info: strawberry.Info) -> PanelMember | None:
         row = await info.context.loaders.panel_member.load(self.row.member_id)
         return PanelMember.from_row(row) if row else None
+
+    @strawberry.field(description="Every grading the member gave, oldest first; the last is the one counted")
+    async def history(self, info: strawberry.Info) -> list[ReviewRevision]:
+        criteria = self.criteria
+        rows = await models.ReviewRevision.filter(review_id=self.row.id).order_by("created_at", "id")
+        return [
+            ReviewRevision(grades=[Grade(criterion=c["name"], grade=r.grades.get(c["name"], 0)) for c in criteria],
+                           score=score_of(review_score(criteria, r.grades)), comment=r.comment, at=r.created_at)
+            for r in rows
+        ]
 
 
 @strawberry.type
@@ -243,6 +263,7 @@ class LibraryEntry:
                 comment=r.comment,
                 conflicted=r.member_id in conflicted,
                 row=r,
+                criteria=round_.criteria,
             )
             for r in reviews
         ]
@@ -305,6 +326,10 @@ class Project:
     disbursed: Money
     status: ProjectStatus
     awarded_at: dt.datetime | None
+    ends_on: dt.date | None = strawberry.field(description="The project's last day: its life runs from the award to it")
+    over_request_reason: str | None = strawberry.field(description="Why the grant is above the reviewed request")
+    awarded_by: str | None
+    approved_by: str | None = strawberry.field(description="The second bureau admin of a grant above its request")
     row: strawberry.Private[Any]
 
     @classmethod
@@ -312,8 +337,13 @@ class Project:
         return cls(
             id=node_id(row.id), district=row.district, title=row.title, category=row.category, subdistrict=row.subdistrict,
             community=row.community, requested=row.requested_fen, grant=row.grant_fen, disbursed=row.disbursed_fen,
-            status=row.status, awarded_at=row.awarded_at, row=row,
+            status=row.status, awarded_at=row.awarded_at, ends_on=row.ends_on,
+            over_request_reason=row.over_request_reason, awarded_by=row.awarded_by, approved_by=row.approved_by, row=row,
         )
+
+    @strawberry.field(description="The sum of the project's expenses")
+    async def spent(self, info: strawberry.Info) -> Money:
+        return await info.context.loaders.spent_by_project.load(self.row.id)
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "Project | None":
@@ -375,6 +405,15 @@ class Project:
         return [Objection.from_row(o) for o in await info.context.loaders.objections_by_project.load(self.row.id)]
 
 
+@strawberry.type(description="Money returned against a recovery order, with its payment reference.")
+class RecoverySettlement:
+    amount: Money
+    payment_reference: str
+    paid_on: dt.date
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
 @strawberry.federation.type(keys=["id"], description="追回违规项目资金: a fund-recovery order, OPEN until the money returns.")
 class RecoveryOrder:
     id: strawberry.ID
@@ -385,6 +424,10 @@ class RecoveryOrder:
     source: RecoverySource
     finding_id: str | None
     ordered_at: dt.datetime
+    deadline: dt.date | None
+    settled: Money = strawberry.field(description="The sum of its settlements")
+    outstanding: Money
+    overdue_at: dt.datetime | None = strawberry.field(description="When its overdue alert was raised (once)")
     settled_at: dt.datetime | None
     row: strawberry.Private[Any]
 
@@ -392,8 +435,16 @@ class RecoveryOrder:
     def from_row(cls, row: models.RecoveryOrder) -> "RecoveryOrder":
         return cls(
             id=node_id(row.id), district=row.district, amount=row.amount_fen, reason=row.reason, status=row.status,
-            source=row.source, finding_id=row.finding_id, ordered_at=row.ordered_at, settled_at=row.settled_at, row=row,
+            source=row.source, finding_id=row.finding_id, ordered_at=row.ordered_at, deadline=row.deadline,
+            settled=row.settled_fen, outstanding=row.amount_fen - row.settled_fen, overdue_at=row.overdue_at,
+            settled_at=row.settled_at, row=row,
         )
+
+    @strawberry.field(description="Payments against the order, oldest first")
+    async def settlements(self) -> list[RecoverySettlement]:
+        rows = await models.RecoverySettlement.filter(order_id=self.row.id).order_by("created_at", "id")
+        return [RecoverySettlement(amount=r.amount_fen, payment_reference=r.payment_reference, paid_on=r.paid_on,
+                                   recorded_by=r.recorded_by, recorded_at=r.created_at) for r in rows]
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID, **_: object) -> "RecoveryOrder | None":

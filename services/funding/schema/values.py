@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import strawberry
+from services.common.kernel.contacts import mask_contact
 from services.common.kernel.categories import Category
 from services.common.api.scalars import Money
 
@@ -115,13 +116,15 @@ class ServiceRecord:
     community: str
     service_date: dt.date
     beneficiary: str
+    contact: str | None = strawberry.field(description="The beneficiary's contact, masked (138****5678)")
     person_times: int
     reported_at: dt.datetime
 
     @classmethod
     def from_row(cls, row: models.ServiceRecord) -> "ServiceRecord":
         return cls(id=node_id(row.id), subdistrict=row.subdistrict, community=row.community, service_date=row.service_date,
-                   beneficiary=row.beneficiary, person_times=row.person_times, reported_at=row.created_at)
+                   beneficiary=row.beneficiary, contact=mask_contact(row.contact), person_times=row.person_times,
+                   reported_at=row.created_at)
 
 
 @strawberry.type

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from services.common.events import Envelope
+from services.common.kernel.calendar import today
 from tests.support import token
 
 OPEN = """mutation($input: OpenRoundInput!) { openRound(input: $input) {
@@ -33,7 +34,8 @@ DISBURSE = "mutation($id: ID!) { disburseTranche(trancheId: $id) { id sequence a
 RECORD = "mutation($input: ServiceRecordInput!) { reportServiceRecord(input: $input) { id subdistrict community personTimes } }"
 EXPENSE = "mutation($input: ExpenseInput!) { reportExpense(input: $input) { id amount } }"
 ORDER = "mutation($input: OrderRecoveryInput!) { orderRecovery(input: $input) { id amount status source reason } }"
-SETTLE = "mutation($id: ID!) { settleRecovery(id: $id) { id status settledAt } }"
+SETTLE = """mutation($id: ID!, $input: SettleRecoveryInput! = {paymentReference: "HRB-PAY-0001"}) {
+  settleRecovery(id: $id, input: $input) { id status settled outstanding settledAt } }"""
 PROJECT = """query($id: ID!) { project(id: $id) { id title status grant disbursed beneficiaries personTimes
   tranches { id amount status } recoveryOrders { id amount status source reason findingId }
   expenses { totalCount } serviceRecords { totalCount } } }"""
@@ -41,14 +43,16 @@ ROUND = """query($id: ID!) { fundingRound(id: $id) { id name phase budget commit
   beneficiaries personTimes trail { needs entries selected withdrawn awarded } } }"""
 
 CRITERIA = [{"name": "需求契合度", "weight": 40}, {"name": "可行性", "weight": 30}, {"name": "社会效益", "weight": 30}]
-TODAY = dt.date.today().isoformat()
+TODAY_DATE = today()  # China's calendar, as funding's rules read dates
+TODAY = TODAY_DATE.isoformat()
 
 
 def organization_envelope(district: str, *, org_id: str | None = None, name: str = "共乐为老服务中心",
-                          status: str = "ACTIVE", event: str = "registry.organization.registered") -> Envelope:
+                          status: str = "ACTIVE", event: str = "registry.organization.registered",
+                          category: str = "ELDERLY_CARE") -> Envelope:
     data = {
         "id": org_id or str(uuid.uuid4()), "name": name, "registration": "FILED", "creditCode": None,
-        "filingNumber": f"{district}-BA-00001", "category": "ELDERLY_CARE", "subdistrict": "新阳路街道",
+        "filingNumber": f"{district}-BA-00001", "category": category, "subdistrict": "新阳路街道",
         "community": "共乐社区", "status": status,
     }
     if event.endswith("status_changed"):
@@ -72,10 +76,10 @@ def violation_envelope(district: str, project_id: str, amount_fen: int, *, findi
 
 async def awarded_project(funding, bureau_token: str, district: str, org_id: str, *, grant: str = "100000.00",
                           tranches: list[str] = ("60000.00", "40000.00")) -> dict:
-    """The shortest way through a round: one need, one entry, one review, no notice days, one award."""
+    """The shortest way through a round: one need, one entry, one review, the notice closed early, one award."""
     reviewer_sub = f"reviewer-{uuid.uuid4().hex[:6]}"
     rnd = (await funding.ok(OPEN, {"input": {"name": "测试创投", "year": 2024, "budget": "200000.00",
-                                               "criteria": CRITERIA, "minReviews": 1, "noticeDays": 0}},
+                                               "criteria": CRITERIA, "minReviews": 1, "noticeDays": 7}},
                             token=bureau_token))["openRound"]
     need = (await funding.ok(NEED, {"input": {"roundId": rnd["id"], "subdistrict": "新阳路街道", "community": "共乐社区",
                                               "category": "ELDERLY_CARE", "method": "QUESTIONNAIRE",
@@ -91,6 +95,7 @@ async def awarded_project(funding, bureau_token: str, district: str, org_id: str
     selected = (await funding.ok(SELECT, {"roundId": rnd["id"]}, token=bureau_token))["selectProjects"]
     project_id = selected["projects"]["edges"][0]["node"]["id"]
     await funding.ok(PUBLISH, {"roundId": rnd["id"]}, token=bureau_token)
+    await funding.ok(CLOSE_NOTICE, {"roundId": rnd["id"]}, token=bureau_token)
     await funding.ok(ADVANCE, {"id": rnd["id"], "to": "AWARDED"}, token=bureau_token)
     project = (await funding.ok(AWARD, {"input": {"projectId": project_id, "organizationId": org_id, "grant": grant,
                                                   "tranches": [{"amount": a, "dueOn": TODAY} for a in tranches]}},

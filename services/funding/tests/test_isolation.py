@@ -69,7 +69,7 @@ async def test_public_notices_show_only_the_named_district_and_need_no_token(fun
 
     admin = bureau[DAOLI]
     rnd = (await funding.ok(OPEN, {"input": {"name": "道里创投", "year": 2024, "budget": "100000.00", "criteria": CRITERIA,
-                                             "minReviews": 1, "noticeDays": 5}}, token=admin))["openRound"]
+                                             "minReviews": 1, "noticeDays": 7}}, token=admin))["openRound"]
     need = (await funding.ok(NEED, {"input": {"roundId": rnd["id"], "subdistrict": "新阳路街道", "community": "共乐社区",
                                               "category": "YOUTH", "method": "QUESTIONNAIRE", "description": "托管"}},
                              token=admin))["recordNeed"]

@@ -13,7 +13,7 @@ TRAIL = "{ fundingAuditTrail { totalCount } }"
 
 def open_input(**overrides) -> dict:
     return {"input": {"name": "2024创投", "year": 2024, "budget": "200000.00", "criteria": CRITERIA,
-                      "minReviews": 1, "noticeDays": 0, **overrides}}
+                      "minReviews": 1, "noticeDays": 7, **overrides}}
 
 
 def need_input(round_id: str, **overrides) -> dict:
@@ -170,7 +170,7 @@ async def test_an_award_over_budget_or_to_an_unfit_organization_is_refused(fundi
 
 
 async def _selected_project(funding, admin) -> str:
-    from .flow import PUBLISH, SELECT
+    from .flow import CLOSE_NOTICE, PUBLISH, SELECT
 
     rnd = (await funding.ok(OPEN, open_input(), token=admin))["openRound"]
     need = (await funding.ok(NEED, need_input(rnd["id"]), token=admin))["recordNeed"]["id"]
@@ -182,6 +182,7 @@ async def _selected_project(funding, admin) -> str:
     await funding.ok(SCORE, {"input": {"entryId": entry, "grades": grades(6, 6, 6)}}, token=token(DAOLI, "reviewer", sub="sel"))
     project = (await funding.ok(SELECT, {"roundId": rnd["id"]}, token=admin))["selectProjects"]["projects"]["edges"][0]["node"]["id"]
     await funding.ok(PUBLISH, {"roundId": rnd["id"]}, token=admin)
+    await funding.ok(CLOSE_NOTICE, {"roundId": rnd["id"]}, token=admin)
     await funding.ok(ADVANCE, {"id": rnd["id"], "to": "AWARDED"}, token=admin)
     return project
 
@@ -226,3 +227,23 @@ async def test_a_recovery_order_cannot_exceed_what_was_disbursed(funding, consum
     orders = (await funding.ok(PROJECT, {"id": ids["project"]}, token=admin))["project"]["recoveryOrders"]
     assert [o["amount"] for o in orders] == ["50000.00"]
     assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.recovery.ordered").count() == 1
+
+
+def _many(n: int, item) -> list:
+    return [item(i) for i in range(n)]
+
+
+LIST_CAPS = [  # (operation, variables with one item too many, the field named)
+    (OPEN, open_input(criteria=_many(21, lambda i: {"name": f"c{i}", "weight": 1})), "criteria"),
+    (MERGE, {"input": {"needIds": _many(201, str), "reason": "同类", "title": "t", "requested": "1.00"}}, "needIds"),
+    (SCORE, {"input": {"entryId": "1", "grades": _many(21, lambda i: {"criterion": f"c{i}", "grade": 1})}}, "grades"),
+    (AWARD, {"input": {"projectId": "1", "organizationId": "1", "grant": "100.00",
+                       "tranches": _many(25, lambda i: {"amount": "1.00", "dueOn": TODAY})}}, "tranches"),
+]
+
+
+async def test_every_input_list_has_a_maximum_and_one_more_is_refused_naming_the_list(funding, bureau):
+    for operation, variables, field in LIST_CAPS:
+        error = await funding.error(operation, variables, token=bureau[DAOLI])
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["field"] == field, error
+    assert (await funding.ok(TRAIL, token=bureau[DAOLI]))["fundingAuditTrail"]["totalCount"] == 0

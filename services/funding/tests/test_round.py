@@ -132,7 +132,7 @@ async def test_a_round_runs_from_needs_to_recovery_as_in_the_source(funding, con
 
         # 6. Awards to active organizations known from registry events, with tranche schedules.
         meals_org = await know_organization(consumer, DAOLI, name="共乐为老服务中心")
-        youth_org = await know_organization(consumer, DAOLI, name="新华青少年服务社")
+        youth_org = await know_organization(consumer, DAOLI, name="新华青少年服务社", category="YOUTH")
         meals = (await funding.ok(AWARD, {"input": {"projectId": projects["共乐社区助老食堂"], "organizationId": meals_org,
                                                     "grant": "80000.00", "tranches": [{"amount": "50000.00", "dueOn": TODAY},
                                                                                       {"amount": "30000.00", "dueOn": TODAY}]}},
@@ -168,7 +168,8 @@ async def test_a_round_runs_from_needs_to_recovery_as_in_the_source(funding, con
         order = await wait_until(order_of_youth)
         assert order["amount"] == "30000.00" and order["source"] == "EVALUATION" and order["status"] == "OPEN"
         assert "capped to 30000.00" in order["reason"] and order["findingId"] == finding.data["findingId"]
-        settled = (await funding.ok(SETTLE, {"id": order["id"]}, token=admin))["settleRecovery"]
+        settled = (await funding.ok(SETTLE, {"id": order["id"], "input": {"paymentReference": "HRB-2024-0042"}},
+                                    token=admin))["settleRecovery"]
         assert settled["status"] == "SETTLED"
 
         # Subscribers hear both the fund-recovery alert and its settlement, relayed from the outbox.

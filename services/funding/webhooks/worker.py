@@ -21,7 +21,7 @@ class WebhookWorker:
         # One applier in one process at a time (a single active consumer: other replicas stand by), so
         # batches commit in the order they arrived and the deliveries' `seq` (the order the dispatcher
         # keeps per subscription and recovery order) is the alerts' arrival order. Two appliers let a
-        # later batch commit first: the proof (row 11) saw 6 of 450 orders' alerts swapped.
+        # later batch commit first: the proof (row 12) saw 6 of 450 orders' alerts swapped.
         self.intake = EventConsumer(name=CONSUMER, connection="funding", inbox=InboxEvent, handlers=handlers,
                                     amqp_url=amqp_url, concurrency=1, single_active_consumer=True)
         self.dispatcher = WebhookDispatcher(settings, production=production)

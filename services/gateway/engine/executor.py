@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 import orjson
 
+from . import response_extensions
 from .pass_through import answer_is_final
 from .plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from .selections import FieldSel, FragmentSel, SelectionList
@@ -21,8 +22,10 @@ _MISSING = object()
 
 
 class PlanExecutor:
-    def __init__(self, supergraph: Supergraph, client: SubgraphClient, *, redact_subgraph_errors: bool = False):
+    def __init__(self, supergraph: Supergraph, client: SubgraphClient, *, redact_subgraph_errors: bool = False,
+                 kept_extensions: tuple[str, ...] = ()):
         self.supergraph = supergraph
+        self.kept_extensions = kept_extensions
         self.client = client
         self.redact = redact_subgraph_errors
         self.abstract_names = {t.name for t in supergraph.types.values() if t.is_abstract}
@@ -176,6 +179,7 @@ class _Run:
             return None
         if pass_through and answer_is_final(payload, content):
             return content
+        response_extensions.keep(payload, self.ex.kept_extensions)
         if isinstance(payload.get("data"), dict):
             self.ex.merge(self.data, payload["data"])
         for error in payload.get("errors") or ():

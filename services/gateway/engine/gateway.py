@@ -26,6 +26,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+from . import response_extensions
 from .client_schema import build_client_schema
 from .errors import RequestError, bad_user_input, parse_failed, validation_failed
 from .executor import PlanExecutor
@@ -143,13 +144,15 @@ class Gateway:
             transport=transport,
             timeout=self.options.subgraph_timeout,
             timeouts=self.options.subgraph_timeouts,
+            mutation_timeout=self.options.mutation_timeout,
             query_retries=self.options.query_retries,
             breaker_threshold=self.options.breaker_failure_threshold,
             breaker_cooldown=self.options.breaker_cooldown,
             collapse_queries=self.options.collapse_queries,
         )
         self.executor = PlanExecutor(
-            self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors
+            self.supergraph, self.client, redact_subgraph_errors=self.options.redact_subgraph_errors,
+            kept_extensions=tuple(self.options.kept_response_extensions),
         )
         self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
         self._prepared: OrderedDict[tuple[str, str | None], _Prepared] = OrderedDict()
@@ -278,6 +281,7 @@ class Gateway:
         except PlanningError as error:
             raise RequestError(f"query planning failed: {error}", "QUERY_PLANNING_FAILED", 500)
 
+        kept = response_extensions.start()
         if pass_through and plan.pass_through is not None:
             # No local or introspection root fields by construction: one fetch, maybe no shaping.
             outcome = await self.executor.execute_pass_through(plan, variables, headers)
@@ -290,7 +294,10 @@ class Gateway:
             data, errors = await self._run_plan(plan, prepared, root_type, variables, headers, context)
         shaper = ResponseShaper(self.schema, fragments, condition_values(operation, variables), errors)
         shaped = shaper.shape(root_type, operation.selection_set, data)
-        return {"errors": errors, "data": shaped} if errors else {"data": shaped}
+        response = {"errors": errors, "data": shaped} if errors else {"data": shaped}
+        if kept:
+            response["extensions"] = kept
+        return response
 
     async def _run_plan(self, plan, prepared: _Prepared, root_type, variables, headers, context) -> tuple[dict, list]:
         operation, fragments = prepared.operation, prepared.fragments

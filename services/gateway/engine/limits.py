@@ -31,9 +31,11 @@ def _is_list(type_) -> bool:
     return isinstance(type_, GraphQLList)
 
 
-def measure_operation(schema: GraphQLSchema, operation, fragments: dict, variables: dict,
+def measure_operation(schema: GraphQLSchema | None, operation, fragments: dict, variables: dict,
                       default_list_size: int) -> OperationMeasure:
-    root = schema.get_root_type(operation.operation)
+    """Depth, aliases and cost of an operation. Without a schema (a subgraph checking depth and aliases
+    before it validates anything) list fields are not told apart, so the cost counts each field once."""
+    root = schema.get_root_type(operation.operation) if schema else None
     aliases = 0
 
     def explicit_size(node: FieldNode) -> int | None:
@@ -76,7 +78,7 @@ def measure_operation(schema: GraphQLSchema, operation, fragments: dict, variabl
             else:
                 condition = node.type_condition.name.value if node.type_condition else None
                 sub = node.selection_set.selections
-            target = schema.get_type(condition) if condition else parent
+            target = schema.get_type(condition) if condition and schema else parent
             sub_depth, sub_cost = walk(target, sub, depth, multiplier, pending)
             deepest, cost = max(deepest, sub_depth), cost + sub_cost
         return deepest, cost

@@ -11,10 +11,13 @@ class EngineOptions:
     # subgraph calls
     subgraph_timeout: float = 10.0
     subgraph_timeouts: Mapping[str, float] = field(default_factory=dict)  # per subgraph override
+    mutation_timeout: float | None = None  # for every call of a mutation's plan; None: as for queries
     query_retries: int = 1  # extra attempts for query operations; mutations are never retried
     breaker_failure_threshold: int = 5
     breaker_cooldown: float = 10.0
     redact_subgraph_errors: bool = False
+    # top-level subgraph response extensions copied to the client's response (response_extensions.py)
+    kept_response_extensions: tuple[str, ...] = ()
     collapse_queries: bool = True  # identical in-flight subgraph queries share one call (collapsing.py)
     # request limits (None disables a limit)
     max_depth: int | None = 15

@@ -71,6 +71,7 @@ class SubgraphClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
         timeouts: Mapping[str, float] | None = None,
+        mutation_timeout: float | None = None,
         query_retries: int = 1,
         breaker_threshold: int = 5,
         breaker_cooldown: float = 10.0,
@@ -85,6 +86,8 @@ class SubgraphClient:
             self.poster = Http1Poster()
         self.timeout = timeout
         self.timeouts = dict(timeouts or {})
+        # A mutation's calls wait as long as the subgraph's own limit allows (kernel/limits.py), no longer.
+        self.mutation_timeout = mutation_timeout
         self.query_retries = query_retries
         self.breakers = {name: CircuitBreaker(breaker_threshold, breaker_cooldown) for name in self.urls}
         # Metric children resolved once: a labels() lookup per call is measurable on the hot path.
@@ -105,7 +108,7 @@ class SubgraphClient:
                 raise SubgraphFetchError(subgraph, f"circuit open for subgraph '{subgraph}'", "SUBGRAPH_UNAVAILABLE")
             started = time.perf_counter()
             try:
-                payload, content = await self._post(subgraph, body, headers, collapse=is_query)
+                payload, content = await self._post(subgraph, body, headers, collapse=is_query, mutation=not is_query)
             except SubgraphFetchError as error:
                 SUBGRAPH_FETCHES.labels(subgraph, error.code).inc()
                 breaker.record_failure()
@@ -121,8 +124,11 @@ class SubgraphClient:
         raise last
 
     async def _post(self, subgraph: str, body: bytes, headers: Mapping[str, str], *,
-                    collapse: bool = False) -> tuple[dict, bytes]:
-        timeout = self.timeouts.get(subgraph, self.timeout)
+                    collapse: bool = False, mutation: bool = False) -> tuple[dict, bytes]:
+        if mutation and self.mutation_timeout is not None:
+            timeout = self.mutation_timeout
+        else:
+            timeout = self.timeouts.get(subgraph, self.timeout)
 
         def send():
             return self.poster.post(self.urls[subgraph], body, headers, timeout)

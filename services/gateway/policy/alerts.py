@@ -13,10 +13,10 @@ import aio_pika
 from services.common.kernel.auth import Principal
 from services.common.events import Envelope, MalformedEnvelope
 from services.common.events.topology import EXCHANGE, declare_exchanges
-from services.contracts import ContractError, RecoveryOrdered, RecoverySettled
+from services.contracts import ContractError, RecoveryOrdered, RecoveryOverdue, RecoverySettled
 
 # The alerts this hub hands on, and the contract each must parse with before a subscriber sees it.
-ALERT_CONTRACTS = {contract.type: contract for contract in (RecoveryOrdered, RecoverySettled)}
+ALERT_CONTRACTS = {contract.type: contract for contract in (RecoveryOrdered, RecoverySettled, RecoveryOverdue)}
 
 log = logging.getLogger("civic.gateway.alerts")
 
@@ -25,10 +25,15 @@ ALERT_EVENTS = tuple(ALERT_CONTRACTS)
 
 @dataclass(frozen=True)
 class Alert:
-    """An alert as every subscriber gets it: the envelope, and its event parsed once by the hub."""
+    """An alert as every subscriber gets it: the envelope, and its event parsed once by the hub.
+
+    `answers` holds what subscriptions resolved for it, shared by those that may see the same
+    (subscriptions.py): it lives as long as the alert, which is one district's event.
+    """
 
     envelope: Envelope
-    event: RecoveryOrdered | RecoverySettled
+    event: RecoveryOrdered | RecoverySettled | RecoveryOverdue
+    answers: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -43,12 +48,17 @@ class Subscriber:
         return envelope.district in self.principal.districts
 
 
+def _subject(principal: Principal) -> tuple:
+    return (principal.sub, principal.district, principal.city)
+
+
 class AlertHub:
     """Consumes funding.recovery.* on an exclusive, auto-deleted queue: one per gateway process."""
 
     def __init__(self, amqp_url: str) -> None:
         self.amqp_url = amqp_url
         self.subscribers: set[Subscriber] = set()
+        self._held: dict[tuple, int] = {}
         self.queue_name = f"gateway.alerts.{uuid.uuid4().hex[:12]}"
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
 
@@ -73,6 +83,22 @@ class AlertHub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+
+    # Subscriptions per subject over all its sockets in this process (subscriptions.py caps them).
+    def held(self, principal: Principal) -> int:
+        return self._held.get(_subject(principal), 0)
+
+    def hold(self, principal: Principal) -> None:
+        key = _subject(principal)
+        self._held[key] = self._held.get(key, 0) + 1
+
+    def release(self, principal: Principal) -> None:
+        key = _subject(principal)
+        left = self._held.get(key, 0) - 1
+        if left > 0:
+            self._held[key] = left
+        else:
+            self._held.pop(key, None)
 
     async def _on_message(self, message: aio_pika.abc.AbstractIncomingMessage) -> None:
         try:

@@ -18,6 +18,8 @@ from starlette.websockets import WebSocket
 
 from services.common.kernel.config import AuthSettings, amqp_url, development
 from services.common.kernel.errors import DomainError
+from services.common.kernel.limits import gateway_mutation_timeout
+from services.common.runtime.http_limits import BodyLimits, HttpLimits
 from services.contracts import asyncapi
 
 from ..engine.errors import RequestError
@@ -28,18 +30,20 @@ from ..engine.options import EngineOptions
 from ..engine.planner import select_operation
 from .alerts import AlertHub
 from .city import CITY_SDL, city_overview
-from .subscriptions import serve_subscriptions
+from .idempotency import KEY_HEADER, REPLAY_MARKER, forward_key, replay_header
+from .rate_limits import RateLimited, RateLimiter
+from .subscriptions import SubscriptionLimits, serve_subscriptions
 from .tokens import VerifiedTokens, forward_authorization, is_public_operation, public_root_fields, unauthenticated
 
 ALERT_SDL = """
 extend schema { subscription: Subscription }
 
 type Subscription {
-  "Each recovery order raised or settled in the caller's district (a city admin: every district of the city)."
+  "Each recovery order raised, settled or past its deadline in the caller's district (a city admin: every district of the city)."
   fundRecoveryAlerts: FundRecoveryAlert!
 }
 
-enum RecoveryAlertKind { ORDERED SETTLED }
+enum RecoveryAlertKind { ORDERED SETTLED OVERDUE }
 
 type FundRecoveryAlert {
   kind: RecoveryAlertKind!
@@ -49,9 +53,12 @@ type FundRecoveryAlert {
   orderId: ID!
   projectId: ID!
   organizationId: ID
+  "ORDERED, SETTLED: the order's amount; OVERDUE: what is still outstanding"
   amount: Money!
   reason: String
   source: String
+  "OVERDUE: the deadline that passed (an ISO date)"
+  deadline: String
   order: RecoveryOrder
   project: Project
   organization: SocialOrganization
@@ -74,11 +81,15 @@ class CallerContext:
 
 
 def platform_options() -> EngineOptions:
-    return EngineOptions(redact_subgraph_errors=not development(), introspection=development())
+    # A mutation is waited for as long as the subgraph lets it run, plus its margin (kernel/limits.py).
+    return EngineOptions(redact_subgraph_errors=not development(), introspection=development(),
+                         mutation_timeout=gateway_mutation_timeout(), kept_response_extensions=(REPLAY_MARKER,))
 
 
 def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = None, transport=None,
-                        alerts: bool = True) -> Starlette:
+                        alerts: bool = True, http_limits: HttpLimits | None = None,
+                        rate_limiter: RateLimiter | None = None,
+                        subscription_limits: SubscriptionLimits | None = None) -> Starlette:
     # Refuse to start without a usable token key (ConfigurationError), not on the first request.
     AuthSettings.from_env()
     gateway = Gateway(
@@ -91,9 +102,13 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     hub = AlertHub(amqp_url("gateway"))
     tokens = VerifiedTokens()
     public_fields = public_root_fields(gateway.supergraph)
+    limiter = rate_limiter or RateLimiter()
+    subscription_limits = subscription_limits or SubscriptionLimits.from_env()
 
-    async def run(payload: Any, headers: Mapping[str, str], method: str) -> EncodedResponse:
-        """One client operation: token at the edge, then the engine with only Authorization forwarded."""
+    async def run(payload: Any, headers: Mapping[str, str], method: str, client: str | None) -> EncodedResponse:
+        """One client operation: token and rate limits at the edge, then the engine with only Authorization
+        (and an Idempotency-Key) forwarded. RateLimited goes up to the endpoint, which adds its Retry-After
+        header."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
         try:
@@ -106,12 +121,23 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             except DomainError as error:
                 REQUESTS.labels(name, "unauthenticated").inc()
                 return EncodedResponse(401, orjson.dumps(unauthenticated(error)), True)
-            if principal is None and not _public(gateway, payload, public_fields):
-                REQUESTS.labels(name, "unauthenticated").inc()
-                return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
+            if principal is None:
+                reads = _public_reads(gateway, payload, public_fields)
+                if reads is None:
+                    REQUESTS.labels(name, "unauthenticated").inc()
+                    return EncodedResponse(401, orjson.dumps(unauthenticated()), True)
+                # Each public field is a query on a subgraph's pool: an anonymous operation gets a few.
+                if reads > limiter.settings.public_fields:
+                    raise RequestError(f"an operation without a token reads at most {limiter.settings.public_fields}"
+                                       f" public fields; this one reads {reads}", "MAX_ALIASES_EXCEEDED")
+            limiter.check(principal, client)
             response = await gateway.execute_encoded(
-                payload, forward_authorization(headers), CallerContext(principal), http_method=method
+                payload, forward_key(headers, forward_authorization(headers)), CallerContext(principal),
+                http_method=method,
             )
+        except RateLimited:
+            REQUESTS.labels(name, "rate_limited").inc()
+            raise
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
         after_step(_record, name, "error" if response.has_errors else "ok", time.perf_counter() - started)
@@ -126,14 +152,15 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             body = await read_body(scope, receive, max_body_bytes)
             if body is None:
                 raise RequestError("request body too large", "REQUEST_TOO_LARGE", 413)
-            authorization = _authorization(scope)
-            headers = {"authorization": authorization} if authorization is not None else {}
-            response = await run(parse_json_body(body), headers, "POST")
+            client = scope.get("client")
+            response = await run(parse_json_body(body), _edge_headers(scope), "POST", client[0] if client else None)
+            response, extra = replay_header(response)
         except RequestError as error:
             response = EncodedResponse(error.status, orjson.dumps(error.response()), True)
+            extra = error.headers if isinstance(error, RateLimited) else []
         await send({"type": "http.response.start", "status": response.status,
                     "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", b"%d" % len(response.body))]})
+                                (b"content-length", b"%d" % len(response.body)), *extra]})
         await send({"type": "http.response.body", "body": response.body})
 
     async def graphql_get(request: Request) -> Response:
@@ -143,11 +170,15 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             payload = read_get_request(request)
         except RequestError as error:
             return json_response(error.status, error.response())
-        response = await run(payload, request.headers, "GET")
+        try:
+            response = await run(payload, request.headers, "GET", request.client.host if request.client else None)
+        except RateLimited as error:
+            return Response(orjson.dumps(error.response()), status_code=429, media_type="application/json",
+                            headers={"retry-after": str(error.retry_after)})
         return Response(response.body, status_code=response.status, media_type="application/json")
 
     async def websocket(ws: WebSocket) -> None:
-        await serve_subscriptions(ws, gateway, hub)
+        await serve_subscriptions(ws, gateway, hub, subscription_limits)
 
     async def healthz(request: Request) -> Response:
         return json_response(200, {"status": "ok", "service": "gateway"})
@@ -187,8 +218,11 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         ],
         lifespan=lifespan,
     )
+    # A body comes in whole, in time and under the engine's cap, before anything reads it.
+    app.add_middleware(BodyLimits, limits=http_limits or HttpLimits.from_env(), max_body_bytes=max_body_bytes)
     app.state.gateway = gateway
     app.state.hub = hub
+    app.state.rate_limiter = limiter
     return app
 
 
@@ -203,24 +237,31 @@ class _AsgiEndpoint:
         await self.app(scope, receive, send)
 
 
-def _authorization(scope: dict) -> str | None:
-    """The one request header the policy reads, from the raw ASGI scope (no Headers object)."""
+_EDGE_HEADERS = (b"authorization", KEY_HEADER.encode())
+
+
+def _edge_headers(scope: dict) -> dict[str, str]:
+    """The request headers the policy reads (Authorization, Idempotency-Key), from the raw ASGI scope."""
+    found = {}
     for name, value in scope["headers"]:
-        if name == b"authorization":  # ASGI servers send lower-case names
-            return value.decode("latin-1")
-    return None
+        if name in _EDGE_HEADERS:  # ASGI servers send lower-case names
+            found[name.decode()] = value.decode("latin-1")
+    return found
 
 
-def _public(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> bool:
-    """An operation made only of public root fields (as the supergraph marks them) needs no token."""
+def _public_reads(gateway: Gateway, payload: dict, public_fields: frozenset[str]) -> int | None:
+    """How many public root fields (as the supergraph marks them) an operation reads, when it is made only
+    of those and so needs no token; None when it needs one."""
     query = payload.get("query")
     if not isinstance(query, str):
-        return False
+        return None
     try:
         operation, _ = select_operation(gateway.parse_and_validate(query), payload.get("operationName"))
     except Exception:  # noqa: BLE001 - the engine reports parse and validation errors itself
-        return False
-    return is_public_operation(operation, public_fields)
+        return None
+    if not is_public_operation(operation, public_fields):
+        return None
+    return sum(1 for node in operation.selection_set.selections if node.name.value != "__typename")
 
 
 GRAPHIQL = """<!doctype html><html><head><title>Civic platform GraphiQL</title>

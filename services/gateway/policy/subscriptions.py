@@ -1,7 +1,10 @@
 """`fundRecoveryAlerts` over graphql-transport-ws on /graphql.
 
 The alert's own fields come from the event; what it points at (order, project, organization) is
-fetched through the engine's normal plan with the subscriber's token, so tenancy holds there too.
+fetched through the engine's normal plan with a subscriber's token, so tenancy holds there too, and
+fetched once per alert for every subscription that may see the same answer (`visibility`), not once per
+subscriber. A socket holds at most SUBSCRIPTIONS_PER_SOCKET subscriptions and a subject at most
+SUBSCRIPTIONS_PER_SUBJECT over all its sockets; one more closes the socket with 4429.
 """
 
 from __future__ import annotations
@@ -9,8 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
+from dataclasses import dataclass, replace
 from typing import Any
+
+import orjson
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationType, print_ast
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -18,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from services.common.kernel.auth import Principal, bearer_token, verify_token_until
 from services.common.kernel.errors import DomainError
 from services.common.kernel.money import format_fen
-from services.contracts import RecoveryOrdered
+from services.contracts import RecoveryOrdered, RecoveryOverdue
 
 from ..engine.errors import RequestError
 from ..engine.gateway import Gateway
@@ -30,6 +37,28 @@ log = logging.getLogger("civic.gateway.ws")
 
 PROTOCOL = "graphql-transport-ws"
 INIT_TIMEOUT = 10.0
+TOO_MANY = 4429  # graphql-transport-ws's code for "too many", used for subscriptions past a cap
+
+
+@dataclass(frozen=True)
+class SubscriptionLimits:
+    per_socket: int = 10    # SUBSCRIPTIONS_PER_SOCKET
+    per_subject: int = 20   # SUBSCRIPTIONS_PER_SUBJECT: over all the subject's sockets on this process
+
+    @classmethod
+    def from_env(cls) -> SubscriptionLimits:
+        return cls(per_socket=int(os.environ.get("SUBSCRIPTIONS_PER_SOCKET", cls.per_socket)),
+                   per_subject=int(os.environ.get("SUBSCRIPTIONS_PER_SUBJECT", cls.per_subject)))
+
+
+def visibility(principal: Principal) -> Principal:
+    """What a token can read, as the subgraphs decide it: its districts (tenancy), its roles (who may call
+    a field) and the claims that narrow rows (city, district, subdistrict, org, agency); everything but who
+    it is. Two tokens alike in all of these get the same answers, so one resolution serves both; tokens
+    that differ in any (another role, another org) are another class and resolve on their own. The alert
+    is one district's event and the class holds the token's districts, so no answer crosses districts.
+    (Were a read ever to depend on `sub` itself, `sub` would have to join this key.)"""
+    return replace(principal, sub="")
 
 # Alert fields that point at entities, and the root query field that fetches each by id.
 LINKED = {"order": ("recoveryOrder", "orderId"), "project": ("project", "projectId"),
@@ -39,19 +68,20 @@ LINKED = {"order": ("recoveryOrder", "orderId"), "project": ("project", "project
 def alert_scalars(alert: Alert) -> dict[str, Any]:
     """An alert's own fields, from the event the hub parsed."""
     envelope, event = alert.envelope, alert.event
-    ordered = isinstance(event, RecoveryOrdered)
+    ordered, overdue = isinstance(event, RecoveryOrdered), isinstance(event, RecoveryOverdue)
     return {
         "__typename": "FundRecoveryAlert",
-        "kind": "ORDERED" if ordered else "SETTLED",
+        "kind": "ORDERED" if ordered else "OVERDUE" if overdue else "SETTLED",
         "eventId": envelope.id,
         "district": envelope.district,
         "occurredAt": envelope.occurredAt,
         "orderId": event.order_id,
         "projectId": event.project_id,
         "organizationId": event.organization_id,
-        "amount": format_fen(event.amount_fen),
+        "amount": format_fen(event.outstanding_fen if overdue else event.amount_fen),
         "reason": event.reason if ordered else None,
         "source": event.source if ordered else None,
+        "deadline": event.deadline if overdue else None,
     }
 
 
@@ -121,7 +151,9 @@ def shape_alert(gateway: Gateway, operation, fragments: dict, field: FieldNode, 
     return shaper.shape(gateway.schema.subscription_type, operation.selection_set, {key: by_key})
 
 
-async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub) -> None:
+async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: AlertHub,
+                              limits: SubscriptionLimits | None = None) -> None:
+    limits = limits or SubscriptionLimits.from_env()
     await websocket.accept(subprotocol=PROTOCOL)
     principal: Principal | None = None
     headers: dict[str, str] = {}
@@ -160,9 +192,16 @@ async def serve_subscriptions(websocket: WebSocket, gateway: Gateway, hub: Alert
                 if sub_id in tasks:
                     await websocket.close(4409, f"Subscriber for {sub_id} already exists")
                     return
-                tasks[sub_id] = asyncio.create_task(
+                running = sum(1 for task in tasks.values() if not task.done())
+                if running >= limits.per_socket or hub.held(principal) >= limits.per_subject:
+                    await websocket.close(TOO_MANY, "Too many subscriptions")
+                    return
+                hub.hold(principal)
+                task = asyncio.create_task(
                     _run_subscription(websocket, gateway, hub, principal, headers, sub_id, message.get("payload") or {})
                 )
+                task.add_done_callback(lambda _, held=principal: hub.release(held))
+                tasks[sub_id] = task
             elif kind == "complete":
                 task = tasks.pop(str(message.get("id")), None)
                 if task:
@@ -201,19 +240,32 @@ async def _run_subscription(websocket, gateway: Gateway, hub: AlertHub, principa
         await websocket.send_json({"id": sub_id, "type": "error", "payload": error.response()["errors"]})
         return
     field = fields[0]
-    resolver = AlertResolver(gateway, field, fragments, payload.get("variables") or {})
+    variables = payload.get("variables") or {}
+    resolver = AlertResolver(gateway, field, fragments, variables)
     subscriber = hub.subscribe(principal)
     key = field.alias.value if field.alias else field.name.value
+    # Subscriptions alike in what they ask and what their token may see share one answer per alert.
+    shared = (visibility(principal), payload.get("query"), payload.get("operationName"),
+              orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
+
+    async def answer(alert: Alert) -> str:
+        resolved = await resolver.resolve(alert, headers)
+        errors = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
+        values = {**resolved["scalars"], **resolved["linked"]}
+        data = shape_alert(gateway, operation, fragments, field, values, errors, variables)
+        body: dict[str, Any] = {"data": data}
+        if errors:
+            body["errors"] = errors
+        return orjson.dumps(body).decode()
+
+    frame_head = '{"id":' + orjson.dumps(sub_id).decode() + ',"type":"next","payload":'
     try:
         while True:
             alert = await subscriber.queue.get()
-            resolved = await resolver.resolve(alert, headers)
-            errors = [{**e, "path": [key, *e.get("path", [])[1:]]} for e in resolved["errors"]]
-            values = {**resolved["scalars"], **resolved["linked"]}
-            data = shape_alert(gateway, operation, fragments, field, values, errors, payload.get("variables") or {})
-            body: dict[str, Any] = {"data": data}
-            if errors:
-                body["errors"] = errors
-            await websocket.send_json({"id": sub_id, "type": "next", "payload": body})
+            pending = alert.answers.get(shared)
+            if pending is None:
+                pending = alert.answers[shared] = asyncio.ensure_future(answer(alert))
+            # shield: a subscriber leaving does not cancel the answer the others wait for
+            await websocket.send_text(frame_head + await asyncio.shield(pending) + "}")
     finally:
         hub.unsubscribe(subscriber)

@@ -1,32 +1,18 @@
-"""The reference side: one Node process running @apollo/composition and @apollo/gateway (apollo/server.mjs).
-
-`ensure_installed` runs `npm ci` when apollo/node_modules is older than the lockfile (the Makefile's
-`differential-deps` step does the same before `make test`)."""
+"""The reference side: one Node process running @apollo/composition and @apollo/gateway
+(services/gateway/federation/apollo/server.mjs, beside the composer `make supergraph` runs; one lockfile)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import httpx
 
-APOLLO_DIR = Path(__file__).parent / "apollo"
-STAMP = APOLLO_DIR / "node_modules" / ".package-lock.json"
+from services.gateway.federation.compose import APOLLO_DIR, ensure_installed
 
 
 class CompositionFailed(Exception):
     pass
-
-
-def ensure_installed() -> None:
-    lock = APOLLO_DIR / "package-lock.json"
-    if STAMP.exists() and STAMP.stat().st_mtime >= lock.stat().st_mtime:
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is needed for the differential suite (the reference composer and gateway)")
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=APOLLO_DIR, check=True)
 
 
 class ReferenceGateway:

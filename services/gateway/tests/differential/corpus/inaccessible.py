@@ -31,4 +31,29 @@ type User @key(fields: "id") { id: ID! posts: Int! }
     Query('{ __type(name: "Role") { enumValues { name } } }'),
 ])
 
-CASES = [inaccessible]
+inaccessible_inputs = Case("inaccessible_inputs", "@inaccessible on input fields, defaulted arguments, input enum values", {
+    "search": Stub(sdl('''
+type Query {
+  find(filter: Filter!, limit: Int = 2 @inaccessible): [String!]!
+  byLevel(level: Level!): String!
+}
+input Filter { term: String! fuzzy: Boolean @inaccessible exact: Boolean = false }
+enum Level { LOW HIGH SECRET @inaccessible }
+'''), root={"find": lambda parent, filter, limit=2: [f"{filter['term']}:{limit}:{filter.get('exact')}"],
+            "byLevel": lambda parent, level: level.lower()}),
+    "other": Stub(sdl('''
+type Query { ping: String! }
+'''), root={"ping": "pong"}),
+}, [
+    Query('{ find(filter: {term: "a"}) ping }'),
+    Query('{ find(filter: {term: "a", exact: true}) }'),
+    Query('{ find(filter: {term: "a", fuzzy: true}) }'),
+    Query('{ find(filter: {term: "a"}, limit: 5) }'),
+    Query("{ byLevel(level: HIGH) }"),
+    Query("{ byLevel(level: SECRET) }"),
+    Query("query($l: Level!) { byLevel(level: $l) }", {"l": "SECRET"}),
+    Query("query($f: Filter!) { find(filter: $f) }", {"f": {"term": "b", "fuzzy": False}}),
+    Query('{ __type(name: "Filter") { inputFields { name } } }'),
+])
+
+CASES = [inaccessible, inaccessible_inputs]

@@ -19,6 +19,32 @@ type Cup @key(fields: "id") { id: ID! volume: Int! }
     Query("{ items { ... on Pen { name } ... on Cup { volume } } }"),
 ])
 
+provides_interface_nested = Case("provides_interface_nested", "@provides on interface fields, nested and abstract", {
+    "catalog": Stub(sdl('''
+type Query {
+  shelf: Shelf! @provides(fields: "top { ... on Book { title } ... on Disc { label } }")
+  plain: Shelf!
+}
+type Shelf { top: [Media!]! }
+interface Media { id: ID! }
+type Book implements Media @key(fields: "id") { id: ID! title: String! @external }
+type Disc implements Media @key(fields: "id") { id: ID! label: String @external }
+'''), root={"shelf": {"top": [{"__typename": "Book", "id": "b1", "title": "provided title"},
+                               {"__typename": "Disc", "id": "d1", "label": None}]},
+            "plain": {"top": [{"__typename": "Book", "id": "b1"}, {"__typename": "Disc", "id": "d1"}]}}),
+    "details": Stub(sdl('''
+type Book @key(fields: "id") { id: ID! title: String! @shareable pages: Int! }
+type Disc @key(fields: "id") { id: ID! label: String @shareable minutes: Int }
+'''), entities={"Book": [{"id": "b1", "title": "fetched title", "pages": 300}],
+                  "Disc": [{"id": "d1", "label": "fetched label", "minutes": 40}]}),
+}, [
+    Query("{ shelf { top { id ... on Book { title } ... on Disc { label } } } }"),
+    Query("{ plain { top { id ... on Book { title } ... on Disc { label } } } }"),
+    Query("{ shelf { top { ... on Book { title pages } ... on Disc { label minutes } } } }"),
+    Query("{ shelf { top { ...M } } } fragment M on Media { id ... on Book { title } }"),
+    Query("{ a: shelf { top { ... on Book { title } } } b: plain { top { ... on Book { title } } } }"),
+])
+
 override_interface = Case("override_interface", "@override of a type implementing an interface", {
     "old": Stub(sdl('''
 type Query { things: [Thing!]! }
@@ -35,4 +61,4 @@ type Box @key(fields: "id") { id: ID! name: String! @override(from: "old") size:
     Query("{ things { ... on Box { name size } ... on Bag { name } } }"),
 ])
 
-CASES = [provides_interface, override_interface]
+CASES = [provides_interface, provides_interface_nested, override_interface]

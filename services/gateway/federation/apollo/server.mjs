@@ -1,4 +1,4 @@
-// The reference side of the differential suite: one Node process per test session.
+// The reference gateway for the differential suite (services/gateway/tests/differential): one Node process per test session.
 //
 //   PORT=0 node server.mjs      (prints "listening <port>" once ready; 127.0.0.1 only)
 //

@@ -124,7 +124,7 @@ async def test_a_receiver_down_during_alerts_loses_and_duplicates_nothing_and_ge
     total = len(daoli) + len(nangang)
     ok = (lost == duplicated == crossed == out_of_order == bad_signatures == 0 and depth_at_end_of_outage == 0
           and failed_attempts > 0)
-    record("11", f"{total:,} fund-recovery alerts on civic.events to two districts' webhooks; Daoli's receiver down "
+    record("12", f"{total:,} fund-recovery alerts on civic.events to two districts' webhooks; Daoli's receiver down "
                  f"{OUTAGE_SECONDS:.0f} s while {len(during):,} of its {len(daoli):,} alerts arrived (backoff "
                  f"{SETTINGS.retry_base_seconds}-{SETTINGS.retry_max_seconds} s with jitter)",
            "0 lost, 0 duplicated ids, every order's alerts in order after it is back, 0 to another district, "

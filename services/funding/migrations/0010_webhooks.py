@@ -65,7 +65,7 @@ POLICIES = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funding", "0007_public_notices")]
+    dependencies = [("funding", "0009_bureau_rules")]
 
     operations = [
         ops.RunSQL(CREATE + POLICIES, reverse_sql=[f'DROP TABLE "{t}"' for t in reversed(TABLES)]),
