@@ -8,6 +8,8 @@ from enum import Enum
 import strawberry
 from tortoise.functions import Count
 
+from services.common.api.input_lists import at_most
+
 from .. import models
 from .values import node_id
 
@@ -29,6 +31,9 @@ class RegisterWebhookInput:
     url: str = strawberry.field(description="https:// endpoint; in production on a public address")
     event_types: list[WebhookEventType]
     description: str | None = None
+
+    def __post_init__(self) -> None:
+        at_most(len(WebhookEventType), "eventTypes", self.event_types)
 
 
 @strawberry.type

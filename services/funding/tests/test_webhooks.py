@@ -209,6 +209,9 @@ async def test_bad_input_is_refused_with_its_field_and_changes_nothing(funding, 
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and bad["errors"][0]["extensions"]["field"] == "url"
     none = await funding.post(REGISTER, {"input": {"url": "https://example.org/x", "eventTypes": []}}, token=bureau[DAOLI])
     assert none["errors"][0]["extensions"]["field"] == "eventTypes"
+    many = await funding.post(REGISTER, {"input": {"url": "https://example.org/x", "eventTypes": ["RECOVERY_ORDERED"] * 4}},
+                              token=bureau[DAOLI])
+    assert many["errors"][0]["extensions"]["field"] == "eventTypes"
     officer = await funding.post(REGISTER, {"input": {"url": "https://example.org/x", "eventTypes": ["RECOVERY_ORDERED"]}},
                                  token=token(DAOLI, "subdistrict_officer"))
     assert officer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
