@@ -19,8 +19,8 @@ RESULTS = Path(os.environ.get("PROOF_RESULTS", Path(__file__).resolve().parent /
                               f"results-{os.environ.get('CIVIC_TEST_NAMESPACE', 'test')}.jsonl"))
 
 
-# The numbering: isolation and bad input 7-10, faults F1-F6; load: events L1, portal mix L2, districts L3.
-ORDER = ["7", "8", "9", "10", "F1", "F2", "F3", "F4", "F5", "F6", "L1", "L2", "L3"]
+# The numbering: isolation and bad input 7-10, entry limits 11, webhooks 12, faults F1-F6; load: events L1, portal mix L2, districts L3.
+ORDER = ["7", "8", "9", "10", "11", "12", "F1", "F2", "F3", "F4", "F5", "F6", "L1", "L2", "L3"]
 
 
 def mode() -> str:

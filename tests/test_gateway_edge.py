@@ -132,3 +132,12 @@ async def test_a_subscription_closes_with_4403_when_its_token_expires(gateway, m
         with pytest.raises(websockets.ConnectionClosed) as refused:
             await asyncio.wait_for(ws.recv(), 10)
     assert refused.value.rcvd.code == 4403
+
+
+async def test_the_gateway_serves_the_asyncapi_contract_without_a_token(gateway):
+    from services.contracts.asyncapi import DEFAULT_OUT
+
+    response = await gateway.http.get("/asyncapi.json")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    assert response.text == DEFAULT_OUT.read_text()
+    assert "funding.recovery.overdue" in response.json()["channels"]

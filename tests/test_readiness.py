@@ -41,7 +41,7 @@ def _gauge(metrics: str, role: str) -> str:
 async def test_a_broker_outage_leaves_the_service_ready_and_shows_on_healthz(app_with_workers, broker_proxy):
     http = app_with_workers
     health = (await http.get("/healthz")).json()
-    assert health == {"status": "ok", "service": "funding", "broker": {"relay": "connected", "consumer": "connected"}}
+    assert health == {"status": "ok", "service": "funding", "broker": {"relay": "connected", "consumer": "connected", "webhooks": "connected"}}
     metrics = (await http.get("/metrics")).text
     assert _gauge(metrics, "relay") == "1.0" and _gauge(metrics, "consumer") == "1.0"
 
@@ -49,7 +49,7 @@ async def test_a_broker_outage_leaves_the_service_ready_and_shows_on_healthz(app
 
     async def both_reconnecting():
         broker = (await http.get("/healthz")).json()["broker"]
-        return broker == {"relay": "reconnecting", "consumer": "reconnecting"}
+        return broker == {"relay": "reconnecting", "consumer": "reconnecting", "webhooks": "reconnecting"}
 
     await wait_until(both_reconnecting, timeout=10)
     health = await http.get("/healthz")
@@ -63,7 +63,7 @@ async def test_a_broker_outage_leaves_the_service_ready_and_shows_on_healthz(app
 
     async def both_connected():
         broker = (await http.get("/healthz")).json()["broker"]
-        return broker == {"relay": "connected", "consumer": "connected"}
+        return broker == {"relay": "connected", "consumer": "connected", "webhooks": "connected"}
 
     await wait_until(both_connected, timeout=30)  # aio-pika retries every 5 s
     assert _gauge((await http.get("/metrics")).text, "relay") == "1.0"

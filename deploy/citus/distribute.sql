@@ -6,7 +6,7 @@
 -- key (tests/test_district_first.py checks this; credit codes and project entries became unique per
 -- district in the services' migrations 0005_district_first_unique), and every query runs inside one
 -- district (app.districts), so a district's rows live together on one worker and a request touches one shard. Small platform tables (the district directory)
--- become reference tables, copied to every worker; outbox and inbox stay local to the coordinator. The
+-- become reference tables, copied to every worker; outbox, inbox and funding's webhook tables stay local to the coordinator. The
 -- idempotency keys (primary key (district, subject, key)) are distributed with the rows they guard, so a
 -- mutation's key, effect and transaction stay on its district's shard.
 
@@ -44,7 +44,10 @@ BEGIN
           JOIN pg_namespace n ON n.oid = c.relnamespace
           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'district' AND NOT a.attisdropped
          WHERE n.nspname = 'public' AND c.relkind = 'r'
-           AND c.relname NOT IN ('outbox', 'inbox', 'tortoise_migrations', 'district_directory')
+           AND c.relname NOT IN ('outbox', 'inbox', 'tortoise_migrations', 'district_directory',
+                                 -- funding's webhooks: a city's subscription has no district, and the
+                                 -- dispatcher reads every district's deliveries; small, they stay local
+                                 'webhook_subscription', 'webhook_delivery', 'webhook_attempt')
          ORDER BY c.relname
     LOOP
         PERFORM civic_district_pk(t.tbl);

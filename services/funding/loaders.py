@@ -22,6 +22,7 @@ from .models import (
     Review,
     ServiceRecord,
     Tranche,
+    WebhookAttempt,
 )
 
 
@@ -50,3 +51,5 @@ class FundingLoaders:
     records_by_project: DataLoader = field(default_factory=lambda: grouped_by(ServiceRecord, "project_id"))
     expenses_by_project: DataLoader = field(default_factory=lambda: grouped_by(Expense, "project_id"))
     spent_by_project: DataLoader = field(default_factory=lambda: DataLoader(load_fn=_spent))
+    attempts_by_delivery: DataLoader = field(
+        default_factory=lambda: grouped_by(WebhookAttempt, "delivery_id", order_by="number"))

@@ -385,6 +385,83 @@ class KnownPlace(TenantModel):
         indexes = (("district", "kind", "name"), ("district", "code"))
 
 
+class WebhookDeliveryStatus(str, Enum):
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+class WebhookSubscription(Model):
+    """An HTTPS endpoint a bureau (its district) or a city admin (its city: `district` is NULL) registered
+    for fund-recovery alerts. Row-level security: a district's row by `district`; a city's row by `city`
+    against `app.city`, which only a city admin's own operation sets (migration 0013_webhooks)."""
+
+    district = fields.CharField(max_length=6, null=True)
+    city = fields.CharField(max_length=4)
+    id = fields.UUIDField(primary_key=True)
+    url = fields.TextField()
+    description = fields.CharField(max_length=200, default="")
+    event_types = fields.JSONField()  # event type names, e.g. ["funding.recovery.ordered"]
+    secret = fields.TextField()  # whsec_<base64>; shown once, kept to sign
+    previous_secret = fields.TextField(null=True)  # still signs beside the new one until previous_secret_until
+    previous_secret_until = fields.DatetimeField(null=True)
+    secret_rotated_at = fields.DatetimeField(null=True)
+    active = fields.BooleanField(default=True)
+    created_by = fields.CharField(max_length=120)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    disabled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_subscription"
+        indexes = (("district", "city", "created_at"),)
+
+
+class WebhookDelivery(Model):
+    """One event for one subscription: its body is fixed when it is created, so every attempt sends the
+    same bytes under the same `webhook-id` (the event's id)."""
+
+    district = fields.CharField(max_length=6, null=True)  # the alert's district; NULL for a city's test event
+    city = fields.CharField(max_length=4)
+    id = fields.UUIDField(primary_key=True)
+    seq = fields.BigIntField()  # identity: the order deliveries of one subscription and order go out in
+    subscription_id = fields.UUIDField()
+    event_id = fields.UUIDField()
+    event_type = fields.CharField(max_length=80)
+    order_key = fields.CharField(max_length=60)  # the recovery order (a test event: its own id)
+    body = fields.TextField()
+    status = fields.CharEnumField(WebhookDeliveryStatus, max_length=10, default=WebhookDeliveryStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    first_attempt_at = fields.DatetimeField(null=True)  # retries end this long after it (RetryPolicy)
+    next_attempt_at = fields.DatetimeField(null=True)
+    lease_until = fields.DatetimeField(null=True)
+    last_status_code = fields.IntField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    delivered_at = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_delivery"
+        unique_together = (("district", "subscription_id", "event_id"),)
+
+
+class WebhookAttempt(Model):
+    district = fields.CharField(max_length=6, null=True)
+    city = fields.CharField(max_length=4)
+    id = fields.BigIntField(primary_key=True)
+    delivery_id = fields.UUIDField()
+    number = fields.IntField()
+    attempted_at = fields.DatetimeField()
+    status_code = fields.IntField(null=True)
+    error = fields.TextField(null=True)
+    latency_ms = fields.IntField()
+    next_retry_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_attempt"
+        indexes = (("district", "delivery_id", "number"),)
+
+
 OutboxEvent, InboxEvent, AuditRecord, DistrictDirectory = PLATFORM = platform_models(__name__)
 
 TENANT_TABLES = (
@@ -426,6 +503,10 @@ __all__ = [
     "PanelMember",
     "Project",
     "RecoveryOrder",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookSubscription",
     "Review",
     "ReviewRevision",
     "RecoverySettlement",

@@ -10,6 +10,7 @@ from .events import emitter
 from .loaders import FundingLoaders
 from .models import PLATFORM
 from .schema import schema
+from .webhooks.worker import WebhookWorker
 
 # How often the workers look for recovery orders past their deadline (each raises its alert once).
 RECOVERY_CHECK_SECONDS = float(os.environ.get("RECOVERY_CHECK_SECONDS", "300"))
@@ -22,4 +23,5 @@ service = ServiceDefinition(
     make_loaders=FundingLoaders,
     handlers=handlers,
     periodic=(PeriodicJob("recovery-overdue", RECOVERY_CHECK_SECONDS, check_overdue_recoveries),),
+    companions=(WebhookWorker,),
 )

@@ -163,6 +163,18 @@ GRANT SELECT, DELETE ON idempotency_key TO {RELAY_ROLE};
 """
 
 
+# What the relay role may touch beyond the outbox in one service's own tables: funding's webhook
+# dispatcher sends every district's pending deliveries (services/funding/webhooks/dispatcher.py).
+SERVICE_RELAY_GRANTS = {
+    "funding": f"""
+GRANT SELECT ON webhook_subscription TO {RELAY_ROLE};
+GRANT SELECT, UPDATE ON webhook_delivery TO {RELAY_ROLE};
+GRANT SELECT, INSERT ON webhook_attempt TO {RELAY_ROLE};
+GRANT USAGE ON SEQUENCE webhook_attempt_id_seq TO {RELAY_ROLE};
+""",
+}
+
+
 async def migrate(services: list[str]) -> None:
     from tortoise.migrations.api import migrate as tortoise_migrate
 
@@ -172,6 +184,8 @@ async def migrate(services: list[str]) -> None:
         db = await asyncpg.connect(owner_database_url(service))
         try:
             await db.execute(PLATFORM_GRANTS)
+            if service in SERVICE_RELAY_GRANTS:
+                await db.execute(SERVICE_RELAY_GRANTS[service])
         finally:
             await db.close()
 

@@ -26,3 +26,17 @@ async def admit_district(connection: str, district: str) -> None:
         "concat_ws(',', NULLIF(current_setting('app.districts', true), ''), $1::text), true)",
         [district],
     )
+
+
+async def admit_city(connection: str, city: str, districts: Sequence[str] = ()) -> None:
+    """Sets this transaction's city (`app.city`, read only by policies of city-wide rows such as a city's
+    webhook subscription) and adds its districts: only from a city admin's verified token, or for an
+    event of one of the city's districts."""
+    conn = connections.get(connection)
+    await conn.execute_query("SELECT set_config('app.city', $1, true)", [city])
+    if districts:
+        await conn.execute_query(
+            "SELECT set_config('app.districts', "
+            "concat_ws(',', NULLIF(current_setting('app.districts', true), ''), $1::text), true)",
+            [",".join(districts)],
+        )

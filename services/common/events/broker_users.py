@@ -48,8 +48,10 @@ ROUTES: dict[str, Routes] = {
                "funding.recovery.settled", "funding.recovery.overdue"),
         binds=("registry.district.onboarded", "registry.district.changed", "registry.gazetteer.changed",
                "registry.organization.registered", "registry.organization.status_changed",
-               "evaluation.violation.found"),
-        queues=_service_queues("funding"),
+               "evaluation.violation.found",
+               # the webhook intake's own queue (services/funding/webhooks/intake.py)
+               "funding.recovery.ordered", "funding.recovery.settled", "funding.recovery.overdue"),
+        queues=_service_queues("funding") + _service_queues("funding.webhooks"),
     ),
     "evaluation": Routes(
         emits=("evaluation.phase.completed", "evaluation.violation.found", "evaluation.rectification.overdue"),

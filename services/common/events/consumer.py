@@ -53,6 +53,7 @@ class EventConsumer:
         batch_size: int = 100,
         concurrency: int = 2,
         watch_seconds: float = 2.0,
+        single_active_consumer: bool = False,
     ) -> None:
         self.name = name
         self.connection = connection
@@ -63,6 +64,7 @@ class EventConsumer:
         self.batch_size = batch_size
         self.concurrency = concurrency
         self.watch_seconds = watch_seconds
+        self.single_active_consumer = single_active_consumer  # topology.declare_consumer_queue
         self.handled = 0
         self.duplicates = 0
         self.dead_lettered = 0
@@ -91,7 +93,8 @@ class EventConsumer:
         self._amqp = await aio_pika.connect_robust(self.amqp_url)
         self._channel = await self._amqp.channel()
         await self._channel.set_qos(prefetch_count=self.prefetch)
-        await declare_topology(self._amqp, self.name, self.handlers.keys())
+        await declare_topology(self._amqp, self.name, self.handlers.keys(),
+                               single_active_consumer=self.single_active_consumer)
         self._refusals = await self._amqp.channel(publisher_confirms=True)
         self._queue = await self._channel.get_queue(queue_name(self.name))
         self._tasks = [

@@ -46,9 +46,13 @@ async def declare_exchanges(channel: AbstractChannel) -> AbstractExchange:
 
 
 async def declare_consumer_queue(
-    channel: AbstractChannel, consumer: str, routing_keys: Iterable[str], *, delivery_limit: int = DELIVERY_LIMIT
+    channel: AbstractChannel, consumer: str, routing_keys: Iterable[str], *, delivery_limit: int = DELIVERY_LIMIT,
+    single_active_consumer: bool = False,
 ) -> AbstractQueue:
-    """A durable quorum queue with a delivery limit, dead-lettering to a quorum DLQ of its own."""
+    """A durable quorum queue with a delivery limit, dead-lettering to a quorum DLQ of its own.
+
+    `single_active_consumer`: of all the processes consuming it, one at a time receives (the others stand
+    by), for a consumer whose effects must keep the queue's order (the webhook intake)."""
     exchange = await declare_exchanges(channel)
     dlq = await channel.declare_queue(
         dead_letter_queue_name(consumer), durable=True, arguments={"x-queue-type": "quorum"}
@@ -62,6 +66,7 @@ async def declare_consumer_queue(
             "x-delivery-limit": delivery_limit,
             "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
             "x-dead-letter-routing-key": queue_name(consumer),
+            **({"x-single-active-consumer": True} if single_active_consumer else {}),
         },
     )
     for key in routing_keys:
@@ -70,7 +75,8 @@ async def declare_consumer_queue(
 
 
 async def declare_topology(
-    connection: aio_pika.abc.AbstractConnection, consumer: str | None = None, routing_keys: Iterable[str] = ()
+    connection: aio_pika.abc.AbstractConnection, consumer: str | None = None, routing_keys: Iterable[str] = (),
+    *, single_active_consumer: bool = False,
 ) -> None:
     """Declares the exchanges (and a consumer's queues) on a channel of its own, closed afterwards.
 
@@ -83,6 +89,6 @@ async def declare_topology(
         if consumer is None:
             await declare_exchanges(channel)
         else:  # declares the exchanges too, before binding the queue to them
-            await declare_consumer_queue(channel, consumer, routing_keys)
+            await declare_consumer_queue(channel, consumer, routing_keys, single_active_consumer=single_active_consumer)
     finally:
         await channel.close()

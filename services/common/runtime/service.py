@@ -35,6 +35,9 @@ class ServiceDefinition:
     periodic: tuple[PeriodicJob, ...] = ()
     # HTTP routes beside /graphql that only the platform calls (the registry's sign-in lookup).
     routes: tuple[Any, ...] = ()
+    # Background workers of the service's own beyond relay and consumer (funding: webhooks), each built
+    # from the service's AMQP URL: `name`, `routing_keys` it binds, `start()`, `stop()`, `amqp`.
+    companions: tuple[Callable[[str], Any], ...] = ()
 
     @cached_property
     def public_root_fields(self) -> frozenset[str]:

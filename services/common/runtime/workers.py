@@ -53,11 +53,14 @@ class ServiceWorkers:
             if service.handlers
             else None
         )
+        self.companions = [make(url) for make in service.companions]
         self._tasks: list[asyncio.Task] = []
         # Broker health is the workers' to report (/healthz, civic_broker_connected), not readiness's.
         self.links = {"relay": BrokerLink(service.name, "relay")}
         if self.consumer is not None:
             self.links["consumer"] = BrokerLink(service.name, "consumer")
+        for companion in self.companions:
+            self.links[companion.name] = BrokerLink(service.name, companion.name)
 
     def broker_states(self) -> dict[str, str]:
         return {role: link.state for role, link in self.links.items()}
@@ -67,6 +70,9 @@ class ServiceWorkers:
         if self.consumer is not None:
             await self.consumer.start()
             self.links["consumer"].watch(self.consumer.amqp)
+        for companion in self.companions:
+            await companion.start()
+            self.links[companion.name].watch(companion.amqp)
         await self.relay.start()
         self.links["relay"].watch(self.relay.amqp)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service.name}-relay"))
@@ -88,5 +94,7 @@ class ServiceWorkers:
         await self.relay.close()
         if self.consumer is not None:
             await self.consumer.close()
+        for companion in self.companions:
+            await companion.stop()
 
 

@@ -63,8 +63,9 @@ async def test_a_service_binds_its_queue_only_to_what_it_consumes(broker):
 def test_the_table_names_every_event_a_service_emits_and_consumes(service):
     emitted = {c.type for c in CONTRACTS.values() if c.__module__ == f"services.contracts.{service}"}
     assert set(ROUTES[service].emits) == emitted
-    handlers = importlib.import_module(f"services.{service}.service").service.handlers
-    assert set(ROUTES[service].binds) == set(handlers)
+    definition = importlib.import_module(f"services.{service}.service").service
+    companions = {key for make in definition.companions for key in make.routing_keys}
+    assert set(ROUTES[service].binds) == set(definition.handlers) | companions
     for key in ROUTES[service].binds:  # each consumed event is emitted by some service
         assert any(key in routes.emits for routes in ROUTES.values()), key
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 from services.common.kernel.errors import BadInput
-from services.common.api.permissions import BureauAdmin, BureauOrOfficer, DistrictUser, OrgMember, Public, Reviewer
+from services.common.api.permissions import BureauAdmin, BureauOrCity, BureauOrOfficer, DistrictUser, OrgMember, Public, Reviewer
 
 from .. import models
-from ..domain import award, delivery, library, needs, notice, recovery, review
+from ..domain import award, delivery, library, needs, notice, recovery, review, webhooks
 from ..domain import round as rounds
 from .inputs import (
     AwardProjectInput,
@@ -28,6 +28,7 @@ from .inputs import (
 )
 from .types import FundingRound, LibraryEntry, Need, Objection, PanelMember, Project, RecoveryOrder
 from .values import Expense, PublicObjectionReceipt, ServiceRecord, Tranche
+from .webhooks import RegisterWebhookInput, WebhookDelivery, WebhookSecret, WebhookSubscription
 
 
 def _grades(grades: list[GradeInput]) -> dict[str, int]:
@@ -283,3 +284,38 @@ class Mutation:
         row = await recovery.settle_recovery(principal, id, payment_reference=input.payment_reference,
                                              amount_fen=input.amount, paid_on=input.paid_on)
         return RecoveryOrder.from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=[BureauOrCity],
+        description="register an HTTPS endpoint for fund-recovery alerts (a bureau: its district's; a city admin: "
+                    "every district of its city); the signing secret is shown this once.",
+    )
+    async def register_webhook(self, info: strawberry.Info, input: RegisterWebhookInput) -> WebhookSecret:
+        row, secret = await webhooks.register(
+            info.context.principal, url=input.url, event_types=[t.value for t in input.event_types],
+            description=input.description or "",
+        )
+        return WebhookSecret(subscription=WebhookSubscription.from_row(row), secret=secret)
+
+    @strawberry.mutation(
+        permission_classes=[BureauOrCity],
+        description="a new signing secret, shown this once; the previous one keeps signing for a grace period.",
+    )
+    async def rotate_webhook_secret(self, info: strawberry.Info, id: strawberry.ID) -> WebhookSecret:
+        row, secret = await webhooks.rotate_secret(info.context.principal, id)
+        return WebhookSecret(subscription=WebhookSubscription.from_row(row), secret=secret)
+
+    @strawberry.mutation(permission_classes=[BureauOrCity], description="stop a webhook; pending deliveries fail.")
+    async def disable_webhook(self, info: strawberry.Info, id: strawberry.ID) -> WebhookSubscription:
+        return WebhookSubscription.from_row(await webhooks.disable(info.context.principal, id))
+
+    @strawberry.mutation(permission_classes=[BureauOrCity], description="send a signed webhook.test event.")
+    async def send_test_webhook_event(self, info: strawberry.Info, id: strawberry.ID) -> WebhookDelivery:
+        return WebhookDelivery.from_row(await webhooks.send_test_event(info.context.principal, id))
+
+    @strawberry.mutation(
+        permission_classes=[BureauOrCity],
+        description="send a delivered or failed delivery again, under the same webhook-id.",
+    )
+    async def replay_webhook_delivery(self, info: strawberry.Info, id: strawberry.ID) -> WebhookDelivery:
+        return WebhookDelivery.from_row(await webhooks.replay(info.context.principal, id))

@@ -8,7 +8,7 @@ import strawberry
 from services.common.api.audit_api import AuditEntry, audit_trail
 from services.common.kernel.auth import DISTRICT_CODE, ensure_same_district
 from services.common.kernel.categories import Category
-from services.common.kernel.errors import BadInput
+from services.common.kernel.errors import BadInput, NotFound
 from services.common.api.pagination import Connection, paginate
 from services.common.api.permissions import Authenticated, BureauOrCity, Public
 from services.common.kernel.validation import parse_uuid
@@ -18,6 +18,8 @@ from .. import queries as reports
 from .inputs import ProjectStatus, RecoveryStatus
 from .types import FundingRound, LibraryEntry, Project, RecoveryOrder
 from .values import FundingStats, PublicNotice
+from .webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookSubscription
+from ..domain import webhooks
 
 
 @strawberry.type
@@ -101,3 +103,32 @@ class Query:
     funding_audit_trail: Connection[AuditEntry] = strawberry.field(
         resolver=audit_trail, permission_classes=[BureauOrCity], description="funding's audit records of the caller's district."
     )
+
+    @strawberry.field(
+        permission_classes=[BureauOrCity],
+        description="the caller's webhook subscriptions (a city admin: its city's own).",
+    )
+    async def webhook_subscriptions(self, info: strawberry.Info) -> list[WebhookSubscription]:
+        scope = await webhooks.scope_of(info.context.principal)
+        rows = await webhooks.subscriptions(scope).order_by("created_at", "id")
+        return [WebhookSubscription.from_row(row) for row in rows]
+
+    @strawberry.field(permission_classes=[BureauOrCity], description="one of the caller's webhook subscriptions.")
+    async def webhook_subscription(self, info: strawberry.Info, id: strawberry.ID) -> WebhookSubscription | None:
+        try:
+            return WebhookSubscription.from_row(await webhooks.subscription(info.context.principal, id))
+        except NotFound:
+            return None
+
+    @strawberry.field(
+        permission_classes=[BureauOrCity],
+        description="a subscription's delivery log, oldest first: status, attempts, status codes, latency, next retry.",
+    )
+    async def webhook_deliveries(
+        self, info: strawberry.Info, subscription_id: strawberry.ID, status: WebhookDeliveryStatus | None = None,
+        first: int | None = 20, after: str | None = None,
+    ) -> Connection[WebhookDelivery]:
+        rows = await webhooks.deliveries(info.context.principal, subscription_id)
+        if status is not None:
+            rows = rows.filter(status=status)
+        return await paginate(rows, first=first, after=after, to_node=WebhookDelivery.from_row)

@@ -20,6 +20,7 @@ from services.common.kernel.config import AuthSettings, amqp_url, development
 from services.common.kernel.errors import CLIENT_CODES, DomainError
 from services.common.kernel.limits import gateway_mutation_timeout
 from services.common.runtime.http_limits import BodyLimits, HttpLimits
+from services.contracts import asyncapi
 
 from ..engine.errors import RequestError
 from ..engine.gateway import EncodedResponse, Gateway
@@ -207,6 +208,12 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    asyncapi_body = asyncapi.render().encode()  # the same text as deploy/asyncapi.json (tests/test_asyncapi.py)
+
+    async def asyncapi_document(request: Request) -> Response:
+        # The event contract is public: it names routing keys and shapes, never a district's data.
+        return Response(asyncapi_body, media_type="application/json")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if alerts:
@@ -228,6 +235,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
             Route("/metrics", metrics),
             *signin_routes(callers),
             *portal_routes(),
+            Route("/asyncapi.json", asyncapi_document, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
