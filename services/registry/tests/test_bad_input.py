@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.common.data.tenancy import tenant_transaction
 from tests.support import DAOLI, every_district
 from services.registry.models import AuditRecord, OutboxEvent, SocialOrganization
 
@@ -11,11 +12,13 @@ from .test_organizations import REGISTER, credit, filed, registered
 
 
 async def _state() -> tuple[int, int, int]:
-    return (
-        await SocialOrganization.all().count(),
-        await OutboxEvent.all(using_db=every_district("registry")).filter(type="registry.organization.registered").count(),
-        await AuditRecord.filter(action="registerOrganization").count(),
-    )
+    """Daoli's rows as Daoli sees them (outside a tenant transaction row-level security shows none)."""
+    async with tenant_transaction("registry", [DAOLI]) as conn:
+        return (
+            await SocialOrganization.all(using_db=conn).count(),
+            await OutboxEvent.all(using_db=every_district("registry")).filter(type="registry.organization.registered").count(),
+            await AuditRecord.filter(action="registerOrganization").using_db(conn).count(),
+        )
 
 
 @pytest.mark.parametrize(
@@ -55,6 +58,7 @@ async def test_a_filed_organization_with_a_credit_code_is_refused(registry, dist
 async def test_a_credit_code_registered_twice_in_one_district_is_a_conflict(registry, districts):
     await registry.ok(REGISTER, registered(7), token=districts[DAOLI])
     before = await _state()
+    assert before == (1, 1, 1)  # the state is read, not an empty view
     error = await registry.error(REGISTER, registered(7), token=districts[DAOLI])
     assert error["extensions"] == {"code": "CONFLICT", "field": "creditCode"}
     assert await _state() == before
