@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
@@ -198,3 +199,51 @@ async def test_a_resident_lodges_an_objection_on_the_public_notices_page_without
     await visit.screenshot("12-public-objection-lodged")
     seen = (await gateway.ok(OBJECTIONS, {"id": project}, token=bureau))["project"]["objections"]
     assert seen == [{"reason": "该项目与社区已有托管服务重复", "status": "OPEN", "public": True, "contact": "13800000000"}]
+
+
+async def test_a_bureau_registers_a_webhook_sends_a_test_event_and_reads_its_delivery_log(visit):
+    import contextlib
+
+    from services.funding.webhooks.dispatcher import WebhookDispatcher
+    from services.funding.webhooks.settings import WebhookSettings
+    from tests.webhook_receiver import Receiver
+
+    page = visit.page
+    await visit.sign_in(BUREAU)
+    await page.goto(f"{visit.base}/portal/#/webhooks")
+    receiver = Receiver()
+    webhook_form = page.get_by_test_id("webhook-form")
+    # A refusal beside its field first: an address that is not a URL.
+    await webhook_form.locator("input[name='url']").fill("not a url")
+    await webhook_form.locator("button[type='submit']").click()
+    await expect(webhook_form.locator("[data-field-error='url']")).not_to_be_empty()
+    await webhook_form.locator("input[name='url']").fill(receiver.url)
+    await webhook_form.locator("input[name='description']").fill("区财政局资金监管系统")
+    await webhook_form.locator("button[type='submit']").click()
+    secret = page.get_by_test_id("webhook-secret").locator("code")
+    await expect(secret).to_contain_text("whsec_")
+    receiver.secrets.append(await secret.inner_text())
+    row = page.get_by_test_id("webhook-list").locator("tbody tr", has_text=receiver.url)
+    await expect(row).to_contain_text("区财政局资金监管系统")
+
+    dispatcher = WebhookDispatcher(WebhookSettings(poll_seconds=0.05, timeout_seconds=5), production=False)
+    running = asyncio.create_task(dispatcher.run())
+    try:
+        async with receiver.running():
+            await row.get_by_role("button", name="发送测试事件").click()
+            log = page.get_by_test_id("webhook-log")
+            await expect(log).to_contain_text("webhook.test", timeout=15_000)
+            for _ in range(100):  # until the dispatcher has sent it and the receiver verified the signature
+                if receiver.received:
+                    break
+                await asyncio.sleep(0.1)
+            assert len(receiver.received) == 1 and receiver.bad_signatures == 0
+            await row.get_by_role("button", name="投递记录").click()
+            await expect(log.locator("[data-status='DELIVERED']")).to_have_count(1, timeout=15_000)
+            await expect(log).to_contain_text("204")
+            await visit.screenshot("12-webhooks")
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await dispatcher.close()

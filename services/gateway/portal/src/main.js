@@ -8,15 +8,17 @@ import { dashboardPage } from "./pages/dashboard.js";
 import { roundPage } from "./pages/round.js";
 import { alertsPage } from "./pages/alerts.js";
 import { cityPage } from "./pages/city.js";
+import { webhooksPage } from "./pages/webhooks.js";
 
 const NAV = [
   ["#/dashboard", "数据看板", (a) => a.roles.includes("bureau_admin") || a.roles.includes("subdistrict_officer")],
   ["#/round", "项目流程", (a) => !a.roles.includes("city_admin")],
   ["#/alerts", "资金追回预警", () => true],
   ["#/city", "全市概览", (a) => a.roles.includes("city_admin")],
+  ["#/webhooks", "回调订阅", (a) => a.roles.includes("bureau_admin") || a.roles.includes("city_admin")],
 ];
 
-const PAGES = { dashboard: dashboardPage, round: roundPage, alerts: alertsPage, city: cityPage };
+const PAGES = { dashboard: dashboardPage, round: roundPage, alerts: alertsPage, city: cityPage, webhooks: webhooksPage };
 
 let cleanup = null;
 

@@ -9,6 +9,8 @@ const ORDERS = `query Orders($first: Int, $after: String) { recoveryOrders(first
   totalCount pageInfo { hasNextPage endCursor } edges { node { id amount reason status source orderedAt settledAt
   project { title organizationName } } } } }`;
 
+const KIND = { ORDERED: "追回令下达", SETTLED: "追回已结清", OVERDUE: "追回已逾期" };
+
 export async function alertsPage(root) {
   const state = h("span", { class: "muted", "data-testid": "alerts-state" }, "连接中…");
   const list = h("ul", { class: "alerts", "data-testid": "alerts" });
@@ -20,8 +22,8 @@ export async function alertsPage(root) {
   return subscribe(ALERTS, {
     connected: () => { state.textContent = "已连接，新的追回令与结清将即时显示"; state.dataset.connected = "true"; },
     next: ({ fundRecoveryAlerts: a }) => {
-      list.prepend(h("li", { class: a.kind === "ORDERED" ? "alert ordered" : "alert settled", "data-testid": "alert" },
-        h("strong", {}, a.kind === "ORDERED" ? "追回令下达" : "追回已结清"), ` ${a.district} · ${a.project?.title || a.projectId} · `,
+      list.prepend(h("li", { class: `alert ${(a.kind || "").toLowerCase()}`, "data-testid": "alert", "data-kind": a.kind },
+        h("strong", {}, KIND[a.kind] || a.kind), ` ${a.district} · ${a.project?.title || a.projectId} · `,
         h("span", { class: "amount" }, fmt.money(a.amount)), a.reason ? ` · ${a.reason}` : "", ` · ${a.occurredAt.slice(0, 19).replace("T", " ")}`));
       orders.reload();
     },
