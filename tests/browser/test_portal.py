@@ -8,6 +8,7 @@ import re
 
 from playwright.async_api import expect
 
+from services.common.kernel import calendar
 from tests import support as testing
 
 BUREAU = "demo-bureau-admin"
@@ -86,9 +87,13 @@ async def test_a_round_step_through_a_form_and_a_bad_value_refused_beside_its_fi
 
 async def test_an_organization_reports_expenses_and_hundreds_of_service_records_from_a_csv(visit, gateway, tmp_path):
     bureau = testing.token(testing.DAOLI, "bureau_admin")
-    data = await gateway.ok("""{ projects(status: AWARDED, first: 1) { edges { node { id title community personTimes
+    data = await gateway.ok("""{ projects(status: AWARDED, first: 1) { edges { node { id title subdistrict personTimes
         organization { id } } } } }""", token=bureau)
     project = data["projects"]["edges"][0]["node"]
+    # A record names a community of the district's gazetteer: one in the project's subdistrict.
+    places = (await gateway.ok("{ gazetteer { id kind name subdistrictId } }", token=bureau))["gazetteer"]
+    subdistrict = next(p for p in places if p["kind"] == "SUBDISTRICT" and p["name"] == project["subdistrict"])
+    project["community"] = next(p["name"] for p in places if p["subdistrictId"] == subdistrict["id"])
     member = testing.token(testing.DAOLI, "org_member", org=project["organization"]["id"], sub="demo-org-member")
     page = visit.page
     await page.goto(f"{visit.base}/portal/#/signin")
@@ -101,7 +106,7 @@ async def test_an_organization_reports_expenses_and_hundreds_of_service_records_
     await expense.locator("select[name=projectId]").select_option(project["id"])
     before = await page.get_by_test_id("expenses-page").text_content()
     await expense.locator("input[name=amount]").fill("0.00")
-    today = dt.date.today().isoformat()  # within the project's life: it was awarded when the demo loaded
+    today = calendar.today().isoformat()  # China's date (the rules' calendar): the day the demo awarded it
     await expense.locator("input[name=spentOn]").fill(today)
     await expense.locator("input[name=description]").fill("活动物料")
     await expense.get_by_role("button", name="提交").click()
@@ -241,7 +246,7 @@ async def test_a_bureau_registers_a_webhook_sends_a_test_event_and_reads_its_del
             await row.get_by_role("button", name="投递记录").click()
             await expect(log.locator("[data-status='DELIVERED']")).to_have_count(1, timeout=15_000)
             await expect(log).to_contain_text("204")
-            await visit.screenshot("12-webhooks")
+            await visit.screenshot("13-webhooks")
     finally:
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
