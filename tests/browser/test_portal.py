@@ -251,3 +251,25 @@ async def test_a_bureau_registers_a_webhook_sends_a_test_event_and_reads_its_del
         with contextlib.suppress(asyncio.CancelledError):
             await running
         await dispatcher.close()
+
+
+async def test_a_bureau_admin_adds_a_reviewer_account_and_deactivates_it(visit, gateway):
+    page = visit.page
+    await visit.sign_in(BUREAU)
+    await page.goto(f"{visit.base}/portal/#/accounts")
+    account_form = page.get_by_test_id("account-form")
+    await account_form.locator("input[name='name']").fill("王评审")
+    await account_form.locator("button[type='submit']").click()  # no subject: refused beside its field
+    await expect(account_form.locator("[data-field-error='subject']")).not_to_be_empty()
+    await account_form.locator("input[name='subject']").fill("reviewer-wang")
+    await account_form.locator("button[type='submit']").click()
+    await expect(page.get_by_test_id("account-form-status")).to_have_text("已新增")
+    row = page.get_by_test_id("accounts").locator("tbody tr", has_text="reviewer-wang")
+    await expect(row).to_contain_text("评审专家")
+    await expect(row).to_contain_text("有效")
+    await visit.screenshot("14-accounts")
+    reviewers = await gateway.ok("{ accounts(role: REVIEWER, first: 100) { edges { node { subject active } } } }",
+                                 token=testing.token(testing.DAOLI, "bureau_admin"))
+    assert {"subject": "reviewer-wang", "active": True} in [e["node"] for e in reviewers["accounts"]["edges"]]
+    await row.get_by_role("button", name="停用").click()
+    await expect(page.get_by_test_id("accounts").locator("tbody tr", has_text="reviewer-wang")).to_contain_text("已停用")

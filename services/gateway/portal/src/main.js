@@ -9,16 +9,18 @@ import { roundPage } from "./pages/round.js";
 import { alertsPage } from "./pages/alerts.js";
 import { cityPage } from "./pages/city.js";
 import { webhooksPage } from "./pages/webhooks.js";
+import { accountsPage } from "./pages/accounts.js";
 
 const NAV = [
   ["#/dashboard", "数据看板", (a) => a.roles.includes("bureau_admin") || a.roles.includes("subdistrict_officer")],
   ["#/round", "项目流程", (a) => !a.roles.includes("city_admin")],
   ["#/alerts", "资金追回预警", () => true],
   ["#/city", "全市概览", (a) => a.roles.includes("city_admin")],
+  ["#/accounts", "账号管理", (a) => a.roles.includes("bureau_admin")],
   ["#/webhooks", "回调订阅", (a) => a.roles.includes("bureau_admin") || a.roles.includes("city_admin")],
 ];
 
-const PAGES = { dashboard: dashboardPage, round: roundPage, alerts: alertsPage, city: cityPage, webhooks: webhooksPage };
+const PAGES = { dashboard: dashboardPage, round: roundPage, alerts: alertsPage, city: cityPage, webhooks: webhooksPage, accounts: accountsPage };
 
 let cleanup = null;
 
