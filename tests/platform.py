@@ -20,6 +20,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: each socket stays bound until all are chosen (one after another, the
+    kernel may hand out a port it just freed, and two services would be told the same one)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @asynccontextmanager
 async def serve(app, port: int, **settings) -> AsyncIterator[str]:
     """`settings`: more uvicorn.Config arguments (the HTTP limits: `HttpLimits(...).uvicorn_settings()`)."""

@@ -25,7 +25,7 @@ from services.demo import figures as F
 from services.demo.api import Api
 from services.demo.headline import headline
 
-from .platform import free_port
+from .platform import free_ports
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_SCALE = float(os.environ.get("E2E_DEMO_SCALE", "1"))
@@ -60,7 +60,8 @@ async def test_make_run_loads_the_source_figures_onboards_a_district_and_tails_a
 
 
 async def _make_run(scale: float) -> None:
-    ports = {name: free_port() for name in ("gateway", "registry", "funding", "evaluation")}
+    names = ("gateway", "registry", "funding", "evaluation")
+    ports = dict(zip(names, free_ports(len(names))))
     devrun = subprocess.Popen(
         [sys.executable, "-m", "services.devrun", "--demo-scale", str(scale),
          *[arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))]],
