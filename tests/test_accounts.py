@@ -156,10 +156,10 @@ async def test_a_bureau_admin_cannot_create_accounts_in_another_district_or_gran
     before = (await gateway.ok("{ accounts { totalCount } }", token=CITY))["accounts"]["totalCount"]
     elsewhere = await gateway.post(CREATE, {"input": {"subject": "li.na", "name": "李娜", "roles": ["REVIEWER"],
                                                       "district": NANGANG}}, token=DAOLI_ADMIN)
-    assert refusal(elsewhere) == {"code": "FORBIDDEN", "field": "district"}
+    assert refusal(elsewhere) == {"code": "FORBIDDEN", "field": "input.district"}
     city_admin = await gateway.post(CREATE, {"input": {"subject": "li.na", "name": "李娜", "roles": ["CITY_ADMIN"]}},
                                     token=DAOLI_ADMIN)
-    assert refusal(city_admin) == {"code": "FORBIDDEN", "field": "roles"}
+    assert refusal(city_admin) == {"code": "FORBIDDEN", "field": "input.roles"}
     assert (await gateway.ok("{ accounts { totalCount } }", token=CITY))["accounts"]["totalCount"] == before
 
 
@@ -178,15 +178,15 @@ async def test_a_bureau_admin_picks_panel_members_from_its_reviewer_accounts_onl
 
 async def test_an_account_needs_what_its_role_acts_with(gateway):
     await onboard_with_organizations(gateway)
-    for roles, field in ((["ORG_MEMBER"], "organizationId"), (["EVALUATOR"], "agencyId"),
-                         (["SUBDISTRICT_OFFICER"], "subdistrict"), ([], "roles")):
+    for roles, field in ((["ORG_MEMBER"], "input.organizationId"), (["EVALUATOR"], "input.agencyId"),
+                         (["SUBDISTRICT_OFFICER"], "input.subdistrict"), ([], "input.roles")):
         response = await gateway.post(CREATE, {"input": {"subject": "x", "name": "某人", "roles": roles}},
                                       token=DAOLI_ADMIN)
         assert refusal(response) == {"code": "BAD_USER_INPUT", "field": field}
     other = await gateway.post(CREATE, {"input": {"subject": "x", "name": "某人", "roles": ["ORG_MEMBER"],
                                                   "organizationId": "00000000-0000-0000-0000-000000000009"}},
                                token=DAOLI_ADMIN)
-    assert refusal(other) == {"code": "NOT_FOUND", "field": "organizationId"}
+    assert refusal(other) == {"code": "NOT_FOUND", "field": "input.organizationId"}
 
 
 async def test_development_sign_in_lists_the_accounts(gateway):
@@ -301,10 +301,10 @@ async def test_a_city_admin_signs_in_to_its_city_and_creates_bureau_admins_of_it
     for district in ("230104", "230202"):  # not on the platform; another city's
         refused = await gateway.post(CREATE, {"input": {"subject": "x", "name": "某人", "roles": ["BUREAU_ADMIN"],
                                                         "district": district}}, token=signed_in)
-        assert refusal(refused) == {"code": "FORBIDDEN", "field": "district"}
+        assert refusal(refused) == {"code": "FORBIDDEN", "field": "input.district"}
     reviewer = await gateway.post(CREATE, {"input": {"subject": "x", "name": "某人", "roles": ["REVIEWER"],
                                                      "district": DAOLI}}, token=signed_in)
-    assert refusal(reviewer) == {"code": "FORBIDDEN", "field": "roles"}
+    assert refusal(reviewer) == {"code": "FORBIDDEN", "field": "input.roles"}
 
 
 async def test_an_account_change_reaches_the_next_sign_in_and_every_change_is_audited(subgraphs, gateway):

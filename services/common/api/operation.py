@@ -9,12 +9,13 @@ from typing import Any
 
 import orjson
 import strawberry.federation
-from graphql import ExecutionResult, GraphQLError, OperationType
+from graphql import ExecutionResult, GraphQLError, GraphQLSchema, OperationType
 from strawberry.extensions import SchemaExtension
 
 from services.common.kernel.config import development
 from services.common.api.context import tenant_districts
 from services.common.api.document_cache import DOCUMENT_CACHES
+from services.common.api.field_paths import full_input_path
 from services.common.api.offboarded import offboarded_refusal
 from services.common.api.error_kinds import (
     is_bad_value, is_connection_loss, is_parse_error, is_time_limit, is_token_limit,
@@ -202,12 +203,15 @@ def classify(error: GraphQLError) -> str:
     return INTERNAL
 
 
-def format_error(error: GraphQLError) -> dict[str, Any]:
-    """The error as the client sees it: always with `extensions.code`; internals hidden in production."""
+def format_error(error: GraphQLError, schema: GraphQLSchema | None = None) -> dict[str, Any]:
+    """The error as the client sees it: always with `extensions.code`; internals hidden in production; a
+    domain error's field as its full input path (field_paths.py) when the schema is given."""
     formatted = error.formatted
     code = classify(error)
     extensions = dict(formatted.get("extensions") or {})
     extensions["code"] = code
+    if schema is not None and isinstance(error.original_error, DomainError) and extensions.get("field"):
+        extensions["field"] = full_input_path(error, schema, extensions["field"])
     if code == INTERNAL and not development():
         formatted["message"] = "Internal server error."
     if code == RETRYABLE and not isinstance(error.original_error, DomainError):

@@ -43,7 +43,8 @@ class SubgraphGraphQL(GraphQL):
     async def process_result(self, request: Any, result: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
-            body["errors"] = [format_error(error) for error in result.errors]
+            schema = self.service.schema._schema  # graphql-core's schema under Strawberry's (as permissions.py)
+            body["errors"] = [format_error(error, schema) for error in result.errors]
         if result.extensions:
             body["extensions"] = result.extensions
         return body

@@ -20,14 +20,14 @@ RATING = """query($id: ID!) { evaluation(id: $id) { rating findings { severity r
 async def test_a_tender_opens_only_for_an_existing_live_round_of_the_district_with_its_name(evaluation, consumer):
     bureau = token(DAOLI, "bureau_admin")
     unknown = await evaluation.error(OPEN_TENDER, {"input": {"roundId": ROUND, "roundName": "2026年公益创投"}}, token=bureau)
-    assert unknown["extensions"] == {"code": "NOT_FOUND", "field": "roundId"}
+    assert unknown["extensions"] == {"code": "NOT_FOUND", "field": "input.roundId"}
     assert await consumer.handle(round_opened(district=NANGANG))  # another district's round of the same id
     elsewhere = await evaluation.error(OPEN_TENDER, {"input": {"roundId": ROUND, "roundName": "2026年公益创投"}}, token=bureau)
-    assert elsewhere["extensions"] == {"code": "NOT_FOUND", "field": "roundId"}
+    assert elsewhere["extensions"] == {"code": "NOT_FOUND", "field": "input.roundId"}
 
     assert await consumer.handle(round_opened())
     wrong = await evaluation.error(OPEN_TENDER, {"input": {"roundId": ROUND, "roundName": "2025年公益创投"}}, token=bureau)
-    assert wrong["extensions"] == {"code": "BAD_USER_INPUT", "field": "roundName"} and "2026年公益创投" in wrong["message"]
+    assert wrong["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.roundName"} and "2026年公益创投" in wrong["message"]
 
     # A rename arrives; an older change arriving after it does not undo it.
     assert await consumer.handle(round_changed(name="2026年公益创投(更正)", phase="NEEDS_INTAKE", cancel_reason=None,
@@ -35,7 +35,7 @@ async def test_a_tender_opens_only_for_an_existing_live_round_of_the_district_wi
     assert await consumer.handle(round_changed(name="2026年公益创投", phase="NEEDS_INTAKE", cancel_reason=None,
                                                changed_at="2026-01-06T09:00:00+08:00"))
     stale = await evaluation.error(OPEN_TENDER, {"input": {"roundId": ROUND, "roundName": "2026年公益创投"}}, token=bureau)
-    assert stale["extensions"]["field"] == "roundName"
+    assert stale["extensions"]["field"] == "input.roundName"
     opened = await evaluation.ok(OPEN_TENDER, {"input": {"roundId": ROUND, "roundName": "2026年公益创投(更正)"}}, token=bureau)
     assert opened["openEvaluationTender"]["status"] == "OPEN"
 
@@ -43,7 +43,7 @@ async def test_a_tender_opens_only_for_an_existing_live_round_of_the_district_wi
     assert await consumer.handle(round_opened(round_id=other))
     assert await consumer.handle(round_changed(round_id=other))
     cancelled = await evaluation.error(OPEN_TENDER, {"input": {"roundId": other, "roundName": "2026年公益创投"}}, token=bureau)
-    assert cancelled["extensions"] == {"code": "CONFLICT", "field": "roundId"} and "预算科目有误" in cancelled["message"]
+    assert cancelled["extensions"] == {"code": "CONFLICT", "field": "input.roundId"} and "预算科目有误" in cancelled["message"]
 
 
 async def test_an_inspection_dated_before_the_award_is_refused(evaluation, tendered):
@@ -51,7 +51,7 @@ async def test_an_inspection_dated_before_the_award_is_refused(evaluation, tende
     await evaluation.ok(OPEN_PHASE, {"id": r.evaluation_id, "phase": "INITIAL", "criteria": CRITERIA}, token=r.evaluator)
     early = await evaluation.error(INSPECT, {"id": r.evaluation_id, "phase": "INITIAL",
                                              "input": inspection(inspectedOn="2026-02-28")}, token=r.evaluator)
-    assert early["extensions"] == {"code": "BAD_USER_INPUT", "field": "inspectedOn"} and "2026-03-01" in early["message"]
+    assert early["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.inspectedOn"} and "2026-03-01" in early["message"]
     same_day = await evaluation.ok(INSPECT, {"id": r.evaluation_id, "phase": "INITIAL",
                                              "input": inspection(inspectedOn="2026-03-01")}, token=r.evaluator)
     assert same_day["recordInspection"]["inspectedOn"] == "2026-03-01"

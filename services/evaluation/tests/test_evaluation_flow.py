@@ -164,7 +164,7 @@ async def test_an_agency_with_a_wrong_check_character_is_refused(evaluation):
     good = credit(5)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     error = await evaluation.error(REGISTER_AGENCY, {"input": {"name": "某评估公司", "creditCode": bad}}, token=bureau)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "creditCode"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.creditCode"}
     assert "check character" in error["message"]
     assert (await evaluation.ok("{ agencies { id } }", token=bureau))["agencies"] == []
     member = await evaluation.error(REGISTER_AGENCY, {"input": {"name": "某评估公司", "creditCode": good}},
@@ -179,7 +179,7 @@ async def test_an_agency_code_is_checked_in_full_but_may_come_from_another_city(
     made_up = "91230102YYYYYYYYY"  # its check character will hold, its organization code does not
     error = await evaluation.error(REGISTER_AGENCY, {"input": {"name": "某评估公司", "creditCode": made_up + check_character(made_up)}},
                                    token=bureau)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "creditCode"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.creditCode"}
     assert "the organization code (positions 9-17) 'YYYYYYYYY' fails its own check" in error["message"]
     # A company registered in Fuzhou (350100) may bid in Harbin: a published valid code.
     fuzhou = await evaluation.ok(REGISTER_AGENCY, {"input": {"name": "福州评估公司", "creditCode": "91350100M000100Y43"}},

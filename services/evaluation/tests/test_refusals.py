@@ -51,7 +51,7 @@ async def test_criteria_must_add_up_and_scores_must_fit_them(evaluation, tendere
     await evaluation.ok(INSPECT, {"id": r.evaluation_id, "phase": "INITIAL", "input": inspection()}, token=r.evaluator)
     over = await evaluation.error(COMPLETE, {"id": r.evaluation_id, "phase": "INITIAL", "scores": scores(61, 30)},
                                   token=r.evaluator)
-    assert over["extensions"] == {"code": "BAD_USER_INPUT", "field": "scores[0].points"}
+    assert over["extensions"] == {"code": "BAD_USER_INPUT", "field": "scores.0.points"}
     partial = await evaluation.error(COMPLETE, {"id": r.evaluation_id, "phase": "INITIAL",
                                                 "scores": scores(50, 30)[:1]}, token=r.evaluator)
     assert "财务规范" in partial["message"]
@@ -103,11 +103,11 @@ async def test_a_rectification_deadline_in_the_past_is_refused(evaluation, tende
     await open_initial(evaluation, r)
     past = await evaluation.error(FINDING, {"id": r.evaluation_id, "phase": "INITIAL", "input": {
         "severity": "MAJOR", "description": "未按计划开展活动", "rectificationDeadline": in_days(-1)}}, token=r.evaluator)
-    assert past["extensions"] == {"code": "BAD_USER_INPUT", "field": "rectificationDeadline"}
+    assert past["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.rectificationDeadline"}
     assert "past" in past["message"]
     missing = await evaluation.error(FINDING, {"id": r.evaluation_id, "phase": "INITIAL", "input": {
         "severity": "MAJOR", "description": "未按计划开展活动"}}, token=r.evaluator)
-    assert missing["extensions"]["field"] == "rectificationDeadline"
+    assert missing["extensions"]["field"] == "input.rectificationDeadline"
     seen = await view(evaluation, r)
     assert seen["findings"] == [] and seen["rectifications"] == []
 
@@ -117,10 +117,10 @@ async def test_an_amount_at_issue_must_be_a_violation_within_the_grant(evaluatio
     await open_initial(evaluation, r)
     minor = await evaluation.error(FINDING, {"id": r.evaluation_id, "phase": "INITIAL", "input": {
         "severity": "MINOR", "description": "x", "amountAtIssue": "10.00"}}, token=r.evaluator)
-    assert minor["extensions"]["field"] == "amountAtIssue"
+    assert minor["extensions"]["field"] == "input.amountAtIssue"
     beyond = await evaluation.error(FINDING, {"id": r.evaluation_id, "phase": "INITIAL", "input": {
         "severity": "VIOLATION", "description": "x", "amountAtIssue": "100000.01"}}, token=r.evaluator)
-    assert beyond["extensions"]["field"] == "amountAtIssue"
+    assert beyond["extensions"]["field"] == "input.amountAtIssue"
     assert (await view(evaluation, r))["findings"] == []
 
 
@@ -130,10 +130,10 @@ async def test_evidence_needs_a_sha256_checksum_and_a_place(evaluation, tendered
     bad = inspection()
     bad["evidence"][0]["checksum"] = "abc123"
     error = await evaluation.error(INSPECT, {"id": r.evaluation_id, "phase": "INITIAL", "input": bad}, token=r.evaluator)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "evidence[0].checksum"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.evidence.0.checksum"}
     future = await evaluation.error(INSPECT, {"id": r.evaluation_id, "phase": "INITIAL",
                                               "input": inspection(inspectedOn="2099-01-01")}, token=r.evaluator)
-    assert future["extensions"]["field"] == "inspectedOn"
+    assert future["extensions"]["field"] == "input.inspectedOn"
     assert (await view(evaluation, r))["inspections"] == []
 
 
@@ -149,6 +149,6 @@ async def test_every_input_list_has_a_maximum_and_one_more_is_refused_naming_the
     scored = await evaluation.error(COMPLETE, {"id": r.evaluation_id, "phase": "INITIAL", "scores": many_scores},
                                     token=r.evaluator)
     assert [e["extensions"] for e in (criteria, inspected, scored)] == [
-        {"code": "BAD_USER_INPUT", "field": "criteria"}, {"code": "BAD_USER_INPUT", "field": "evidence"},
+        {"code": "BAD_USER_INPUT", "field": "criteria"}, {"code": "BAD_USER_INPUT", "field": "input.evidence"},
         {"code": "BAD_USER_INPUT", "field": "scores"}]
     assert (await view(evaluation, r))["phases"][0]["status"] == "PENDING"

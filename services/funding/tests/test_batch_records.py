@@ -27,7 +27,7 @@ async def test_one_bad_record_rejects_the_whole_batch(funding, consumer, bureau)
     ids = await awarded_project(funding, bureau[DAOLI], DAOLI, org)
     good = {"projectId": ids["project"], "community": "共乐社区", "serviceDate": TODAY, "beneficiary": "GL-1", "personTimes": 2}
     error = await funding.error(RECORDS, {"input": [good, {**good, "personTimes": 0}]}, token=token(DAOLI, "org_member", org=org))
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "personTimes"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.personTimes"}
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=bureau[DAOLI]))["project"]
     assert project["serviceRecords"]["totalCount"] == 0
     assert await OutboxEvent.all(using_db=every_district("funding")).filter(type="funding.service_record.reported").count() == 0

@@ -61,7 +61,7 @@ async def test_a_grant_above_the_request_needs_a_reason_and_a_second_bureau_admi
     award = {"projectId": ids["project"], "organizationId": org, "grant": "125000.00",
              "tranches": [{"amount": "125000.00", "dueOn": TODAY}]}
     bare = await funding.error(AWARD, {"input": award}, token=admin)
-    assert bare["extensions"] == {"code": "BAD_USER_INPUT", "field": "grant"} and "120000.00" in bare["message"]
+    assert bare["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.grant"} and "120000.00" in bare["message"]
     assert (await funding.ok(AWARDED, {"id": ids["project"]}, token=admin))["project"]["status"] == "SELECTED"
 
     pending = (await funding.ok(AWARD, {"input": {**award, "overRequestReason": "物价上涨, 食材成本增加"}},
@@ -92,11 +92,11 @@ async def test_a_grant_within_the_request_needs_no_reason_and_an_organization_of
     award = {"projectId": ids["project"], "organizationId": youth, "grant": "100000.00",
              "tranches": [{"amount": "100000.00", "dueOn": TODAY}]}
     unfit = await funding.error(AWARD, {"input": award}, token=admin)
-    assert unfit["extensions"] == {"code": "BAD_USER_INPUT", "field": "organizationId"}
+    assert unfit["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.organizationId"}
     assert "YOUTH" in unfit["message"] and "ELDERLY_CARE" in unfit["message"]
     needless = await funding.error(AWARD, {"input": {**award, "organizationId": elderly, "overRequestReason": "x"}},
                                    token=admin)
-    assert needless["extensions"] == {"code": "BAD_USER_INPUT", "field": "overRequestReason"}
+    assert needless["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.overRequestReason"}
     done = (await funding.ok(AWARD, {"input": {**award, "organizationId": elderly}}, token=admin))["awardProject"]
     assert done["status"] == "AWARDED"
 
@@ -104,7 +104,7 @@ async def test_a_grant_within_the_request_needs_no_reason_and_an_organization_of
 async def test_a_notice_period_below_the_minimum_is_refused(funding, bureau, monkeypatch):
     for days in (0, 6):
         error = await funding.error(OPEN, open_input(noticeDays=days), token=bureau[DAOLI])
-        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "noticeDays"}
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.noticeDays"}
         assert "from 7 to 90 days" in error["message"]
     monkeypatch.setenv("FUNDING_MIN_NOTICE_DAYS", "10")
     error = await funding.error(OPEN, open_input(noticeDays=7), token=bureau[DAOLI])
@@ -120,8 +120,8 @@ async def test_tranches_fall_due_within_the_project_life(funding, consumer, bure
     later = (TODAY_DATE + dt.timedelta(days=91)).isoformat()
     base = {"projectId": ids["project"], "organizationId": org, "grant": "100000.00", "endsOn": ends}
     cases = [
-        ([{"amount": "100000.00", "dueOn": "2001-01-01"}], "tranches[0].dueOn", "in the past"),
-        ([{"amount": "50000.00", "dueOn": TODAY}, {"amount": "50000.00", "dueOn": later}], "tranches[1].dueOn", ends),
+        ([{"amount": "100000.00", "dueOn": "2001-01-01"}], "input.tranches.0.dueOn", "in the past"),
+        ([{"amount": "50000.00", "dueOn": TODAY}, {"amount": "50000.00", "dueOn": later}], "input.tranches.1.dueOn", ends),
     ]
     for tranches, field, words in cases:
         error = await funding.error(AWARD, {"input": {**base, "tranches": tranches}}, token=admin)
@@ -129,13 +129,13 @@ async def test_tranches_fall_due_within_the_project_life(funding, consumer, bure
         assert words in error["message"]
     ended = await funding.error(AWARD, {"input": {**base, "endsOn": TODAY, "tranches": [{"amount": "1.00", "dueOn": TODAY}]}},
                                 token=admin)
-    assert ended["extensions"]["field"] == "endsOn"
+    assert ended["extensions"]["field"] == "input.endsOn"
     await funding.ok(AWARD, {"input": {**base, "tranches": [{"amount": "60000.00", "dueOn": TODAY}]}}, token=admin)
     past = await funding.error(SCHEDULE, {"input": {"projectId": ids["project"], "amount": "1.00", "dueOn": "2001-01-01"}},
                                token=admin)
     beyond = await funding.error(SCHEDULE, {"input": {"projectId": ids["project"], "amount": "1.00", "dueOn": later}},
                                  token=admin)
-    assert past["extensions"] == beyond["extensions"] == {"code": "BAD_USER_INPUT", "field": "dueOn"}
+    assert past["extensions"] == beyond["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.dueOn"}
     assert (await funding.ok(AWARDED, {"id": ids["project"]}, token=admin))["project"]["endsOn"] == ends
 
 
@@ -147,13 +147,13 @@ async def test_delivery_is_dated_within_the_project_and_a_suspended_organization
     record = {"projectId": ids["project"], "community": "共乐社区", "serviceDate": TODAY, "beneficiary": "GL-1",
               "personTimes": 2, "contact": "13812345678"}
     early = await funding.error(RECORD, {"input": {**record, "serviceDate": YESTERDAY}}, token=member)
-    assert early["extensions"] == {"code": "BAD_USER_INPUT", "field": "serviceDate"} and "before" in early["message"]
+    assert early["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.serviceDate"} and "before" in early["message"]
     bad_phone = await funding.error(RECORD, {"input": {**record, "contact": "call me"}}, token=member)
-    assert bad_phone["extensions"] == {"code": "BAD_USER_INPUT", "field": "contact"}
+    assert bad_phone["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.contact"}
     await funding.ok(RECORD, {"input": record}, token=member)
     spent_early = await funding.error(EXPENSE, {"input": {"projectId": ids["project"], "amount": "10.00", "spentOn": YESTERDAY,
                                                           "description": "物料"}}, token=member)
-    assert spent_early["extensions"] == {"code": "BAD_USER_INPUT", "field": "spentOn"}
+    assert spent_early["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.spentOn"}
     for amount in ("1200.50", "300.25"):
         await funding.ok(EXPENSE, {"input": {"projectId": ids["project"], "amount": amount, "spentOn": TODAY,
                                              "description": "物料"}}, token=member)
@@ -163,7 +163,7 @@ async def test_delivery_is_dated_within_the_project_and_a_suspended_organization
 
     await know_organization(consumer, DAOLI, org_id=org, status="SUSPENDED", event="registry.organization.status_changed")
     suspended = await funding.error(RECORD, {"input": record}, token=member)
-    assert suspended["extensions"] == {"code": "CONFLICT", "field": "projectId"} and "SUSPENDED" in suspended["message"]
+    assert suspended["extensions"] == {"code": "CONFLICT", "field": "input.projectId"} and "SUSPENDED" in suspended["message"]
     assert (await funding.ok(PROJECT, {"id": ids["project"]}, token=admin))["project"]["serviceRecords"]["totalCount"] == 1
 
 
@@ -175,7 +175,7 @@ async def test_a_round_is_edited_during_intake_cancelled_with_a_reason_and_close
     edited = (await funding.ok(UPDATE, {"input": terms}, token=admin))["updateRound"]
     assert (edited["name"], edited["budget"], edited["noticeDays"]) == ("2024年公益创投(更正)", "300000.00", 10)
     short = await funding.error(UPDATE, {"input": {**terms, "noticeDays": 0}}, token=admin)
-    assert short["extensions"] == {"code": "BAD_USER_INPUT", "field": "noticeDays"}
+    assert short["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.noticeDays"}
     await funding.ok(NEED, need_input(rnd["id"]), token=admin)
     await funding.ok(ADVANCE, {"id": rnd["id"], "to": "LIBRARY"}, token=admin)
     late = await funding.error(UPDATE, {"input": terms}, token=admin)
@@ -231,7 +231,7 @@ async def test_recovery_has_a_deadline_partial_settlements_and_an_overdue_alert_
     await funding.ok(DISBURSE, {"id": ids["tranches"][0]}, token=admin)
     past = await funding.error(ORDER, {"input": {"projectId": ids["project"], "amount": "1000.00", "reason": "违规",
                                                  "deadline": TODAY}}, token=admin)
-    assert past["extensions"] == {"code": "BAD_USER_INPUT", "field": "deadline"}
+    assert past["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.deadline"}
     deadline = (TODAY_DATE + dt.timedelta(days=14)).isoformat()
     order = (await funding.ok(ORDER, {"input": {"projectId": ids["project"], "amount": "1000.00", "reason": "违规",
                                                 "deadline": deadline}}, token=admin))["orderRecovery"]
@@ -240,10 +240,10 @@ async def test_recovery_has_a_deadline_partial_settlements_and_an_overdue_alert_
     assert (part["status"], part["settled"], part["outstanding"]) == ("OPEN", "400.00", "600.00")
     too_much = await funding.error(SETTLE, {"id": order["id"], "input": {"paymentReference": "PAY-2", "amount": "600.01"}},
                                    token=admin)
-    assert too_much["extensions"] == {"code": "BAD_USER_INPUT", "field": "amount"}
+    assert too_much["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.amount"}
     twice = await funding.error(SETTLE, {"id": order["id"], "input": {"paymentReference": "PAY-1", "amount": "1.00"}},
                                 token=admin)
-    assert twice["extensions"] == {"code": "CONFLICT", "field": "paymentReference"}
+    assert twice["extensions"] == {"code": "CONFLICT", "field": "input.paymentReference"}
 
     outbox = OutboxEvent.all(using_db=every_district("funding"))
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=20)

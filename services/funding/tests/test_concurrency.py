@@ -50,6 +50,6 @@ async def test_two_tranches_scheduled_at_once_cannot_promise_more_than_the_grant
     ))
     errors = [body["errors"][0] for body in bodies if body.get("errors")]
     assert len(errors) == 1
-    assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "amount"}
+    assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.amount"}
     project = (await funding.ok(PROJECT, {"id": ids["project"]}, token=bureau[DAOLI]))["project"]
     assert sorted(t["amount"] for t in project["tranches"]) == ["20000.00", "50000.00"]

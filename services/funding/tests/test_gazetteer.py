@@ -34,10 +34,10 @@ async def test_a_need_names_a_gazetteer_place_and_a_typo_is_refused(funding, con
     assert await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB))
     round_id = await _round(funding, bureau[DAOLI])
     error = await funding.error(NEED, need(round_id, "靖于街道", "共乐社区"), token=bureau[DAOLI])
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "subdistrict"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.subdistrict"}
     assert "'靖于街道' is not a subdistrict" in error["message"]
     error = await funding.error(NEED, need(round_id, "靖宇街道", "共乐新社区"), token=bureau[DAOLI])
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.community"}
     recorded = (await funding.ok(NEED, need(round_id, "230102001000", " 共乐社区 "), token=bureau[DAOLI]))["recordNeed"]
     assert (recorded["subdistrict"], recorded["community"]) == ("靖宇街道", "共乐社区")
     assert await databases["funding"].fetchval("SELECT count(*) FROM need") == 1
@@ -49,7 +49,7 @@ async def test_a_renamed_or_retired_entry_reaches_the_copy(funding, consumer, bu
     await consumer.handle(place(COM, "COMMUNITY", "共乐社区", "230102001001", SUB, retired=True))
     round_id = await _round(funding, bureau[DAOLI])
     error = await funding.error(NEED, need(round_id, "靖宇街道", "共乐社区"), token=bureau[DAOLI])
-    assert error["extensions"]["field"] == "community"
+    assert error["extensions"]["field"] == "input.community"
     # Another district's gazetteer is not Daoli's, and Nangang without one still takes names as given.
     nangang_round = await _round(funding, bureau[NANGANG])
     recorded = (await funding.ok(NEED, need(nangang_round, "花园街道", "共乐社区"), token=bureau[NANGANG]))["recordNeed"]
@@ -81,7 +81,7 @@ async def test_a_service_record_takes_its_community_from_the_gazetteer(funding, 
     member = token(DAOLI, "org_member", org=org)
     record = {"projectId": ids["project"], "serviceDate": TODAY, "beneficiary": "B-1", "personTimes": 1}
     error = await funding.error(RECORD, {"input": {**record, "community": "共乐杜区"}}, token=member)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.community"}
     batch = "mutation($input: [ServiceRecordInput!]!) { reportServiceRecords(input: $input) { subdistrict community } }"
     done = (await funding.ok(batch, {"input": [{**record, "community": "230102002001"},
                                                {**record, "community": "共乐社区 ", "beneficiary": "B-2"}]},

@@ -206,12 +206,12 @@ async def test_a_test_event_is_sent_signed_and_logged(funding, bureau):
 async def test_bad_input_is_refused_with_its_field_and_changes_nothing(funding, bureau):
     bad = await funding.post(REGISTER, {"input": {"url": "ftp://example.org/x", "eventTypes": ["RECOVERY_ORDERED"]}},
                              token=bureau[DAOLI])
-    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and bad["errors"][0]["extensions"]["field"] == "url"
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and bad["errors"][0]["extensions"]["field"] == "input.url"
     none = await funding.post(REGISTER, {"input": {"url": "https://example.org/x", "eventTypes": []}}, token=bureau[DAOLI])
-    assert none["errors"][0]["extensions"]["field"] == "eventTypes"
+    assert none["errors"][0]["extensions"]["field"] == "input.eventTypes"
     many = await funding.post(REGISTER, {"input": {"url": "https://example.org/x", "eventTypes": ["RECOVERY_ORDERED"] * 4}},
                               token=bureau[DAOLI])
-    assert many["errors"][0]["extensions"]["field"] == "eventTypes"
+    assert many["errors"][0]["extensions"]["field"] == "input.eventTypes"
     officer = await funding.post(REGISTER, {"input": {"url": "https://example.org/x", "eventTypes": ["RECOVERY_ORDERED"]}},
                                  token=token(DAOLI, "subdistrict_officer"))
     assert officer["errors"][0]["extensions"]["code"] == "FORBIDDEN"

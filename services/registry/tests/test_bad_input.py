@@ -24,16 +24,16 @@ async def _state() -> tuple[int, int, int]:
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [
-        ({"creditCode": credit(1)[:17] + ("0" if credit(1)[17] != "0" else "1")}, "creditCode", "check character"),
-        ({"creditCode": "9" + credit(1)[1:]}, "creditCode", "registration-authority"),
-        ({"creditCode": credit(1)[:10]}, "creditCode", "18 characters"),
-        ({"creditCode": "5123010200000000I" + "0"}, "creditCode", "may not contain"),
-        ({"creditCode": None}, "creditCode", "needs its unified social credit code"),
+        ({"creditCode": credit(1)[:17] + ("0" if credit(1)[17] != "0" else "1")}, "input.creditCode", "check character"),
+        ({"creditCode": "9" + credit(1)[1:]}, "input.creditCode", "registration-authority"),
+        ({"creditCode": credit(1)[:10]}, "input.creditCode", "18 characters"),
+        ({"creditCode": "5123010200000000I" + "0"}, "input.creditCode", "may not contain"),
+        ({"creditCode": None}, "input.creditCode", "needs its unified social credit code"),
         # Only the check character of this one holds: type 7 does not exist under civil affairs (5).
-        ({"creditCode": "57110101YYYYYYYYYL"}, "creditCode", "the type code (position 2) '7' does not exist"),
-        ({"creditCode": credit(1, division="230103")}, "creditCode", "230102 (the district) or 230100 (its city)"),
-        ({"name": "   "}, "name", "must not be empty"),
-        ({"subdistrict": ""}, "subdistrict", "must not be empty"),
+        ({"creditCode": "57110101YYYYYYYYYL"}, "input.creditCode", "the type code (position 2) '7' does not exist"),
+        ({"creditCode": credit(1, division="230103")}, "input.creditCode", "230102 (the district) or 230100 (its city)"),
+        ({"name": "   "}, "input.name", "must not be empty"),
+        ({"subdistrict": ""}, "input.subdistrict", "must not be empty"),
     ],
 )
 async def test_a_bad_registration_is_refused_with_its_field_and_changes_nothing(registry, districts, change, field, words):
@@ -51,7 +51,7 @@ async def test_a_filed_organization_with_a_credit_code_is_refused(registry, dist
     variables = filed(1)
     variables["input"]["creditCode"] = credit(5)
     error = await registry.error(REGISTER, variables, token=districts[DAOLI])
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "creditCode"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.creditCode"}
     assert await _state() == (0, 0, 0)
 
 
@@ -60,7 +60,7 @@ async def test_a_credit_code_registered_twice_in_one_district_is_a_conflict(regi
     before = await _state()
     assert before == (1, 1, 1)  # the state is read, not an empty view
     error = await registry.error(REGISTER, registered(7), token=districts[DAOLI])
-    assert error["extensions"] == {"code": "CONFLICT", "field": "creditCode"}
+    assert error["extensions"] == {"code": "CONFLICT", "field": "input.creditCode"}
     assert await _state() == before
 
 
@@ -92,5 +92,5 @@ async def test_a_failed_mutation_in_a_document_rolls_back_the_whole_operation(re
       second: registerOrganization(input: $bad) { id } }"""
     bad = registered(2)["input"] | {"name": ""}
     body = await registry.post(two, {"ok": registered(1)["input"], "bad": bad}, token=districts[DAOLI])
-    assert body["errors"][0]["extensions"]["field"] == "name"
+    assert body["errors"][0]["extensions"]["field"] == "input.name"
     assert await _state() == (0, 0, 0)

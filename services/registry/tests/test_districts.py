@@ -31,7 +31,7 @@ async def test_a_code_that_is_not_a_county_level_district_of_the_city_is_refused
 
 async def test_the_bureau_credit_code_is_checked_in_full_and_kept(registry, databases):
     error = await registry.error(ONBOARD, onboarding(bureauCreditCode=make_credit_code("230104", 1)), token=CITY)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "bureauCreditCode"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.bureauCreditCode"}
     assert "机构编制" in error["message"]
     district = (await registry.ok(ONBOARD.replace("cityCode }", "cityCode bureauCreditCode }"),
                                   onboarding(bureauCreditCode=BUREAU), token=CITY))["onboardDistrict"]

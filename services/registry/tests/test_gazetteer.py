@@ -25,11 +25,11 @@ async def test_names_are_normalized_and_codes_checked(registry, districts):
     places = await daoli_gazetteer(registry, bureau)
     assert places["sub"]["name"] == "靖宇街道" and places["com"]["subdistrictId"] == places["sub"]["id"]
     for variables, field, words in (
-        ({"kind": "SUBDISTRICT", "name": "新阳路街道", "code": "230103002000"}, "code", "not under district 230102"),
-        ({"kind": "SUBDISTRICT", "name": "新阳路街道", "code": "230102002001"}, "code", "3 of its own (not 000) and 000"),
-        ({"kind": "COMMUNITY", "name": "安静社区", "code": "230102009001", "subdistrict": "靖宇街道"}, "code", "not under subdistrict"),
-        ({"kind": "SUBDISTRICT", "name": "靖宇街道"}, "name", "already has"),
-        ({"kind": "COMMUNITY", "name": "安静社区", "subdistrict": "靖于街道"}, "subdistrict", "'靖于街道' is not a subdistrict"),
+        ({"kind": "SUBDISTRICT", "name": "新阳路街道", "code": "230103002000"}, "input.code", "not under district 230102"),
+        ({"kind": "SUBDISTRICT", "name": "新阳路街道", "code": "230102002001"}, "input.code", "3 of its own (not 000) and 000"),
+        ({"kind": "COMMUNITY", "name": "安静社区", "code": "230102009001", "subdistrict": "靖宇街道"}, "input.code", "not under subdistrict"),
+        ({"kind": "SUBDISTRICT", "name": "靖宇街道"}, "input.name", "already has"),
+        ({"kind": "COMMUNITY", "name": "安静社区", "subdistrict": "靖于街道"}, "input.subdistrict", "'靖于街道' is not a subdistrict"),
     ):
         error = await registry.error(ADD, {"input": variables}, token=bureau)
         assert error["extensions"]["field"] == field and words in error["message"], error
@@ -41,7 +41,7 @@ async def test_an_organization_picks_its_places_from_the_gazetteer(registry, dis
     bureau = districts[DAOLI]
     await daoli_gazetteer(registry, bureau)
     error = await registry.error(REGISTER, filed(1, subdistrict="靖于街道"), token=bureau)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "subdistrict"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.subdistrict"}
     assert "'靖于街道' is not a subdistrict in district 230102's gazetteer (known: 靖宇街道)" in error["message"]
     org = (await registry.ok(REGISTER, filed(2, subdistrict="230102001000", community="共乐社区 "), token=bureau))["registerOrganization"]
     assert (org["subdistrict"], org["community"]) == ("靖宇街道", "共乐社区")
@@ -58,7 +58,7 @@ async def test_rename_and_retire_are_audited_and_announced(registry, districts, 
     assert (await registry.ok(RENAME, {"id": places["com"]["id"], "name": "共乐新社区"}, token=bureau))["renameGazetteerEntry"]["name"] == "共乐新社区"
     await registry.ok(RETIRE, {"id": places["com"]["id"]}, token=bureau)
     error = await registry.error(REGISTER, filed(3, subdistrict="靖宇街道", community="共乐新社区"), token=bureau)
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.community"}
     actions = [r["action"] for r in await databases["registry"].fetch(
         "SELECT action FROM audit_record WHERE entity_type = 'GazetteerEntry' ORDER BY at")]
     assert actions == ["addGazetteerEntry", "addGazetteerEntry", "renameGazetteerEntry", "retireGazetteerEntry"]
@@ -82,7 +82,7 @@ async def test_registry_stats_group_by_the_gazetteer_subdistricts(registry, dist
     await daoli_gazetteer(registry, bureau)
     for n, sub in enumerate(("靖宇街道", " 靖宇街道", "230102001000")):
         await registry.ok(REGISTER, filed(10 + n, subdistrict=sub), token=bureau)
-    assert (await registry.error(REGISTER, filed(20, subdistrict="靖于街道"), token=bureau))["extensions"]["field"] == "subdistrict"
+    assert (await registry.error(REGISTER, filed(20, subdistrict="靖于街道"), token=bureau))["extensions"]["field"] == "input.subdistrict"
     await registry.ok(STATION, {"input": {"subdistrict": "靖宇街道", "community": "共乐社区"}}, token=bureau)
     stats = (await registry.ok("{ registryStats { bySubdistrict { code name organizations serviceStations } } }",
                                token=bureau))["registryStats"]

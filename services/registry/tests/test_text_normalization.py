@@ -33,9 +33,9 @@ async def test_zero_width_and_direction_characters_in_a_place_are_refused_with_t
     admin = districts[DAOLI]
     station = await registry.error(STATION, {"input": {"subdistrict": "新阳路街道", "community": f"安静{invisible}社区"}},
                                    token=admin)
-    assert station["extensions"] == {"code": "BAD_USER_INPUT", "field": "community"}
+    assert station["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.community"}
     org = await registry.error(REGISTER, filed(1, name=f"邻里{invisible}互助队"), token=admin)
-    assert org["extensions"] == {"code": "BAD_USER_INPUT", "field": "name"}
+    assert org["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.name"}
     counts = [await databases["registry"].fetchval(f"SELECT count(*) FROM {t}") for t in ("service_station", "social_organization")]
     assert counts == [0, 0]  # every district's rows, through the superuser connection
 
