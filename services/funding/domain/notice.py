@@ -6,6 +6,7 @@ from typing import Any
 
 from services.common.data import audit
 from services.common.kernel.auth import DISTRICT_CODE, Principal
+from services.common.kernel.config import development
 from services.common.kernel.errors import BadInput, Conflict, NotFound
 from services.common.data.lookup import one
 from services.common.kernel.validation import clean_text, parse_uuid
@@ -20,6 +21,11 @@ async def close_notice_period(principal: Principal, round_id: Any) -> FundingRou
     require_phase(round_, Phase.NOTICE, doing="closing the notice period")
     if round_.notice_ends_at and round_.notice_ends_at <= now():
         raise Conflict("the notice period is already over", field="roundId")
+    # A public notice runs its whole period (at least FUNDING_MIN_NOTICE_DAYS): ending it early is a
+    # development shortcut for the demo and the tests, which cannot wait a week; production refuses it.
+    if not development():
+        raise Conflict(f"a public notice runs its full period: this one ends at {round_.notice_ends_at.isoformat()}",
+                       field="roundId")
     before = audit.snapshot(round_)
     round_.notice_ends_at = now()
     await round_.save(update_fields=["notice_ends_at", "updated_at"])

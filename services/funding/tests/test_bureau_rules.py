@@ -273,3 +273,24 @@ def test_civic_alerts_prints_an_overdue_recovery_with_what_is_outstanding_and_th
                                   "organizationName": "共乐为老服务中心", "outstandingFen": 60_000,
                                   "deadline": "2026-11-30", "detectedAt": "2026-12-02T08:00:00+00:00"}})
     assert "recovery OVERDUE" in line and "600.00" in line and "deadline 2026-11-30" in line and "order o-1" in line
+
+
+async def test_a_notice_cannot_be_ended_early_in_production(funding, bureau, monkeypatch):
+    from services.funding.domain import notice
+
+    admin = bureau[DAOLI]
+    rnd = (await funding.ok(OPEN, open_input(), token=admin))["openRound"]
+    need = (await funding.ok(NEED, need_input(rnd["id"]), token=admin))["recordNeed"]["id"]
+    await funding.ok(ADVANCE, {"id": rnd["id"], "to": "LIBRARY"}, token=admin)
+    entry = (await funding.ok(MERGE, {"input": {"needIds": [need], "reason": "r", "title": "助餐", "requested": "1000.00"}},
+                              token=admin))["mergeNeeds"]["id"]
+    await funding.ok(PANEL, {"input": {"roundId": rnd["id"], "name": "专家", "kind": "EXPERT", "sub": "early"}}, token=admin)
+    await funding.ok(ADVANCE, {"id": rnd["id"], "to": "REVIEW"}, token=admin)
+    await funding.ok(SCORE, {"input": {"entryId": entry, "grades": grades(6, 6, 6)}}, token=token(DAOLI, "reviewer", sub="early"))
+    await funding.ok(SELECT, {"roundId": rnd["id"]}, token=admin)
+    await funding.ok(PUBLISH, {"roundId": rnd["id"]}, token=admin)
+    monkeypatch.setattr(notice, "development", lambda: False)  # the rule as production runs it
+    early = await funding.error(CLOSE_NOTICE, {"roundId": rnd["id"]}, token=admin)
+    assert early["extensions"] == {"code": "CONFLICT", "field": "roundId"} and "full period" in early["message"]
+    refused = await funding.error(ADVANCE, {"id": rnd["id"], "to": "AWARDED"}, token=admin)
+    assert refused["extensions"]["code"] == "CONFLICT"
