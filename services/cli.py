@@ -83,6 +83,35 @@ def _onboard(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the first city admin ---------------------------------------------------------------------------
+
+CREATE_ACCOUNT = "mutation($input: CreateAccountInput!) { createAccount(input: $input) { id subject district } }"
+
+
+def _first_city_admin(args: argparse.Namespace) -> int:
+    """A new city's first account: nobody can sign in yet to create it, so the platform's own key signs a
+    five-minute city_admin token for this one call (the operator holds PLATFORM_TOKEN_PRIVATE_KEY_FILE)."""
+    from services.common.kernel.config import AuthSettings
+    from services.common.kernel.identity import IdentitySettings, sign_platform_token
+    from services.demo.api import Api, ApiError
+
+    claims = {"sub": "civic-first-city-admin", "roles": ["city_admin"], "city": args.city}
+    token = sign_platform_token(claims, lifetime=300, platform=AuthSettings.from_env(), identity=IdentitySettings.from_env())
+
+    async def run() -> dict:
+        async with Api(args.gateway) as api:
+            return (await api.call(CREATE_ACCOUNT, {"input": {"subject": args.subject, "name": args.name,
+                                                              "roles": ["CITY_ADMIN"]}}, token=token))["createAccount"]
+
+    try:
+        account = asyncio.run(run())
+    except ApiError as exc:
+        print(f"civic first-city-admin: {exc}", file=sys.stderr)
+        return 1
+    print(f"city admin {account['subject']} of city {args.city} can now sign in with the city's identity provider")
+    return 0
+
+
 # --- alerts -------------------------------------------------------------------------------------------
 
 ALERT_KEYS = "funding.recovery.*"
@@ -249,6 +278,18 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument("--gateway", default=DEFAULT_GATEWAY, help="the gateway's URL (default: %(default)s; env CIVIC_GATEWAY)")
     onboard.add_argument("--token", help="a city_admin token (default: a development token minted here)")
     onboard.set_defaults(run=_onboard)
+
+    first = commands.add_parser("first-city-admin", help="create a city's first city_admin account (production set-up)",
+                                description="Create the first city_admin account of a city, before anyone can sign "
+                                            "in: signs a five-minute platform token with PLATFORM_TOKEN_PRIVATE_KEY_FILE "
+                                            "(development: the development secret) and calls createAccount through "
+                                            "the gateway. Example: civic first-city-admin --city 2301 --subject "
+                                            "zhang.san@harbin.gov.cn --name 张三")
+    first.add_argument("--city", required=True, help="the city's 4-digit code")
+    first.add_argument("--subject", required=True, help="the person's subject (sub) at the city's identity provider")
+    first.add_argument("--name", required=True, help="the person's name")
+    first.add_argument("--gateway", default=DEFAULT_GATEWAY, help="the gateway's URL (default: %(default)s; env CIVIC_GATEWAY)")
+    first.set_defaults(run=_first_city_admin)
 
     alerts = commands.add_parser("alerts", help="tail fund-recovery alerts from RabbitMQ",
                                  description="Tail fund-recovery alerts as a subscriber would: an exclusive queue of "

@@ -328,3 +328,18 @@ async def test_an_account_change_reaches_the_next_sign_in_and_every_change_is_au
     trail = await gateway.ok("""query($id: String!) { registryAuditTrail(entityType: "Account", entityId: $id) {
         edges { node { action actor } } } }""", {"id": account["id"]}, token=DAOLI_ADMIN)
     assert [e["node"]["action"] for e in trail["registryAuditTrail"]["edges"]] == ["createAccount", "updateAccount"]
+
+
+async def test_the_first_city_admin_of_a_city_is_created_from_the_command_line_and_signs_in(gateway):
+    import asyncio
+
+    from services.cli import main
+
+    await onboard_with_organizations(gateway)
+    args = ["first-city-admin", "--city", HARBIN, "--subject", "first.admin", "--name", "首任市管", "--gateway", gateway.base]
+    assert await asyncio.to_thread(main, args) == 0
+    signed_in = await dev_sign_in(gateway, "first.admin")
+    seen = await gateway.ok("{ me { district roles } }", token=signed_in)
+    assert seen == {"me": {"district": HARBIN + "00", "roles": ["CITY_ADMIN"]}}
+    # The same subject again is the account already there, not a second one.
+    assert await asyncio.to_thread(main, args) == 1
