@@ -36,6 +36,12 @@ os.environ.setdefault("CIVIC_ENV", "development")
 # Tests and the proof drive the gateway far faster than any portal does; the rate-limit tests and the
 # proof's rate-limit row give their gateway a limiter of their own (policy/rate_limits.py).
 os.environ.setdefault("RATE_LIMITS", "0")
+# The platform's own webhook worker (funding's workers run it) retries on a test-sized schedule: where a
+# test or the proof runs a worker of its own beside the platform's, whichever holds the intake queue (a
+# single active consumer) delivers after an outage in seconds, not after production's 10 s doubling.
+os.environ.setdefault("WEBHOOK_RETRY_BASE_SECONDS", "0.05")
+os.environ.setdefault("WEBHOOK_RETRY_MAX_SECONDS", "0.5")
+os.environ.setdefault("WEBHOOK_POLL_SECONDS", "0.1")
 
 from services.common.kernel.auth import mint_token  # noqa: E402
 from services.common.kernel.config import admin_database_url, amqp_url, database_url  # noqa: E402
