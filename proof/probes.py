@@ -10,11 +10,15 @@ import asyncpg
 from asyncpg.connection import Connection
 
 
+# The names the workers give their long-running tasks (relay.py, funding/webhooks/worker.py).
+BACKGROUND_TASKS = ("-relay", "-webhook-dispatcher")
+
+
 class QueryCounter:
     """Counts every statement sent by asyncpg in this process (simple and extended protocol).
 
-    Background workers (the outbox relay task) are left out by task name, so the count is what
-    requests caused. Each counted statement's text is kept for the report.
+    Background workers (the outbox relay, funding's webhook dispatcher) are left out by task name, so the
+    count is what requests caused. Each counted statement's text is kept for the report.
     """
 
     def __init__(self) -> None:
@@ -31,7 +35,7 @@ class QueryCounter:
             return
         task = asyncio.current_task()
         name = task.get_name() if task else ""
-        if name.endswith("-relay"):
+        if name.endswith(BACKGROUND_TASKS):
             return
         if str(query).startswith("SELECT pg_advisory_unlock_all()"):
             return  # the pool resetting a connection released by an earlier request: housekeeping, not a query
