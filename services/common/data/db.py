@@ -23,6 +23,7 @@ import asyncpg
 from tortoise import Tortoise
 
 from services.common.kernel.config import admin_database_url, database_url, owner_database_url, relay_database_url
+from services.common.data.connection import TenantConnection, keep_session
 from services.common.data.rls import RELAY_ROLE
 
 SERVICES = ("registry", "funding", "evaluation")
@@ -77,6 +78,9 @@ def _connection(name: str, url: str, pool_max: int) -> dict:
             "maxsize": pool_max,
             # A dead database must not hang a request forever.
             "command_timeout": 30,
+            # BEGIN carries the tenant setting; no reset query on release (data/connection.py).
+            "connection_class": TenantConnection,
+            "reset": keep_session,
             "server_settings": {"application_name": f"civic-{name}"},
         },
     }

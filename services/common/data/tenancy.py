@@ -9,13 +9,18 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from services.common.data.connection import districts_prelude, prelude, sent_with_begin
+
 
 @asynccontextmanager
 async def tenant_transaction(connection: str, districts: Sequence[str]) -> AsyncIterator[BaseDBAsyncClient]:
     """One transaction; `app.districts` is transaction-local, so a pooled connection carries nothing on."""
-    async with in_transaction(connection) as conn:
-        await conn.execute_query("SELECT set_config('app.districts', $1, true)", [",".join(districts)])
-        yield conn
+    statement = districts_prelude(districts)
+    with prelude(statement):
+        async with in_transaction(connection) as conn:
+            if not sent_with_begin(statement):
+                await conn.execute_query("SELECT set_config('app.districts', $1, true)", [",".join(districts)])
+            yield conn
 
 
 async def admit_district(connection: str, district: str) -> None:
