@@ -58,3 +58,27 @@ class CpuMeter:
         now = self._read()
         return {name: sum(t - self._start[name].get(pid, 0.0) for pid, t in pids.items())
                 for name, pids in now.items()}
+
+
+class MachineMeter:
+    """The whole machine's CPU over a window, from /proc/stat: how busy it was, and the time the host
+    took from this virtual machine (steal) while a runnable process waited: either moves a latency tail."""
+
+    FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+    def _read(self) -> dict[str, float]:
+        with open("/proc/stat") as f:
+            values = f.readline().split()[1:1 + len(self.FIELDS)]
+        return {name: int(value) / _TICK for name, value in zip(self.FIELDS, values)}
+
+    def start(self) -> "MachineMeter":
+        self._start = self._read()
+        return self
+
+    def shares(self) -> dict[str, float]:
+        """Each part's share of all CPU time since start (busy: everything but idle and iowait)."""
+        end = self._read()
+        spent = {name: end[name] - self._start[name] for name in self.FIELDS}
+        total = sum(spent.values()) or 1.0
+        busy = total - spent["idle"] - spent["iowait"]
+        return {"busy": busy / total, "steal": spent["steal"] / total, "iowait": spent["iowait"] / total}

@@ -133,6 +133,16 @@ async def latencies(admin: asyncpg.Connection, *, from_seq: int = 0) -> list[flo
     return sorted(float(r["ms"]) for r in rows)
 
 
+async def worst_seconds(admin: asyncpg.Connection, *, from_seq: int = 0) -> list[tuple[float, float, int]]:
+    """Per second of offer (by the events' own time): p99 latency in ms and events, worst p99 first. When
+    the run's p99 is its worst second's, one stall made it, not a steady lag."""
+    rows = await admin.fetch(
+        "SELECT extract(epoch FROM date_trunc('second', occurred_at)) AS second, count(*) AS events, "
+        "percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM handled_at - occurred_at) * 1000) AS p99 "
+        "FROM proof_effect WHERE seq >= $1 GROUP BY 1 ORDER BY p99 DESC", from_seq)
+    return [(float(r["second"]), float(r["p99"]), int(r["events"])) for r in rows]
+
+
 async def wait_for(predicate, timeout: float, interval: float = 0.1):
     deadline = time.monotonic() + timeout
     while True:

@@ -46,6 +46,28 @@ class Connection(Generic[T]):
         return await self.count_rows()
 
 
+class ReadRow:
+    """One row of a page as the nodes' `from_row` read it: its columns as attributes, `pk`, and the
+    model's own properties (computed from those columns), without building a model instance."""
+
+    __slots__ = ("_values", "_model", "pk")
+
+    def __init__(self, values: dict[str, Any], model: type) -> None:
+        self._values = values
+        self._model = model
+        self.pk = values[model._meta.pk_attr]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            pass
+        derived = getattr(self._model, name, None)
+        if isinstance(derived, property) and derived.fget is not None:
+            return derived.fget(self)
+        raise AttributeError(f"{self._model.__name__} row has no column or property {name!r}")
+
+
 def encode_cursor(created_at: dt.datetime, pk: Any) -> str:
     return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{pk}".encode()).decode()
 
@@ -86,7 +108,8 @@ async def paginate(
     if after:
         stamp, pk = decode_cursor(after, queryset.model)
         page = page.filter(Q(**{f"{time_field}__gt": stamp}) | Q(**{time_field: stamp, "id__gt": pk}))
-    rows = await page.limit(size + 1)
+    # A read-only page: plain rows (a column's Python value by its name), no model instances.
+    rows = [ReadRow(values, queryset.model) for values in await page.limit(size + 1).values()]
     has_next = len(rows) > size
     rows = rows[:size]
     edges = [Edge(node=to_node(row), cursor=encode_cursor(getattr(row, time_field), row.pk)) for row in rows]
