@@ -55,8 +55,6 @@ async def resolve_places(model: Any, district: str, subdistrict: str | None, com
     subdistrict when both are given. Without a gazetteer yet, the names as given (normalized)."""
     sub_name = place_name(subdistrict, subdistrict_field, required=subdistrict_required)
     com_name = place_name(community, community_field, required=False)
-    if not await model.exists(district=district):
-        return (Place(sub_name) if sub_name else None), (Place(com_name) if com_name else None)
     sub = await entry_named(model, district, PlaceKind.SUBDISTRICT, sub_name, subdistrict_field) if sub_name else None
     com = (await entry_named(model, district, PlaceKind.COMMUNITY, com_name, community_field, parent=sub)
            if com_name else None)
