@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from services.common.events import Envelope
 from tests.support import DAOLI, NANGANG
 
 from .flow import NEED, OPEN, CRITERIA
 
 SUB, COM = str(uuid.uuid4()), str(uuid.uuid4())
+pytestmark = pytest.mark.empty_gazetteer  # each test keeps the entries it names
 
 
 def place(entry_id: str, kind: str, name: str, code: str | None, subdistrict_id: str | None = None, *,
