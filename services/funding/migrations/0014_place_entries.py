@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
              "ALTER TABLE known_place FORCE ROW LEVEL SECURITY",
              *[f"CREATE INDEX {table}_{place}_entry ON {table} (district, {place}_entry_id)"
                for table in ("need", "service_record") for place in PLACES]],
-            reverse_sql=[f"DROP INDEX IF EXISTS {table}_{place}_entry" for table in ("need", "service_record") for place in PLACES],
+            reverse_sql=[f"DROP INDEX IF EXISTS {table}_{place}_entry"
+                         for table in ("need", "service_record") for place in PLACES],
         ),
     ]

@@ -61,7 +61,8 @@ class FundingStatRow:
     @classmethod
     def from_row(cls, row: reports.StatRow) -> "FundingStatRow":
         return cls(
-            key=row.key, code=row.code, entry_id=strawberry.ID(row.entry_id) if row.entry_id else None, projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
+            key=row.key, code=row.code, entry_id=strawberry.ID(row.entry_id) if row.entry_id else None,
+            projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
             beneficiaries=row.beneficiaries, person_times=row.person_times,
         )
 
