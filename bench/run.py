@@ -121,6 +121,7 @@ async def seed(client: httpx.AsyncClient, urls: dict[str, str], admin_token: str
         await graphql(client, registry, city_token,
                       "mutation($i: OnboardDistrictInput!) { onboardDistrict(input: $i) { code } }",
                       {"i": {"code": DISTRICT, "name": "道里区", "cityCode": CITY}})
+    await seed_places(client, registry, admin_token)
 
     existing = await graphql(
         client, registry, admin_token,
@@ -156,13 +157,40 @@ async def seed(client: httpx.AsyncClient, urls: dict[str, str], admin_token: str
                    "criteria": [{"name": "need", "weight": 60}, {"name": "feasibility", "weight": 40}]}})
         round_ = {"id": opened["openRound"]["id"], "needs": {"totalCount": 0}}
     for n in range(round_["needs"]["totalCount"], 6):
-        await graphql(
+        await with_places_known(lambda: graphql(
             client, funding, admin_token,
             "mutation($i: RecordNeedInput!) { recordNeed(input: $i) { id } }",
             {"i": {"roundId": round_["id"], "subdistrict": "兆麟街道", "community": f"社区{n % 4}",
                    "category": categories[n % len(categories)], "method": "QUESTIONNAIRE",
-                   "description": f"Bench need {n}: weekday lunches for elderly residents"}})
+                   "description": f"Bench need {n}: weekday lunches for elderly residents"}}))
     return round_["id"]
+
+
+BENCH_PLACES = ("兆麟街道", "230102003000", [f"社区{n}" for n in range(4)])
+
+
+async def seed_places(client: httpx.AsyncClient, registry: str, admin_token: str) -> None:
+    """The bench district's gazetteer (every place is picked from it): a subdistrict and its four communities."""
+    have = {e["name"] for e in (await graphql(client, registry, admin_token, "{ gazetteer { name } }"))["gazetteer"]}
+    add = "mutation($i: GazetteerEntryInput!) { addGazetteerEntry(input: $i) { id } }"
+    subdistrict, code, communities = BENCH_PLACES
+    if subdistrict not in have:
+        await graphql(client, registry, admin_token, add, {"i": {"kind": "SUBDISTRICT", "name": subdistrict, "code": code}})
+    for community in communities:
+        if community not in have:
+            await graphql(client, registry, admin_token, add, {"i": {"kind": "COMMUNITY", "name": community,
+                                                                   "subdistrict": code}})
+
+
+async def with_places_known(call, attempts: int = 100):
+    """Funding's copy of the gazetteer arrives by events a moment after the registry kept it."""
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.1)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from services.common.kernel.config import amqp_url
 from services.common.kernel.credit_code import make_credit_code
 from services.common.events.consumer import EventConsumer
 from services.common.runtime.subgraph import create_app
+from tests.places import seed_funding_copy, seed_gazetteer
 from tests.support import DAOLI, HARBIN, NANGANG, GraphQLClient, token
 from services.evaluation.tests import operations as ev
 from services.funding.tests import flow
@@ -160,6 +161,7 @@ async def seed(clients: dict[str, GraphQLClient]) -> dict:
     for code in (DAOLI, NANGANG):
         await reg.ok("mutation($i: OnboardDistrictInput!) { onboardDistrict(input: $i) { code } }",
                      {"i": {"code": code, "name": code, "cityCode": HARBIN}}, token=city)
+        await seed_gazetteer(reg, token(code, "bureau_admin"), code, wait_for_funding=False)
     org = (await reg.ok("mutation($i: RegisterOrganizationInput!) { registerOrganization(input: $i) { id } }",
                         {"i": {"name": "道里为老服务中心", "registration": "REGISTERED", "category": "ELDERLY_CARE",
                                "creditCode": make_credit_code(DAOLI, 1), "subdistrict": "新阳路街道"}},
@@ -172,6 +174,7 @@ async def seed(clients: dict[str, GraphQLClient]) -> dict:
     for code in (DAOLI, NANGANG):
         for consumer in (fconsumer, econsumer):
             await consumer.handle(ev.onboarded(code, code))
+        await seed_funding_copy(fconsumer, code)  # no relay runs here: funding's copy from the same events
     funding_org = await flow.know_organization(fconsumer, DAOLI)
     fund = clients["funding"]
     awarded = await flow.awarded_project(fund, bureau, DAOLI, funding_org)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from services.common.kernel.credit_code import make_credit_code
+from tests.places import PLACES, seed_gazetteer
 from tests.support import token, wait_until
 from services.funding.tests import flow
 
@@ -20,11 +21,19 @@ def city_of(district: str) -> str:
     return district[:4]
 
 
+def places_of(district: str) -> dict:
+    """The tests' gazetteer (tests/places.py) and the community of the district's own station."""
+    number, communities = PLACES["新阳路街道"]
+    return {**PLACES, "新阳路街道": (number, (*communities, f"{district}社区"))}
+
+
 async def onboard(portal, districts=DISTRICTS) -> None:
+    """Each district onboarded, its bureau's gazetteer kept (funding's copy awaited), as before any place is named."""
     for district in districts:
         city = token(None, "city_admin", city=city_of(district))
         await portal.ok(ONBOARD, {"input": {"code": district, "name": f"区{district}", "cityCode": city_of(district)}},
                         token=city)
+        await seed_gazetteer(portal, token(district, "bureau_admin"), district, places_of(district))
 
 
 async def build(portal, databases, *, orgs_per_district: int = 3, projects: bool = True) -> dict:

@@ -23,6 +23,7 @@ from services.funding.models import KnownOrganization
 from services.funding.tests.flow import DISBURSE, ORDER, SETTLE, awarded_project
 from services.open_data import giving360
 from services.open_data.giving360 import ExportRefused
+from tests.places import seed_gazetteer
 from tests.support import HARBIN, NANGANG, token, wait_until
 
 OPEN_DATA = Path(__file__).parent / "open_data"
@@ -86,6 +87,7 @@ async def test_a_second_district_with_two_rounds_a_filed_recipient_and_a_settled
                      {"input": {"code": NANGANG, "name": "南岗区", "cityCode": HARBIN,
                                 "bureauCreditCode": F.bureau_credit_code(NANGANG)}}, token=city)
     bureau = token(NANGANG, "bureau_admin")
+    await seed_gazetteer(gateway, bureau, NANGANG)
     register = "mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }"
     orgs = [(await gateway.ok(register, {"input": {
         "name": f"南岗服务中心{n}", "category": "ELDERLY_CARE", "subdistrict": "花园街道", **extra}}, token=bureau))

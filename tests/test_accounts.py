@@ -16,6 +16,7 @@ from services.common.kernel.identity import DEV_IDP_AUDIENCE, DEV_IDP_ISSUER, DE
 from services.gateway.policy.app import create_platform_app
 from services.gateway.policy.subgraphs import platform_supergraph
 from tests.platform import free_port, serve
+from tests.places import seed_gazetteer
 from tests.support import DAOLI, HARBIN, NANGANG, token
 
 from .conftest import Portal
@@ -47,6 +48,7 @@ async def gateway_with_clock(subgraphs, clock):
 async def onboard_with_organizations(gateway) -> None:
     for code, name in ((DAOLI, "道里区"), (NANGANG, "南岗区")):
         await gateway.ok(ONBOARD, {"input": {"code": code, "name": name, "cityCode": HARBIN}}, token=CITY)
+        await seed_gazetteer(gateway, token(code, "bureau_admin"), code)
     for n, (district, admin) in enumerate(((DAOLI, DAOLI_ADMIN), (NANGANG, NANGANG_ADMIN)), start=1):
         await gateway.ok(REGISTER, {"input": {"name": f"{district}组织", "registration": "REGISTERED",
                                               "category": "ELDERLY_CARE", "creditCode": make_credit_code(district, n),

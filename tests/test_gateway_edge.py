@@ -9,6 +9,7 @@ import pytest
 import websockets
 
 from services.common.kernel.credit_code import make_credit_code
+from tests.places import seed_gazetteer
 from tests.support import DAOLI, HARBIN, NANGANG, token
 
 ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code } }"
@@ -19,6 +20,7 @@ async def onboard(gateway) -> dict[str, str]:
     city = token(None, "city_admin", city=HARBIN)
     for code, name in ((DAOLI, "道里区"), (NANGANG, "南岗区")):
         await gateway.ok(ONBOARD, {"input": {"code": code, "name": name, "cityCode": HARBIN}}, token=city)
+        await seed_gazetteer(gateway, token(code, "bureau_admin"), code)
     return {DAOLI: token(DAOLI, "bureau_admin"), NANGANG: token(NANGANG, "bureau_admin")}
 
 

@@ -8,6 +8,7 @@ import httpx
 import orjson
 
 from services.common.kernel.credit_code import make_credit_code
+from tests.places import seed_gazetteer
 from tests.support import DAOLI, HARBIN, token
 from services.gateway.engine.metrics import PASS_THROUGH
 from services.gateway.policy.app import platform_options
@@ -35,6 +36,7 @@ async def setup(gateway) -> str:
     await gateway.post("mutation($i: OnboardDistrictInput!) { onboardDistrict(input: $i) { code } }",
                        {"i": {"code": DAOLI, "name": "道里区", "cityCode": HARBIN}}, token=city)
     admin = token(DAOLI, "bureau_admin")
+    await seed_gazetteer(gateway, admin, DAOLI)
     for n in range(3):
         await gateway.post(
             "mutation($i: RegisterOrganizationInput!) { registerOrganization(input: $i) { id } }",

@@ -16,6 +16,7 @@ import asyncpg
 
 from services.common.kernel.credit_code import make_credit_code
 from services.common.runtime.subgraph import create_app
+from tests.places import seed_gazetteer
 from tests.support import GraphQLClient, token
 from services.registry.service import service as registry
 
@@ -35,6 +36,7 @@ async def test_database_restart_under_load(stack):
     await client.ok(ONBOARD, {"input": {"code": "230102", "name": "道里区", "cityCode": "2301"}},
                     token=token(None, "city_admin", city="2301"))
     bureau = token("230102", "bureau_admin")
+    await seed_gazetteer(client, bureau, "230102", wait_for_funding=False)
     serial = itertools.count(1)
     log: list[tuple[float, float, str]] = []  # (sent, answered, outcome)
     stop = asyncio.Event()

@@ -15,7 +15,8 @@ import httpx
 
 from services.common.runtime.subgraph import create_app
 from services.registry.service import service as registry
-from tests.support import token
+from tests.places import seed_gazetteer
+from tests.support import GraphQLClient, token
 
 from ..report import full, record
 
@@ -76,6 +77,9 @@ async def test_keyed_retries_through_database_restarts_apply_each_change_once(st
     onboarded = await http.post("/graphql", json={"query": ONBOARD, "variables": {"input": {
         "code": "230102", "name": "道里区", "cityCode": "2301"}}}, headers={"Authorization": f"Bearer {city}"})
     assert not onboarded.json().get("errors"), onboarded.json()
+    seeding = GraphQLClient(app)
+    await seed_gazetteer(seeding, token("230102", "bureau_admin"), "230102", wait_for_funding=False)
+    await seeding.close()
     client = KeyedClient(http, token("230102", "bureau_admin", sub="proof-officer"))
     serial = itertools.count(1)
     answers: dict[int, list[str]] = {}

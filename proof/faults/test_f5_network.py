@@ -11,6 +11,7 @@ import time
 from services.common.kernel.credit_code import make_credit_code
 from services.common.runtime.subgraph import create_app
 from services.common.kernel.tasks import cancel_and_wait
+from tests.places import seed_gazetteer
 from tests.support import GraphQLClient, token
 from services.funding.models import InboxEvent
 from services.registry.models import OutboxEvent
@@ -107,6 +108,7 @@ async def test_database_link_latency_reset_blackhole(stack):
     await client.ok("mutation($i: OnboardDistrictInput!) { onboardDistrict(input: $i) { code } }",
                     {"i": {"code": "230102", "name": "道里区", "cityCode": "2301"}}, token=token(None, "city_admin", city="2301"))
     bureau = token("230102", "bureau_admin")
+    await seed_gazetteer(client, bureau, "230102", wait_for_funding=False)
     serial = itertools.count(1)
     log: list[tuple[str, float, str]] = []
     phase = {"now": "pass"}

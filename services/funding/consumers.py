@@ -9,7 +9,7 @@ from services.common.events import Envelope
 from services.common.events.handlers import consumes, handler_table
 from services.contracts import GazetteerChanged, OrganizationRegistered, OrganizationStatusChanged, ViolationFound
 
-from .domain.places import rename_places
+from .domain.places import follow_entry
 from .domain.recovery import order_recovery_for_finding
 from .models import DistrictDirectory, KnownOrganization, KnownPlace, OrganizationStatus
 
@@ -46,8 +46,8 @@ async def on_organization_status_changed(event: OrganizationStatusChanged, envel
 async def on_gazetteer_changed(event: GazetteerChanged, envelope: Envelope) -> None:
     # The event carries the whole entry, so the latest one applied is the entry as the registry has it.
     known = await KnownPlace.get_or_none(id=event.id)
-    if known is not None and known.name != event.name:
-        await rename_places(envelope.district, event.kind, known.name, event.name)
+    if known is not None and (known.name, known.code) != (event.name, event.code):
+        await follow_entry(envelope.district, event.kind, event.id, known.name, event.name, event.code)
     await KnownPlace.update_or_create(id=event.id, defaults={
         "district": envelope.district, "kind": event.kind, "code": event.code, "name": event.name,
         "subdistrict_id": event.subdistrict_id,

@@ -123,6 +123,11 @@ class Need(TenantModel):
     subdistrict = fields.CharField(max_length=100)
     community = fields.CharField(max_length=100)
     category = fields.CharEnumField(Category, max_length=24)
+    # The gazetteer entries picked (services/common/data/gazetteer.py): statistics group by them.
+    subdistrict_entry_id = fields.UUIDField(null=True)
+    subdistrict_code = fields.CharField(max_length=12, null=True)
+    community_entry_id = fields.UUIDField(null=True)
+    community_code = fields.CharField(max_length=12, null=True)
     method = fields.CharEnumField(CollectionMethod, max_length=14)
     description = fields.TextField()
     recorded_by = fields.CharField(max_length=120)
@@ -220,6 +225,11 @@ class Project(TenantModel):
     category = fields.CharEnumField(Category, max_length=24)
     subdistrict = fields.CharField(max_length=100, null=True)
     community = fields.CharField(max_length=100, null=True)
+    # The gazetteer entries picked (services/common/data/gazetteer.py): statistics group by them.
+    subdistrict_entry_id = fields.UUIDField(null=True)
+    subdistrict_code = fields.CharField(max_length=12, null=True)
+    community_entry_id = fields.UUIDField(null=True)
+    community_code = fields.CharField(max_length=12, null=True)
     requested_fen = fields.BigIntField()
     status = fields.CharEnumField(ProjectStatus, max_length=17, default=ProjectStatus.SELECTED)
     organization_id = fields.UUIDField(null=True)
@@ -281,6 +291,11 @@ class ServiceRecord(TenantModel):
     subdistrict = fields.CharField(max_length=100)
     community = fields.CharField(max_length=100)
     service_date = fields.DateField()
+    # The gazetteer entries picked (services/common/data/gazetteer.py): statistics group by them.
+    subdistrict_entry_id = fields.UUIDField(null=True)
+    subdistrict_code = fields.CharField(max_length=12, null=True)
+    community_entry_id = fields.UUIDField(null=True)
+    community_code = fields.CharField(max_length=12, null=True)
     beneficiary = fields.CharField(max_length=100)
     # How the organization reaches the beneficiary (a phone number), for the evaluators' follow-up calls.
     contact = fields.CharField(max_length=40, null=True)

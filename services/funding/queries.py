@@ -37,6 +37,7 @@ async def committed_fen(round_id: UUID) -> int:
 class StatRow:
     key: str
     code: str | None = None  # a place's gazetteer code, where the row is a subdistrict or community
+    entry_id: str | None = None  # the gazetteer entry a place's row groups by (None: a name from before it)
     projects: int = 0
     committed_fen: int = 0
     disbursed_fen: int = 0
@@ -87,33 +88,44 @@ async def stats(round_id: UUID | None = None, district: str | None = None) -> St
         f"FROM service_record s JOIN project p ON p.id = s.project_id WHERE true {where}"
     ))[0]
 
-    def place(kind: str | None, alias: str, column: str) -> tuple[str, str]:
-        """The gazetteer code column and join for a place rollup (funding's copy, current names): rows group by
-        the entry, so same-named places of two districts stay apart in a city's figures."""
-        if kind is None:
-            return "NULL::text", ""
-        return ("kp.code", f"LEFT JOIN known_place kp ON kp.district = {alias}.district AND kp.kind = '{kind}' "
-                           f"AND kp.name = {column} AND kp.retired_at IS NULL")
+    def place(alias: str, column: str | None, key: str) -> tuple[str, str, str]:
+        """The group, the columns shown and the join of a rollup. A place groups by the gazetteer entry its
+        rows picked (funding's copy gives the current name and code), so a renamed place stays one row, a
+        retired one and a new one of its name two, and same-named places of two districts stay apart in a
+        city's figures; a row from before the gazetteer, with no entry, groups by the name it stores."""
+        if column is None:
+            return f"{key}::text", f"NULL::text AS district, {key}::text AS k, NULL::text AS code, NULL::uuid AS entry", ""
+        entry = f"{alias}.{column}_entry_id"
+        group = f"{alias}.district, {entry}, CASE WHEN {entry} IS NULL THEN {alias}.{column} END"
+        shown = (f"{alias}.district, COALESCE(min(kp.name), min({alias}.{column}), 'NONE') AS k, "
+                 f"COALESCE(min(kp.code), min({alias}.{column}_code)) AS code, {entry} AS entry")
+        join = f"LEFT JOIN known_place kp ON kp.id = {entry} AND kp.district = {alias}.district"
+        return group, shown, join
 
-    async def rollup(project_key: str, service_key: str, kind: str | None = None) -> list[StatRow]:
-        rows: dict[tuple[str, str | None], StatRow] = {}
-        code, join = place(kind, "p", f"p.{project_key}")
+    async def rollup(project_key: str, service_key: str, column: str | None = None) -> list[StatRow]:
+        rows: dict[tuple, StatRow] = {}
+
+        def row(r: dict) -> StatRow:
+            # One place of one district: its entry, or its stored name where it has none.
+            identity = (r["district"], r["entry"]) if r["entry"] is not None else (r["district"], r["k"])
+            return rows.setdefault(identity, StatRow(key=r["k"], code=r["code"],
+                                                     entry_id=str(r["entry"]) if r["entry"] else None))
+
+        group, shown, join = place("p", column, f"p.{project_key}")
         for r in await q(
-            f"SELECT COALESCE(p.{project_key}::text, 'NONE') AS k, {code} AS code, COUNT(*)::int AS n, "
-            "SUM(grant_fen)::bigint AS c, SUM(disbursed_fen)::bigint AS d "
-            f"FROM project p {join} WHERE status = 'AWARDED' {where} GROUP BY 1, 2"
+            f"SELECT {shown}, COUNT(*)::int AS n, SUM(grant_fen)::bigint AS c, SUM(disbursed_fen)::bigint AS d "
+            f"FROM project p {join} WHERE status = 'AWARDED' {where} GROUP BY {group}"
         ):
-            rows[(r["k"], r["code"])] = StatRow(key=r["k"], code=r["code"], projects=r["n"], committed_fen=int(r["c"]),
-                                                disbursed_fen=int(r["d"]))
-        code, join = place(kind, "s", service_key)
+            target = row(r)
+            target.projects, target.committed_fen, target.disbursed_fen = r["n"], int(r["c"]), int(r["d"])
+        group, shown, join = place("s", column, service_key)
         for r in await q(
-            f"SELECT {service_key}::text AS k, {code} AS code, COUNT(DISTINCT s.beneficiary)::int AS b, "
-            f"SUM(s.person_times)::bigint AS t "
-            f"FROM service_record s JOIN project p ON p.id = s.project_id {join} WHERE true {where} GROUP BY 1, 2"
+            f"SELECT {shown}, COUNT(DISTINCT s.beneficiary)::int AS b, SUM(s.person_times)::bigint AS t "
+            f"FROM service_record s JOIN project p ON p.id = s.project_id {join} WHERE true {where} GROUP BY {group}"
         ):
-            row = rows.setdefault((r["k"], r["code"]), StatRow(key=r["k"], code=r["code"]))
-            row.beneficiaries, row.person_times = r["b"], int(r["t"])
-        return sorted(rows.values(), key=lambda row: (row.key, row.code or ""))
+            target = row(r)
+            target.beneficiaries, target.person_times = r["b"], int(r["t"])
+        return sorted(rows.values(), key=lambda row: (row.key, row.code or "", row.entry_id or ""))
 
     return Stats(
         projects=projects["n"],
@@ -125,8 +137,8 @@ async def stats(round_id: UUID | None = None, district: str | None = None) -> St
         beneficiaries=service["b"],
         person_times=int(service["t"]),
         by_category=await rollup("category", "p.category"),
-        by_subdistrict=await rollup("subdistrict", "s.subdistrict", "SUBDISTRICT"),
-        by_community=await rollup("community", "s.community", "COMMUNITY"),
+        by_subdistrict=await rollup("subdistrict", "s.subdistrict", "subdistrict"),
+        by_community=await rollup("community", "s.community", "community"),
     )
 
 

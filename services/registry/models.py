@@ -80,6 +80,11 @@ class SocialOrganization(TenantModel):
     category = fields.CharEnumField(Category, max_length=24)
     subdistrict = fields.CharField(max_length=100)
     community = fields.CharField(max_length=100, null=True)
+    # The gazetteer entries picked (services/common/data/gazetteer.py): statistics group by them.
+    subdistrict_entry_id = fields.UUIDField(null=True)
+    subdistrict_code = fields.CharField(max_length=12, null=True)
+    community_entry_id = fields.UUIDField(null=True)
+    community_code = fields.CharField(max_length=12, null=True)
     incubation_stage = fields.CharEnumField(IncubationStage, max_length=12, null=True)
     party_organization = fields.CharEnumField(PartyOrganization, max_length=12, default=PartyOrganization.NONE)
     status = fields.CharEnumField(OrganizationStatus, max_length=14, default=OrganizationStatus.ACTIVE)
@@ -115,6 +120,11 @@ class ServiceStation(TenantModel):
     id = fields.UUIDField(primary_key=True)
     subdistrict = fields.CharField(max_length=100)
     community = fields.CharField(max_length=100)
+    # The gazetteer entries picked (services/common/data/gazetteer.py): statistics group by them.
+    subdistrict_entry_id = fields.UUIDField(null=True)
+    subdistrict_code = fields.CharField(max_length=12, null=True)
+    community_entry_id = fields.UUIDField(null=True)
+    community_code = fields.CharField(max_length=12, null=True)
     has_staff_at_window = fields.BooleanField(default=False)
     has_name_plate = fields.BooleanField(default=False)
     has_computer = fields.BooleanField(default=False)

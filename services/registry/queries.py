@@ -68,24 +68,27 @@ async def duplicate_credit_codes(districts: list[str]) -> list[tuple[str, list[S
 
 
 async def places_by_subdistrict(districts: list[str]) -> list[dict[str, Any]]:
-    """Organizations and stations per subdistrict, each with its gazetteer code where the name is an entry
-    (names are the entries' own since the gazetteer, so a typo cannot make a row of its own)."""
+    """Organizations and stations per subdistrict: grouped by the gazetteer entry the rows picked, shown by
+    its current name and code (a renamed subdistrict stays one row; a retired one and a new one of its name
+    are two). Rows from before the gazetteer, with no entry, group by the name they store."""
     from tortoise import connections
 
     return await connections.get("registry").execute_query_dict(
         """
         WITH counted AS (
-            SELECT district, subdistrict, COUNT(*)::int AS orgs, 0 AS stations FROM social_organization
-             WHERE district = ANY($1::text[]) GROUP BY 1, 2
+            SELECT district, subdistrict_entry_id AS entry, CASE WHEN subdistrict_entry_id IS NULL THEN subdistrict END AS stored,
+                   COUNT(*)::int AS orgs, 0 AS stations FROM social_organization
+             WHERE district = ANY($1::text[]) GROUP BY 1, 2, 3
             UNION ALL
-            SELECT district, subdistrict, 0, COUNT(*)::int FROM service_station
-             WHERE district = ANY($1::text[]) GROUP BY 1, 2)
-        SELECT g.code, c.subdistrict AS name, SUM(c.orgs)::int AS organizations, SUM(c.stations)::int AS stations
+            SELECT district, subdistrict_entry_id, CASE WHEN subdistrict_entry_id IS NULL THEN subdistrict END,
+                   0, COUNT(*)::int FROM service_station
+             WHERE district = ANY($1::text[]) GROUP BY 1, 2, 3)
+        SELECT c.entry::text AS entry_id, min(g.code) AS code, COALESCE(min(g.name), c.stored) AS name,
+               SUM(c.orgs)::int AS organizations, SUM(c.stations)::int AS stations
           FROM counted c
-          LEFT JOIN gazetteer_entry g ON g.district = c.district AND g.kind = 'SUBDISTRICT' AND g.name = c.subdistrict
-                                     AND g.retired_at IS NULL
-         GROUP BY c.district, g.code, c.subdistrict
-         ORDER BY g.code NULLS LAST, c.subdistrict""",
+          LEFT JOIN gazetteer_entry g ON g.id = c.entry AND g.district = c.district
+         GROUP BY c.district, c.entry, c.stored
+         ORDER BY 2 NULLS LAST, 3""",
         [districts],
     )
 

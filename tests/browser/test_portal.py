@@ -59,8 +59,9 @@ async def test_a_round_step_through_a_form_and_a_bad_value_refused_beside_its_fi
     await expect(page.get_by_test_id("round-chooser")).to_contain_text("道里区第二届公益创投")
     await expect(page.get_by_test_id("needs-page")).to_contain_text("共 0 条")
     need = page.get_by_test_id("record-need")
-    await need.locator("input[name=subdistrict]").fill("新阳路街道")
-    await need.locator("input[name=community]").fill("共乐社区")
+    # Places are picked from the district's gazetteer, not typed.
+    await need.locator("select[name=subdistrict]").select_option(label="新阳路街道")
+    await need.locator("select[name=community]").select_option(label="共乐社区")
     await need.locator("select[name=category]").select_option("ELDERLY_CARE")
     await need.get_by_role("button", name="提交").click()
     await expect(need.locator("[data-field-error=description]")).not_to_be_empty()

@@ -18,7 +18,8 @@ from services.common.kernel.errors import BadInput
 from services.common.runtime.subgraph import create_app
 from services.gateway.policy.app import platform_options
 from services.registry.service import service as registry
-from tests.support import DAOLI, HARBIN, NANGANG, token
+from tests.places import seed_gazetteer
+from tests.support import DAOLI, HARBIN, NANGANG, GraphQLClient, token
 
 ONBOARD = "mutation($input: OnboardDistrictInput!) { onboardDistrict(input: $input) { code } }"
 REGISTER = "mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { id } }"
@@ -112,6 +113,9 @@ async def subgraph(databases, broker):
         city = token(None, "city_admin", city=HARBIN)
         await http.post("/graphql", json={"query": ONBOARD, "variables": {"input": {
             "code": DAOLI, "name": "道里区", "cityCode": HARBIN}}}, headers={"Authorization": f"Bearer {city}"})
+        seeding = GraphQLClient(app)
+        await seed_gazetteer(seeding, token(DAOLI, "bureau_admin"), DAOLI, wait_for_funding=False)
+        await seeding.close()
         yield http
 
 

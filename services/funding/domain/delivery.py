@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from services.common.data.gazetteer import Place, resolve_places
+from services.common.data.gazetteer import Place, place_columns, resolve_places
 from services.common.kernel.auth import Principal
 from services.common.kernel.calendar import local_date, today
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
@@ -96,19 +96,17 @@ async def _create_service_record(
         if places is not None:
             places[place_key] = (sub_place, com_place)
     if sub_place is None and project.subdistrict:
-        sub_place = Place(project.subdistrict)
+        sub_place = Place(project.subdistrict, project.subdistrict_code, project.subdistrict_entry_id)
     if sub_place is None:
         raise BadInput("the project spans subdistricts: name the subdistrict served", field="subdistrict")
     if com_place is None:
         raise BadInput("community must not be empty", field="community")
-    subdistrict = sub_place.name
     if not 1 <= command.person_times <= 100_000:
         raise BadInput("person-times are a whole number from 1 to 100000", field="personTimes")
     record = await ServiceRecord.create(
         district=project.district,
         project_id=project.id,
-        subdistrict=subdistrict,
-        community=com_place.name,
+        **place_columns(sub_place, com_place),
         service_date=_within_project(project, command.service_date, "serviceDate"),
         beneficiary=clean_name(command.beneficiary, "beneficiary", max_length=100),
         contact=_contact(command.contact, "contact"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.categories import Category
-from services.common.data.gazetteer import resolve_places
+from services.common.data.gazetteer import place_columns, resolve_places
 from services.common.kernel.errors import BadInput, Forbidden
 from services.common.kernel.validation import clean_name, clean_text
 
@@ -39,8 +39,7 @@ async def record_need(
     need = await Need.create(
         district=round_.district,
         round_id=round_.id,
-        subdistrict=subdistrict,
-        community=community,
+        **place_columns(sub_place, com_place),
         category=category,
         method=method,
         description=clean_text(description, "description", max_length=4000),

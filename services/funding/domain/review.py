@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from services.common.data import audit
+from services.common.data.gazetteer import Place, place_columns
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict, Forbidden
 from services.common.data.lookup import one
@@ -126,8 +127,16 @@ async def entry_scores(round_: FundingRound, entries: list[LibraryEntry]) -> dic
     return scores
 
 
-def _uniform(values: list[str]) -> str | None:
-    return values[0] if values and len(set(values)) == 1 else None
+def _uniform(places: list[Place]) -> Place | None:
+    """The one place all of an entry's needs name (the same entry, or the same name before the gazetteer)."""
+    return places[0] if places and len(set(places)) == 1 else None
+
+
+def _project_places(needs: list[Need]) -> dict:
+    return place_columns(
+        _uniform([Place(n.subdistrict, n.subdistrict_code, n.subdistrict_entry_id) for n in needs]),
+        _uniform([Place(n.community, n.community_code, n.community_entry_id) for n in needs]),
+    )
 
 
 async def select_projects(principal: Principal, round_id: Any) -> FundingRound:
@@ -159,8 +168,7 @@ async def select_projects(principal: Principal, round_id: Any) -> FundingRound:
             entry_id=entry.id,
             title=entry.title,
             category=entry.category,
-            subdistrict=_uniform([n.subdistrict for n in needs]),
-            community=_uniform([n.community for n in needs]),
+            **_project_places(needs),
             requested_fen=entry.requested_fen,
         )
         await audit_record(principal, "selectProjects", project)

@@ -50,6 +50,8 @@ class Trail:
 class FundingStatRow:
     key: str
     code: str | None = strawberry.field(description="by subdistrict or community: the place's gazetteer code, where known")
+    entry_id: strawberry.ID | None = strawberry.field(
+        description="by subdistrict or community: the gazetteer entry the row groups by (null: a name from before the gazetteer)")
     projects: int
     committed: Money
     disbursed: Money
@@ -59,7 +61,8 @@ class FundingStatRow:
     @classmethod
     def from_row(cls, row: reports.StatRow) -> "FundingStatRow":
         return cls(
-            key=row.key, code=row.code, projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
+            key=row.key, code=row.code, entry_id=strawberry.ID(row.entry_id) if row.entry_id else None,
+            projects=row.projects, committed=row.committed_fen, disbursed=row.disbursed_fen,
             beneficiaries=row.beneficiaries, person_times=row.person_times,
         )
 

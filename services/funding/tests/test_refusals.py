@@ -71,7 +71,7 @@ async def test_needs_are_recorded_by_officers_of_their_own_subdistrict_only(fund
     assert member["extensions"]["code"] == "FORBIDDEN"
     blank = await funding.error(NEED, need_input(rnd["id"], description=" "), token=bureau[DAOLI])
     assert blank["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.description"}
-    mine = await funding.ok(NEED, need_input(rnd["id"], subdistrict="抚顺街道"), token=officer)
+    mine = await funding.ok(NEED, need_input(rnd["id"], subdistrict="抚顺街道", community="新华社区"), token=officer)
     assert mine["recordNeed"]["subdistrict"] == "抚顺街道"
     assert (await funding.ok(TRAIL, token=bureau[DAOLI]))["fundingAuditTrail"]["totalCount"] == before + 1
 

@@ -1,9 +1,10 @@
 """The district's gazetteer: its subdistricts (街道) and communities (社区), kept by the bureau.
 
 Every place field of the platform (organizations, stations here; needs, projects and service records in
-funding, from its copy) picks an entry: by its 12-digit statistical division code or by its exact name
-(NFC, trimmed, inner whitespace collapsed). A district whose gazetteer is still empty keeps accepting
-names as given (normalized) until its bureau adds its first entry; from then on only entries resolve.
+funding, from its copy) picks an active entry: by its 12-digit statistical division code, its exact name
+(NFC, trimmed, inner whitespace collapsed) or its id. A district with no entries yet has nothing to pick:
+its bureau keeps its gazetteer first. Rows keep the entry's id and code beside its name, and statistics
+group by the entry, so a renamed place stays one row.
 """
 
 from __future__ import annotations
@@ -46,12 +47,13 @@ async def _check_free(district: str, kind: PlaceKind, name: str, code: str | Non
         raise Conflict(f"the gazetteer already has an entry with code {code}", field="code")
 
 
-async def _rename_places(district: str, kind: PlaceKind, old: str, new: str) -> None:
-    """The rows that name a renamed place follow it (the same place, so its history stays in one row of
-    every statistic); funding renames its own from the event."""
-    column = "subdistrict" if kind is PlaceKind.SUBDISTRICT else "community"
+async def _follow_entry(district: str, entry: GazetteerEntry) -> None:
+    """The rows that picked a renamed (or newly coded) entry show its name and code from now on: the same
+    place; funding's rows follow from the event."""
+    column = "subdistrict" if entry.kind is PlaceKind.SUBDISTRICT else "community"
     for model in (SocialOrganization, ServiceStation):
-        await model.filter(district=district, **{column: old}).update(**{column: new})
+        await model.filter(district=district, **{f"{column}_entry_id": entry.id}).update(
+            **{column: entry.name, f"{column}_code": entry.code})
 
 
 async def _checked_code(district: str, kind: PlaceKind, code: str | None, parent: GazetteerEntry | None) -> str | None:
@@ -111,9 +113,10 @@ async def change_place(principal: Principal, entry_id: str, *, name: str | None 
         parent = await GazetteerEntry.get_or_none(id=entry.subdistrict_id) if entry.subdistrict_id else None
         new_code = await _checked_code(district, entry.kind, code, parent) if code is not None else entry.code
         await _check_free(district, entry.kind, new_name, new_code, other_than=entry.id)
-        if new_name != entry.name:
-            await _rename_places(district, entry.kind, entry.name, new_name)
+        changed = (new_name, new_code) != (entry.name, entry.code)
         entry.name, entry.code = new_name, new_code
+        if changed:
+            await _follow_entry(district, entry)
     await entry.save()
     await events.emitter.emit(_announce(entry), district)
     await audit.record(AuditRecord, principal, district=district, entity=entry, before=before,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 
 from services.common.data import audit
+from services.common.data.gazetteer import place_columns
 from services.common.kernel.auth import Principal
 from services.common.kernel.categories import Category
 from services.common.kernel.credit_code import CIVIL_AFFAIRS, credit_code_problem
@@ -44,8 +45,7 @@ class OrganizationCommand:
 async def register_organization(principal: Principal, data: OrganizationCommand) -> SocialOrganization:
     district = principal.home_district
     name = clean_name(data.name, "name", max_length=200)
-    sub_place, com_place = await resolve(district, data.subdistrict, data.community)
-    subdistrict, community = sub_place.name, (com_place.name if com_place else None)
+    places = place_columns(*await resolve(district, data.subdistrict, data.community))
     credit_code = (data.credit_code or "").strip().upper() or None
     filing_number = None
     if data.registration is Registration.REGISTERED:
@@ -71,8 +71,7 @@ async def register_organization(principal: Principal, data: OrganizationCommand)
             credit_code=credit_code,
             filing_number=filing_number,
             category=data.category,
-            subdistrict=subdistrict,
-            community=community,
+            **places,
             incubation_stage=data.incubation_stage,
             party_organization=data.party_organization,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.common.data import audit
+from services.common.data.gazetteer import place_columns
 from services.common.kernel.auth import BUREAU_ADMIN, Principal
 from services.common.kernel.errors import BadInput, Forbidden
 
@@ -30,6 +31,7 @@ async def upsert_service_station(principal: Principal, data: StationCommand) -> 
         raise BadInput("community must not be empty", field="community")
     sub_place, com_place = await resolve(district, data.subdistrict, data.community)
     subdistrict, community = sub_place.name, com_place.name
+    places = place_columns(sub_place, com_place)
     if BUREAU_ADMIN not in principal.roles and principal.subdistrict != subdistrict:
         raise Forbidden(f"a subdistrict officer of {principal.subdistrict} cannot record stations of {subdistrict}", field="subdistrict")
     checklist = {
@@ -39,13 +41,16 @@ async def upsert_service_station(principal: Principal, data: StationCommand) -> 
         "has_archive_cabinet": data.has_archive_cabinet,
         "has_archive_materials": data.has_archive_materials,
     }
+    # The community's station: one per community, found by the name it stores (which follows renames).
     station = await ServiceStation.filter(district=district, community=community).select_for_update().first()
     before = audit.snapshot(station)
     if station is None:
-        station = await ServiceStation.create(district=district, subdistrict=subdistrict, community=community, **checklist)
+        station = await ServiceStation.create(district=district, **places, **checklist)
     else:
         if station.subdistrict != subdistrict:
             raise BadInput(f"community {community} belongs to subdistrict {station.subdistrict}", field="subdistrict")
+        for name, value in places.items():  # a station from before the gazetteer takes its entries now
+            setattr(station, name, value)
         for name, value in checklist.items():
             setattr(station, name, value)
         await station.save()

@@ -110,8 +110,8 @@ class Query:
             ),
             service_stations=await stations.count(),
             compliant_service_stations=await stations.filter(**queries.FIVE_HAVES).count(),
-            by_subdistrict=[PlaceCount(code=r["code"], name=r["name"], organizations=r["organizations"],
-                                       service_stations=r["stations"])
+            by_subdistrict=[PlaceCount(code=r["code"], entry_id=strawberry.ID(r["entry_id"]) if r["entry_id"] else None,
+                                       name=r["name"], organizations=r["organizations"], service_stations=r["stations"])
                             for r in await queries.places_by_subdistrict(_scoped(info, district))],
         )
 

@@ -163,6 +163,8 @@ class PlaceCount:
     """Organizations and service stations in one subdistrict of the gazetteer (or named before it had one)."""
 
     code: str | None
+    entry_id: strawberry.ID | None = strawberry.field(
+        description="the gazetteer entry the row groups by (null: a name from before the gazetteer)")
     name: str
     organizations: int
     service_stations: int

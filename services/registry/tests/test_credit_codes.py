@@ -3,6 +3,7 @@ report shows a code that two districts of the city both registered."""
 
 from __future__ import annotations
 
+from tests.places import seed_gazetteer
 from tests.support import DAOLI, HARBIN, NANGANG, token
 
 from .conftest import ONBOARD
@@ -34,6 +35,7 @@ async def test_two_districts_register_one_code_and_only_the_city_admin_sees_both
     # A city admin of another city (with a district of its own) sees nothing of it.
     await registry.ok(ONBOARD, {"input": {"code": "230202", "name": "龙沙区", "cityCode": "2302"}},
                       token=token(None, "city_admin", city="2302"))
+    await seed_gazetteer(registry, token("230202", "bureau_admin"), "230202", wait_for_funding=False)
     await registry.ok(REGISTER, registered(42, creditCode=credit(42, division="2302")), token=token("230202", "bureau_admin"))
     assert (await registry.ok(DUPLICATES, token=token(None, "city_admin", city="2302")))["duplicateCreditCodes"] == []
 

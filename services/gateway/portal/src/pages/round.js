@@ -38,22 +38,30 @@ const all = async (query, variables, pickConnection, size = 50) => {
 };
 const money = (v) => v;
 const pick = (rows, text) => rows.map((r) => [r.id, text(r)]);
+// Places are picked from the district's gazetteer (kept by the bureau), never typed: a select of its entries.
+const GAZETTEER = `query Gazetteer { gazetteer { id kind name code subdistrictId } }`;
+const places = async () => {
+  const entries = (await gql(GAZETTEER)).gazetteer;
+  const of = (kind) => [["", entries.length ? "请选择" : "本区名录暂无条目"], ...pick(entries.filter((e) => e.kind === kind), (e) => e.name)];
+  return { subdistricts: of("SUBDISTRICT"), communities: of("COMMUNITY") };
+};
 
 /** Each step of the round: title, then render(ctx) → elements. ctx: {round, refresh}. */
 const STEPS = [
-  { key: "needs", title: "需求征集", render: ({ round }) => [
+  { key: "needs", title: "需求征集", render: async ({ round }) => { const gazetteer = await places(); return [
     pagedTable({ testid: "needs", load: async (first, after) => (await gql(`query($id: ID!, $first: Int, $after: String) { fundingRound(id: $id) {
       needs(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id subdistrict community category method description libraryEntry { title } } } } } }`, { id: round.id, first, after })).fundingRound.needs,
     columns: [{ label: "编号", key: "id", fmt: (v) => v.slice(0, 8) }, { label: "街道", key: "subdistrict" }, { label: "社区", key: "community" },
       { label: "类别", key: "category", fmt: label(CATEGORY) }, { label: "方式", key: "method", fmt: label(METHOD) },
       { label: "描述", key: "description" }, { label: "项目库条目", cell: (r) => r.libraryEntry?.title }] }),
     form({ title: "登记需求", testid: "record-need", fields: [
-      { name: "subdistrict", label: "街道" }, { name: "community", label: "社区" },
+      { name: "subdistrict", label: "街道", type: "select", options: gazetteer.subdistricts },
+      { name: "community", label: "社区", type: "select", options: gazetteer.communities },
       { name: "category", label: "类别", type: "select", options: options(CATEGORY) },
       { name: "method", label: "征集方式", type: "select", options: options(METHOD) },
       { name: "description", label: "需求描述", type: "textarea" }],
     submit: (v) => gql(`mutation($input: RecordNeedInput!) { recordNeed(input: $input) { id } }`, { input: { roundId: round.id, ...v } }) }),
-  ] },
+  ]; } },
   { key: "library", title: "合并入项目库", render: ({ round }) => [
     pagedTable({ testid: "entries", load: async (first, after) => (await gql(`query($id: ID!, $first: Int, $after: String) { fundingRound(id: $id) {
       libraryEntries(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id title category requested selected score needs { id } } } } } }`, { id: round.id, first, after })).fundingRound.libraryEntries,
@@ -153,11 +161,12 @@ const STEPS = [
   } },
   { key: "service", title: "服务记录", render: async ({ round }) => {
     const projects = (await all(PROJECTS, { round: round.id }, (d) => d.projects)).filter((p) => p.status === "AWARDED");
+    const gazetteer = await places();
     return [
       projectTable(round, "service-projects"),
       form({ title: "登记一条服务记录", testid: "service-record", fields: [
         { name: "projectId", label: "项目", type: "select", options: pick(projects, (p) => p.title) },
-        { name: "community", label: "社区" }, { name: "serviceDate", label: "服务日期", type: "date" },
+        { name: "community", label: "社区", type: "select", options: gazetteer.communities }, { name: "serviceDate", label: "服务日期", type: "date" },
         { name: "beneficiary", label: "服务对象（编号）" }, { name: "personTimes", label: "服务人次", type: "int" }],
       submit: (v) => gql(`mutation($input: ServiceRecordInput!) { reportServiceRecord(input: $input) { id } }`, { input: v }) }),
       serviceRecordsUpload(projects),
