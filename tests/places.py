@@ -84,15 +84,18 @@ def place_envelope(district: str, entry_id: str, kind: str, name: str, code: str
 
 
 async def seed_funding_copy(consumer, district: str, places: dict = PLACES) -> dict[str, str]:
-    """Funding's copy of the district's gazetteer, handed to its consumer as the registry's events; name -> id."""
+    """Funding's copy of the district's gazetteer, handed to its consumer as the registry's events (one
+    transaction, subdistricts before their communities); name -> id."""
     ids: dict[str, str] = {}
     subs, coms = entries(district, places)
     by_code: dict[str, str] = {}
+    events = []
     for entry in subs:
         ids[entry["name"]] = by_code[entry["code"]] = str(uuid.uuid4())
-        assert await consumer.handle(place_envelope(district, ids[entry["name"]], "SUBDISTRICT", entry["name"], entry["code"]))
+        events.append(place_envelope(district, ids[entry["name"]], "SUBDISTRICT", entry["name"], entry["code"]))
     for entry in coms:
         ids[entry["name"]] = str(uuid.uuid4())
-        assert await consumer.handle(place_envelope(district, ids[entry["name"]], "COMMUNITY", entry["name"], entry["code"],
-                                                    by_code[entry["subdistrict"]]))
+        events.append(place_envelope(district, ids[entry["name"]], "COMMUNITY", entry["name"], entry["code"],
+                                     by_code[entry["subdistrict"]]))
+    assert await consumer.handle_many(events) == len(events)
     return ids

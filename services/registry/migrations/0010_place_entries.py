@@ -7,22 +7,10 @@ name no entry keep their name and no reference (they still read, and group by th
 lifts FORCE row-level security for the backfill only (no app.districts here).
 """
 
-from tortoise import fields, migrations
+from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-TABLES = ("social_organization", "service_station")
-MODELS = ("SocialOrganization", "ServiceStation")
-PLACES = ("subdistrict", "community")
-
-
-def _backfill(table: str) -> list[str]:
-    statements = [f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY"]
-    for column, kind in (("subdistrict", "SUBDISTRICT"), ("community", "COMMUNITY")):
-        statements.append(
-            f"UPDATE {table} t SET {column}_entry_id = g.id, {column}_code = g.code FROM gazetteer_entry g"
-            f" WHERE g.district = t.district AND g.kind = '{kind}' AND g.name = t.{column}"
-            f" AND g.retired_at IS NULL AND t.{column}_entry_id IS NULL")
-    return statements + [f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY"]
+from services.common.data.migration_ops import place_entry_backfill, place_entry_fields
 
 
 class Migration(migrations.Migration):
@@ -31,14 +19,6 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        *[op for model in MODELS for place in PLACES for op in (
-            ops.AddField(model_name=model, name=f"{place}_entry_id", field=fields.UUIDField(null=True)),
-            ops.AddField(model_name=model, name=f"{place}_code", field=fields.CharField(null=True, max_length=12)),
-        )],
-        ops.RunSQL(
-            ["ALTER TABLE gazetteer_entry NO FORCE ROW LEVEL SECURITY",
-             *[s for table in TABLES for s in _backfill(table)],
-             "ALTER TABLE gazetteer_entry FORCE ROW LEVEL SECURITY"],
-            reverse_sql=[],
-        ),
+        *place_entry_fields("SocialOrganization", "ServiceStation"),
+        ops.RunSQL(place_entry_backfill("gazetteer_entry", "social_organization", "service_station"), reverse_sql=[]),
     ]

@@ -116,6 +116,12 @@ async def test_the_rows_keep_the_entry_they_picked(registry, onboarded, database
                              "community": "共乐社区", "c": places["com"]["id"], "community_code": "230102001001"}, table
 
 
+async def by_subdistrict(registry, bureau: str) -> list[dict]:
+    stats = await registry.ok("{ registryStats { bySubdistrict { code name organizations serviceStations } } }",
+                              token=bureau)
+    return stats["registryStats"]["bySubdistrict"]
+
+
 async def test_registry_stats_group_by_the_gazetteer_subdistricts(registry, onboarded):
     bureau = onboarded[DAOLI]
     await daoli_gazetteer(registry, bureau)
@@ -123,9 +129,7 @@ async def test_registry_stats_group_by_the_gazetteer_subdistricts(registry, onbo
         await registry.ok(REGISTER, filed(10 + n, subdistrict=sub), token=bureau)
     assert (await registry.error(REGISTER, filed(20, subdistrict="靖于街道"), token=bureau))["extensions"]["field"] == "input.subdistrict"
     await registry.ok(STATION, {"input": {"subdistrict": "靖宇街道", "community": "共乐社区"}}, token=bureau)
-    stats = (await registry.ok("{ registryStats { bySubdistrict { code name organizations serviceStations } } }",
-                               token=bureau))["registryStats"]
-    assert stats["bySubdistrict"] == [{"code": "230102001000", "name": "靖宇街道", "organizations": 3, "serviceStations": 1}]
+    assert await by_subdistrict(registry, bureau) == [{"code": "230102001000", "name": "靖宇街道", "organizations": 3, "serviceStations": 1}]
 
 
 async def test_the_rows_naming_a_renamed_place_follow_it(registry, onboarded):
@@ -145,9 +149,7 @@ async def test_renaming_an_entry_keeps_one_row_in_the_statistics(registry, onboa
     await registry.ok(RENAME, {"id": places["sub"]["id"], "name": "靖宇新街道"}, token=bureau)
     await registry.ok(REGISTER, filed(41, subdistrict="靖宇新街道"), token=bureau)
     await registry.ok(STATION, {"input": {"subdistrict": "230102001000", "community": "共乐社区"}}, token=bureau)
-    stats = (await registry.ok("{ registryStats { bySubdistrict { code name organizations serviceStations } } }",
-                               token=bureau))["registryStats"]
-    assert stats["bySubdistrict"] == [{"code": "230102001000", "name": "靖宇新街道", "organizations": 2, "serviceStations": 1}]
+    assert await by_subdistrict(registry, bureau) == [{"code": "230102001000", "name": "靖宇新街道", "organizations": 2, "serviceStations": 1}]
 
 
 async def test_a_retired_entry_and_a_new_one_of_its_name_stay_two_rows(registry, onboarded):
