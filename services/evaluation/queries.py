@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.queryset import QuerySet
+from services.common.data.reads import ReadList, read_list
 
 from .models import Evaluation, EvaluationAgency, Tender
 
 
-def evaluations(districts: list[str], f: Any | None) -> QuerySet[Evaluation]:
+def evaluations(districts: list[str], f: Any | None) -> ReadList[Evaluation]:
     """The districts' evaluations, narrowed by an EvaluationFilter (round, project, category, subdistrict, rating, rated)."""
-    queryset = Evaluation.filter(district__in=districts)
+    queryset = read_list(Evaluation).filter(district__in=districts)
     if f is None:
         return queryset
     for name in ("round_id", "project_id", "category", "subdistrict", "rating"):

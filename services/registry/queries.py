@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise.functions import Count
-from tortoise.queryset import QuerySet
 
+from services.common.data.reads import ReadList, read_list
 from services.common.kernel.validation import clean_name
 
 from .models import Account, ServiceStation, SocialOrganization
@@ -16,9 +16,9 @@ FIVE_HAVES = dict(
 )
 
 
-def organizations(districts: list[str], f: Any | None) -> QuerySet[SocialOrganization]:
+def organizations(districts: list[str], f: Any | None) -> ReadList[SocialOrganization]:
     """The districts' organizations, narrowed by an OrganizationFilter."""
-    queryset = SocialOrganization.filter(district__in=districts)
+    queryset = read_list(SocialOrganization).filter(district__in=districts)
     if f is None:
         return queryset
     for name in ("registration", "category", "status", "incubation_stage", "party_organization"):
@@ -35,9 +35,9 @@ def organizations(districts: list[str], f: Any | None) -> QuerySet[SocialOrganiz
     return queryset
 
 
-def service_stations(districts: list[str], f: Any | None) -> QuerySet[ServiceStation]:
+def service_stations(districts: list[str], f: Any | None) -> ReadList[ServiceStation]:
     """The districts' service stations, narrowed by a ServiceStationFilter (compliant: all five haves)."""
-    rows = ServiceStation.filter(district__in=districts)
+    rows = read_list(ServiceStation).filter(district__in=districts)
     if f is not None:
         if f.subdistrict:
             rows = rows.filter(subdistrict=clean_name(f.subdistrict, "filter.subdistrict"))
@@ -93,9 +93,9 @@ async def places_by_subdistrict(districts: list[str]) -> list[dict[str, Any]]:
     )
 
 
-def accounts(districts: list[str], role: str | None, active: bool | None) -> QuerySet[Account]:
+def accounts(districts: list[str], role: str | None, active: bool | None) -> ReadList[Account]:
     """The districts' accounts, by role (the reviewer list a panel is picked from: role reviewer)."""
-    queryset = Account.filter(district__in=districts)
+    queryset = read_list(Account).filter(district__in=districts)
     if role is not None:
         queryset = queryset.filter(roles__contains=[role])
     if active is not None:

@@ -9,6 +9,7 @@ import strawberry.federation
 from strawberry.scalars import JSON
 
 from services.common.api.pagination import Connection, paginate
+from services.common.data.reads import read_list
 
 
 @strawberry.federation.type(shareable=True, description="Who changed what, when: one row per mutation, kept per district.")
@@ -49,7 +50,7 @@ async def audit_trail(
 
     Each subgraph's field declares who may read it (bureau and city admins: BureauOrCity).
     """
-    rows = info.context.service.models.audit.all()
+    rows = read_list(info.context.service.models.audit)
     if entity_type:
         rows = rows.filter(entity_type=entity_type)
     if entity_id:

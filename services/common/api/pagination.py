@@ -9,9 +9,8 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 import strawberry.federation
-from tortoise.expressions import Q
-from tortoise.queryset import QuerySet
 
+from services.common.data.reads import ReadList
 from services.common.kernel.errors import BadInput
 
 T = TypeVar("T")
@@ -46,28 +45,6 @@ class Connection(Generic[T]):
         return await self.count_rows()
 
 
-class ReadRow:
-    """One row of a page as the nodes' `from_row` read it: its columns as attributes, `pk`, and the
-    model's own properties (computed from those columns), without building a model instance."""
-
-    __slots__ = ("_values", "_model", "pk")
-
-    def __init__(self, values: dict[str, Any], model: type) -> None:
-        self._values = values
-        self._model = model
-        self.pk = values[model._meta.pk_attr]
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            pass
-        derived = getattr(self._model, name, None)
-        if isinstance(derived, property) and derived.fget is not None:
-            return derived.fget(self)
-        raise AttributeError(f"{self._model.__name__} row has no column or property {name!r}")
-
-
 def encode_cursor(created_at: dt.datetime, pk: Any) -> str:
     return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{pk}".encode()).decode()
 
@@ -94,7 +71,7 @@ def decode_cursor(cursor: str, model: Any = None) -> tuple[dt.datetime, Any]:
 
 
 async def paginate(
-    queryset: QuerySet,
+    rows: ReadList,
     *,
     first: int | None,
     after: str | None,
@@ -104,15 +81,12 @@ async def paginate(
     size = MAX_PAGE if first is None else first
     if size < 0 or size > MAX_PAGE:
         raise BadInput(f"first must be between 0 and {MAX_PAGE}", field="first")
-    page = queryset.order_by(time_field, "id")
-    if after:
-        stamp, pk = decode_cursor(after, queryset.model)
-        page = page.filter(Q(**{f"{time_field}__gt": stamp}) | Q(**{time_field: stamp, "id__gt": pk}))
-    # A read-only page: plain rows (a column's Python value by its name), no model instances.
-    rows = [ReadRow(values, queryset.model) for values in await page.limit(size + 1).values()]
-    has_next = len(rows) > size
-    rows = rows[:size]
-    edges = [Edge(node=to_node(row), cursor=encode_cursor(getattr(row, time_field), row.pk)) for row in rows]
+    position = decode_cursor(after, rows.model) if after else None
+    # A read-only page: plain rows (data/reads.py), no model instances.
+    page = await rows.page(size + 1, time_field=time_field, after=position)
+    has_next = len(page) > size
+    page = page[:size]
+    edges = [Edge(node=to_node(row), cursor=encode_cursor(getattr(row, time_field), row.pk)) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -121,5 +95,5 @@ async def paginate(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        count_rows=queryset.count,
+        count_rows=rows.count,
     )

@@ -17,6 +17,7 @@ import orjson
 from tortoise import connections
 
 from services.common.data import audit
+from services.common.data.reads import read_list
 from services.common.data.tenancy import admit_city
 from services.common.kernel.auth import Principal
 from services.common.kernel.errors import BadInput, Conflict, NotFound
@@ -169,4 +170,4 @@ def subscriptions(principal_scope: Scope):
 
 async def deliveries(principal: Principal, subscription_id: Any):
     row = await subscription(principal, subscription_id)
-    return WebhookDelivery.filter(subscription_id=row.id)
+    return read_list(WebhookDelivery).filter(subscription_id=row.id)

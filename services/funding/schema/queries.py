@@ -10,6 +10,7 @@ from services.common.kernel.auth import DISTRICT_CODE, ensure_same_district
 from services.common.kernel.categories import Category
 from services.common.kernel.errors import BadInput, NotFound
 from services.common.api.pagination import Connection, paginate
+from services.common.data.reads import read_list
 from services.common.api.permissions import Authenticated, BureauOrCity, Public
 from services.common.kernel.validation import parse_uuid
 
@@ -33,7 +34,7 @@ class Query:
     async def funding_rounds(
         self, info: strawberry.Info, year: int | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[FundingRound]:
-        rows = models.FundingRound.all()
+        rows = read_list(models.FundingRound)
         if year is not None:
             rows = rows.filter(year=year)
         return await paginate(rows, first=first, after=after, to_node=FundingRound.from_row)
@@ -58,7 +59,7 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[Project]:
-        rows = models.Project.all()
+        rows = read_list(models.Project)
         if round_id is not None:
             rows = rows.filter(round_id=parse_uuid(round_id, "roundId", "a funding round"))
         if status is not None:
@@ -76,7 +77,7 @@ class Query:
     async def recovery_orders(
         self, info: strawberry.Info, status: RecoveryStatus | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[RecoveryOrder]:
-        rows = models.RecoveryOrder.all()
+        rows = read_list(models.RecoveryOrder)
         if status is not None:
             rows = rows.filter(status=status)
         return await paginate(rows, first=first, after=after, to_node=RecoveryOrder.from_row)

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from services.common.kernel.categories import Category
 from services.common.api.pagination import Connection, paginate
+from services.common.data.reads import read_list
 from services.common.api.permissions import verified_caller
 from services.common.api.scalars import Money
 
@@ -71,7 +72,7 @@ class FundingRound:
 
     @strawberry.field
     async def needs(self, first: int | None = 20, after: str | None = None, subdistrict: str | None = None) -> Connection[Need]:
-        rows = models.Need.filter(round_id=self.row.id)
+        rows = read_list(models.Need).filter(round_id=self.row.id)
         if subdistrict:
             rows = rows.filter(subdistrict=subdistrict)
         return await paginate(rows, first=first, after=after, to_node=Need.from_row)
@@ -80,7 +81,7 @@ class FundingRound:
     async def library_entries(
         self, first: int | None = 20, after: str | None = None, selected: bool | None = None
     ) -> Connection[LibraryEntry]:
-        rows = models.LibraryEntry.filter(round_id=self.row.id)
+        rows = read_list(models.LibraryEntry).filter(round_id=self.row.id)
         if selected is not None:
             rows = rows.filter(selected=selected)
         return await paginate(rows, first=first, after=after, to_node=LibraryEntry.from_row)
@@ -89,7 +90,7 @@ class FundingRound:
     async def projects(
         self, first: int | None = 20, after: str | None = None, status: ProjectStatus | None = None
     ) -> Connection[Project]:
-        rows = models.Project.filter(round_id=self.row.id)
+        rows = read_list(models.Project).filter(round_id=self.row.id)
         if status is not None:
             rows = rows.filter(status=status)
         return await paginate(rows, first=first, after=after, to_node=Project.from_row)
@@ -391,12 +392,12 @@ class Project:
 
     @strawberry.field
     async def service_records(self, first: int | None = 20, after: str | None = None) -> Connection[ServiceRecord]:
-        rows = models.ServiceRecord.filter(project_id=self.row.id)
+        rows = read_list(models.ServiceRecord).filter(project_id=self.row.id)
         return await paginate(rows, first=first, after=after, to_node=ServiceRecord.from_row)
 
     @strawberry.field
     async def expenses(self, first: int | None = 20, after: str | None = None) -> Connection[Expense]:
-        rows = models.Expense.filter(project_id=self.row.id)
+        rows = read_list(models.Expense).filter(project_id=self.row.id)
         return await paginate(rows, first=first, after=after, to_node=Expense.from_row)
 
     @strawberry.field
