@@ -173,7 +173,10 @@ def build(kind: str) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         for service in READS:
-            pools[service] = await asyncpg.create_pool(database_url(service), min_size=1, max_size=10)
+            # The subgraphs' pool size. Idle connections close soon: one process holds three services'
+            # pools, and with the subgraphs' own they would pass PostgreSQL's 100 connections.
+            pools[service] = await asyncpg.create_pool(database_url(service), min_size=1, max_size=10,
+                                                       max_inactive_connection_lifetime=2.0)
         try:
             yield
         finally:

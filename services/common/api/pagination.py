@@ -29,7 +29,12 @@ class PageInfo:
 @strawberry.federation.type(shareable=True)
 class Edge(Generic[T]):
     node: T
-    cursor: str
+    # The row's keyset position; its cursor is encoded only when a client selects it.
+    position: strawberry.Private[tuple[dt.datetime, Any]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return encode_cursor(*self.position)
 
 
 @strawberry.federation.type(shareable=True)
@@ -86,14 +91,14 @@ async def paginate(
     page = await rows.page(size + 1, time_field=time_field, after=position)
     has_next = len(page) > size
     page = page[:size]
-    edges = [Edge(node=to_node(row), cursor=encode_cursor(getattr(row, time_field), row.pk)) for row in page]
+    edges = [Edge(node=to_node(row), position=(getattr(row, time_field), row.pk)) for row in page]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=edges[0].cursor() if edges else None,
+            end_cursor=edges[-1].cursor() if edges else None,
         ),
         count_rows=rows.count,
     )

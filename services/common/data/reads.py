@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from tortoise.fields.base import Field
+from tortoise.fields.data import DatetimeField, UUIDField
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -42,7 +44,7 @@ class ModelColumns:
         self.column = dict(meta.fields_db_projection)  # field name -> column
         self.field: dict[str, Field] = {name: meta.fields_map[name] for name in self.column}
         # Only the columns asyncpg does not already give as the field's Python value need converting.
-        self.convert = {name: field.to_python_value for name, field in self.field.items() if not _as_is(field)}
+        self.convert = {name: _converter(field) for name, field in self.field.items() if not _as_is(field)}
         self.select = ", ".join(f'"{column}" AS "{name}"' for name, column in self.column.items())
         self.row_class = _row_class(model)
 
@@ -56,8 +58,20 @@ class ModelColumns:
 
 def _as_is(field: Field) -> bool:
     """Whether asyncpg's value is already the field's: text, integers, booleans (its converter is the base
-    one, which only casts what is not of the field's type)."""
+    one, which only casts what is not of the field's type), and UUIDs (asyncpg's is a uuid.UUID, which
+    Tortoise's converter passes through)."""
+    if isinstance(field, UUIDField):
+        return True
     return type(field).to_python_value is Field.to_python_value and field.field_type in (str, int, bool)
+
+
+def _converter(field: Field) -> Callable[[Any], Any]:
+    convert = field.to_python_value
+    if isinstance(field, DatetimeField):
+        # asyncpg gives a timestamptz in UTC already, the zone the platform's Tortoise uses (data/db.py):
+        # only another value goes through Tortoise's conversion.
+        return lambda value: value if value is None or value.tzinfo is dt.timezone.utc else convert(value)
+    return convert
 
 
 def _db_value(field: Field, value: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from services.common.kernel.config import AuthSettings, run_workers
 from services.common.api.context import RequestContext, build_context
 from services.common.data.db import start_database, stop_database
 from services.common.runtime.http_limits import BodyLimits, HttpLimits
-from services.common.runtime.metrics import LATENCY, REQUESTS
+from services.common.runtime.metrics import RequestMetrics
 from services.common.api.operation import format_error
 from services.common.runtime.service import ServiceDefinition
 from services.common.runtime.workers import ServiceWorkers
@@ -91,19 +90,17 @@ def create_app(service: ServiceDefinition, *, manage_database: bool = True, work
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     graphql = SubgraphGraphQL(service)
-    app = Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            *service.routes,
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        *service.routes,
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
     # A body comes in whole, in time and under the cap, before anything parses it.
     app.add_middleware(BodyLimits, limits=http_limits or HttpLimits.from_env())
-    app.add_middleware(_MetricsMiddleware, service=service.name)
+    app.add_middleware(RequestMetrics, service=service.name, paths=[route.path for route in routes])
     app.state.service = service
     return app
 
@@ -114,28 +111,3 @@ async def _database_ready(connection: str) -> bool:
         return True
     except Exception:
         return False
-
-
-class _MetricsMiddleware:
-    def __init__(self, app: Any, service: str) -> None:
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = {"code": 500}
-
-        async def send_wrapper(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            path = scope.get("path", "")
-            REQUESTS.labels(self.service, path, str(status["code"])).inc()
-            LATENCY.labels(self.service, path).observe(time.perf_counter() - started)
