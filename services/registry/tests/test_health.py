@@ -11,3 +11,12 @@ async def test_health_and_readiness_probes_answer(registry):
     assert ready.json() == {"ready": True, "database": True}
     metrics = await registry.http.get("/metrics")
     assert 'civic_http_requests_total{path="/readyz",service="registry",status="200"}' in metrics.text
+
+
+async def test_unknown_paths_share_one_metrics_label(registry):
+    # A label per probed URL would grow the metrics without end: every path the app does not serve is "other".
+    for path in ("/nope-1", "/nope-2", "/wp-admin"):
+        assert (await registry.http.get(path)).status_code == 404
+    metrics = (await registry.http.get("/metrics")).text
+    assert 'civic_http_requests_total{path="other",service="registry",status="404"}' in metrics
+    assert "nope-1" not in metrics and "wp-admin" not in metrics
