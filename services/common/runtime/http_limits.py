@@ -153,10 +153,8 @@ class BodyLimits:
             await self.app(scope, receive, send)
             return
         try:
-            # A deadline on this task, not wait_for's extra task per request.
-            async with asyncio.timeout(self.limits.body_timeout):
-                body = await self._read(scope, receive)
-        except TimeoutError:
+            body = await asyncio.wait_for(self._read(scope, receive), self.limits.body_timeout)
+        except asyncio.TimeoutError:
             await _refuse(send, _Refused(408, REQUEST_TIMEOUT, "the request body was not sent in time"))
             return
         except _Refused as refused:
