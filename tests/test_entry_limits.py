@@ -372,3 +372,24 @@ async def test_one_alert_is_resolved_once_per_visibility_class_and_never_across_
     # Two classes see Daoli's alert (its bureau admins, and the org member): one funding and one registry
     # fetch each, not one per subscriber.
     assert (after[0] - before[0], after[1] - before[1]) == (2, 2)
+
+
+from services.gateway.policy.app import OPERATION_LABELS  # noqa: E402
+
+
+def _operation_series() -> set[str]:
+    return {sample.labels["operation"] for metric in REGISTRY.collect() if metric.name == "civic_gateway_requests"
+            for sample in metric.samples if sample.name == "civic_gateway_requests_total"}
+
+
+async def test_made_up_operation_names_do_not_grow_the_gateways_metrics(gateway):
+    # Anyone, without a token, names an operation: past the bound, a new name is counted under "other".
+    for i in range(OPERATION_LABELS + 50):
+        response = await gateway.http.post("/graphql", json={"query": "{ organizations { totalCount } }",
+                                                             "operationName": f"probe{i}"})
+        assert response.status_code in (400, 401)
+    await gateway.http.post("/graphql", json={"query": "{ organizations { totalCount } }",
+                                              "operationName": "x" * 10_000})
+    series = _operation_series()
+    assert len(series) <= OPERATION_LABELS + 1 and "other" in series
+    assert f"probe{OPERATION_LABELS + 49}" not in series and "x" * 10_000 not in series

@@ -15,7 +15,27 @@ LATENCY = Histogram(
     ["service", "path"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-OTHER_PATH = "other"  # every path the app does not serve: a label per probed URL would grow without end
+# The label of every value past a bound: a series per probed URL or per made-up operation name would grow
+# the metrics without end.
+OTHER = "other"
+
+
+class BoundedLabel:
+    """A label whose values a client chooses (the gateway's operation names): the first `cap` distinct
+    values, each at most `longest` characters, keep their own series; every other value counts as OTHER."""
+
+    def __init__(self, cap: int, longest: int = 100) -> None:
+        self.cap = cap
+        self.longest = longest
+        self.seen: set[str] = set()
+
+    def __call__(self, value: str) -> str:
+        if value in self.seen:
+            return value
+        if len(self.seen) < self.cap and len(value) <= self.longest:
+            self.seen.add(value)
+            return value
+        return OTHER
 
 
 class RequestMetrics:
@@ -49,7 +69,7 @@ class RequestMetrics:
         finally:
             path = scope.get("path", "")
             if path not in self.paths:
-                path = OTHER_PATH
+                path = OTHER
             self._latency(path).observe(time.perf_counter() - started)
             self._count(path, status).inc()
 

@@ -20,6 +20,7 @@ from services.common.kernel.config import AuthSettings, amqp_url, development
 from services.common.kernel.errors import CLIENT_CODES, DomainError
 from services.common.kernel.limits import gateway_mutation_timeout
 from services.common.runtime.http_limits import BodyLimits, HttpLimits
+from services.common.runtime.metrics import BoundedLabel
 from services.contracts import asyncapi
 
 from ..engine.errors import RequestError
@@ -75,6 +76,11 @@ LATENCY = Histogram("civic_gateway_request_seconds", "Gateway operation latency"
                     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 
 
+# Operation names are the client's to choose, anonymous ones too: only so many get a series of their own.
+OPERATION_LABELS = 200
+operation_label = BoundedLabel(OPERATION_LABELS)
+
+
 def _record(operation: str, outcome: str, seconds: float) -> None:
     REQUESTS.labels(operation, outcome).inc()
     LATENCY.labels(operation).observe(seconds)
@@ -120,6 +126,7 @@ def create_platform_app(supergraph_sdl: str, *, options: EngineOptions | None = 
         header."""
         started = time.perf_counter()
         name = payload.get("operationName") or "-" if isinstance(payload, dict) else "-"
+        name = operation_label(name if isinstance(name, str) else "-")
         try:
             if isinstance(payload, list):
                 raise RequestError("batched requests are not enabled", "BATCHING_NOT_ENABLED")
