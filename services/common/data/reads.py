@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from tortoise.fields.base import Field

@@ -8,9 +8,9 @@ from typing import Any
 import strawberry
 from services.common.kernel.categories import Category
 from services.common.api.pagination import Connection, paginate
-from services.common.data.reads import read_list
 from services.common.api.permissions import verified_caller
 from services.common.api.scalars import Money
+from services.common.data.reads import read_list
 
 from .. import models
 from .. import queries as reports
