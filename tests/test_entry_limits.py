@@ -121,6 +121,32 @@ async def test_a_body_over_the_cap_is_refused_413_before_it_is_read(kind):
     assert orjson.loads(raw.split(b"\r\n\r\n", 1)[1])["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
 
 
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_chunked_body_over_the_cap_still_being_sent_gets_its_413_not_a_reset(kind):
+    # Refused part-way, the rest of the body is read and dropped before the connection closes: a socket
+    # closed with unread data answers with a reset, and the client would never read the 413.
+    async with running(kind) as port:
+        reader, writer = await _connect(port)
+        writer.write(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+
+        async def send_body() -> None:
+            chunk = b"a" * 4096
+            with contextlib.suppress(ConnectionError):
+                for _ in range(300):  # 1.2 MB: far over both caps, all sent while the server refuses
+                    writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    await writer.drain()
+                writer.write(b"0\r\n\r\n")
+                await writer.drain()
+
+        sending = asyncio.create_task(send_body())
+        raw = await _until_closed(reader)
+        await sending
+        writer.close()
+    assert _status(raw) == 413
+    assert orjson.loads(raw.split(b"\r\n\r\n", 1)[1])["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
 # -- each subgraph refuses what the gateway refuses, itself (services/common/api/request_limits.py) ------
 
 def _deep(cycles: int) -> str:
