@@ -51,13 +51,14 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parse_args(argv)
     port = args.port or (4000 if args.policy == "platform" else None)
+    from services.common.runtime.heap import FreezeHeapAfterStartup
     from services.common.runtime.http_limits import BodyLimits, HttpLimits
 
     limits = HttpLimits.from_env()
     app = build_app(args)
     if args.policy != "platform":  # the platform app guards its bodies itself (policy/app.py)
         app = BodyLimits(app, limits, max_body_bytes=app.state.gateway.options.max_body_bytes)
-    uvicorn.run(app, host=args.host, port=port, log_level="info", access_log=access_log(),
+    uvicorn.run(FreezeHeapAfterStartup(app), host=args.host, port=port, log_level="info", access_log=access_log(),
                 proxy_headers=False, **limits.uvicorn_settings())
 
 

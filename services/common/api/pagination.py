@@ -22,8 +22,17 @@ MAX_PAGE = 100
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    # The first and last rows' keyset positions; their cursors are encoded only when a client selects them.
+    start: strawberry.Private[tuple[dt.datetime, Any] | None]
+    end: strawberry.Private[tuple[dt.datetime, Any] | None]
+
+    @strawberry.field
+    def start_cursor(self) -> str | None:
+        return encode_cursor(*self.start) if self.start else None
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return encode_cursor(*self.end) if self.end else None
 
 
 @strawberry.federation.type(shareable=True)
@@ -97,8 +106,8 @@ async def paginate(
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor() if edges else None,
-            end_cursor=edges[-1].cursor() if edges else None,
+            start=edges[0].position if edges else None,
+            end=edges[-1].position if edges else None,
         ),
         count_rows=rows.count,
     )

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from tortoise.fields.base import Field
-from tortoise.fields.data import DatetimeField, UUIDField
+from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, IntEnumFieldInstance, UUIDField
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -45,14 +45,16 @@ class ModelColumns:
         self.field: dict[str, Field] = {name: meta.fields_map[name] for name in self.column}
         # Only the columns asyncpg does not already give as the field's Python value need converting.
         self.convert = {name: _converter(field) for name, field in self.field.items() if not _as_is(field)}
+        self.names = tuple(self.column)  # the SELECT's order: a record's values zip with these
         self.select = ", ".join(f'"{column}" AS "{name}"' for name, column in self.column.items())
         self.row_class = _row_class(model)
 
-    def row(self, values: dict[str, Any]) -> Any:
+    def row(self, record: Any) -> Any:
+        values = dict(zip(self.names, record))
         for name, convert in self.convert.items():
             values[name] = convert(values[name])
         row = self.row_class.__new__(self.row_class)
-        row.__dict__.update(values)
+        row.__dict__ = values
         return row
 
 
@@ -67,6 +69,11 @@ def _as_is(field: Field) -> bool:
 
 def _converter(field: Field) -> Callable[[Any], Any]:
     convert = field.to_python_value
+    if isinstance(field, (CharEnumFieldInstance, IntEnumFieldInstance)):
+        # The enum's members by value, looked up: calling the enum class for each value costs far more. A
+        # value that is no member still goes through Tortoise's conversion (and its error).
+        members = {member.value: member for member in field.enum_type}
+        return lambda value: members[value] if value in members else convert(value)
     if isinstance(field, DatetimeField):
         # asyncpg gives a timestamptz in UTC already, the zone the platform's Tortoise uses (data/db.py):
         # only another value goes through Tortoise's conversion.
@@ -161,7 +168,8 @@ class ReadList(Generic[M]):
         args.append(limit)
         sql = (f'SELECT {columns.select} FROM "{columns.table}"{self._where(extra)} '
                f"ORDER BY {time_column}, {id_column} LIMIT ${len(args)}")
-        return [columns.row(values) for values in await self.model._meta.db.execute_query_dict(sql, args)]
+        _, records = await self.model._meta.db.execute_query(sql, args)
+        return [columns.row(record) for record in records]
 
     async def count(self) -> int:
         sql = f'SELECT count(*) AS n FROM "{self.columns.table}"{self._where()}'
