@@ -208,6 +208,16 @@ async def test_a_subgraph_refuses_a_document_deeper_than_its_limit(subgraph_port
     assert deep["data"] is None and [e["extensions"]["code"] for e in deep["errors"]] == ["MAX_DEPTH_EXCEEDED"]
 
 
+async def test_a_document_measured_once_is_refused_or_allowed_the_same_every_time(subgraph_port):
+    # The verdict on a document's depth and aliases is kept per document text and operation name.
+    deep = "query Shallow { __typename } query Deep " + _deep(5)  # one text, two operations
+    for _ in range(3):
+        _, answer = await _post(subgraph_port, orjson.dumps({"query": deep, "operationName": "Deep"}))
+        assert [e["extensions"]["code"] for e in answer["errors"]] == ["MAX_DEPTH_EXCEEDED"]
+        _, answer = await _post(subgraph_port, orjson.dumps({"query": deep, "operationName": "Shallow"}))
+        assert answer == {"data": {"__typename": "Query"}}
+
+
 # -- rate limits at the gateway (services/gateway/policy/rate_limits.py) ---------------------------------
 
 from services.gateway.policy.rate_limits import Rate, RateLimiter, RateLimitSettings  # noqa: E402

@@ -19,8 +19,16 @@ class RequestContext:
     auth_error: DomainError | None = None
     request: Any = None
     response: Any = None
-    loaders: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    _loaders: Any = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Any:
+        """This request's DataLoaders (the service's make_loaders), built when a resolver first asks: most
+        operations batch nothing, and each loader is a small cycle of closures left to the collector."""
+        if self._loaders is None:
+            self._loaders = self.service.make_loaders()
+        return self._loaders
 
 
 async def build_context(service: Any, authorization: str | None, **kwargs: Any) -> RequestContext:
@@ -36,7 +44,7 @@ async def build_context(service: Any, authorization: str | None, **kwargs: Any) 
     except DomainError as exc:
         auth_error = exc
     return RequestContext(
-        service=service, principal=principal, auth_error=auth_error, loaders=service.make_loaders(), **kwargs
+        service=service, principal=principal, auth_error=auth_error, **kwargs
     )
 
 

@@ -63,22 +63,43 @@ class DocumentLimiter(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         if not ctx.pre_execution_errors and ctx.graphql_document is not None:
-            refused = _refusal(ctx.graphql_document, ctx.operation_name, ctx.variables or {})
-            if refused is not None:
+            verdict = _verdict(ctx.query, ctx.operation_name, ctx.graphql_document)
+            if verdict:  # a refusal's (message, code)
+                refused = LimitExceeded(*verdict)
                 ctx.pre_execution_errors = [GraphQLError(refused.message, original_error=refused)]
         yield
 
 
-def _refusal(document, operation_name: str | None, variables: dict) -> LimitExceeded | None:
+ALLOWED = ()
+# (document text, operation name) -> ALLOWED or a refusal's (message, code). Depth and aliases are the
+# document's own (no variable changes them), so each is measured once, like the parse and the validation
+# before it; bounded like Strawberry's document caches (128), the oldest dropped first.
+_VERDICTS: dict[tuple[str, str | None], tuple[str, ...]] = {}
+_KEEP = 128
+
+
+def _verdict(query: str | None, operation_name: str | None, document) -> tuple[str, ...]:
+    if not isinstance(query, str):
+        return _refusal(document, operation_name)
+    key = (query, operation_name)
+    verdict = _VERDICTS.get(key)
+    if verdict is None:
+        verdict = _refusal(document, operation_name)
+        if len(_VERDICTS) >= _KEEP:
+            del _VERDICTS[next(iter(_VERDICTS))]
+        _VERDICTS[key] = verdict
+    return verdict
+
+
+def _refusal(document, operation_name: str | None) -> tuple[str, ...]:
+    """ALLOWED, or the refusal's (message, code)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
-        return None  # Strawberry reports the missing operation itself
+        return ALLOWED  # Strawberry reports the missing operation itself
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    measure = measure_operation(None, operation, fragments, variables, 1)
+    measure = measure_operation(None, operation, fragments, {}, 1)
     if measure.depth > LIMITS.max_depth:
-        return LimitExceeded(f"query depth {measure.depth} exceeds the limit of {LIMITS.max_depth}",
-                             MAX_DEPTH_EXCEEDED)
+        return f"query depth {measure.depth} exceeds the limit of {LIMITS.max_depth}", MAX_DEPTH_EXCEEDED
     if measure.aliases > LIMITS.max_aliases:
-        return LimitExceeded(f"query uses {measure.aliases} aliases, the limit is {LIMITS.max_aliases}",
-                             MAX_ALIASES_EXCEEDED)
-    return None
+        return f"query uses {measure.aliases} aliases, the limit is {LIMITS.max_aliases}", MAX_ALIASES_EXCEEDED
+    return ALLOWED
