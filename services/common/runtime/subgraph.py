@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,6 +39,13 @@ class SubgraphGraphQL(GraphQL):
         return await build_context(
             self.service, request.headers.get("authorization"), request=request, response=response
         )
+
+    def encode_json(self, data: object) -> str | bytes:
+        # orjson writes a page of rows several times faster than json.dumps, and UTF-8 as it is.
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:  # what orjson refuses (an int past 64 bits), json.dumps still writes
+            return super().encode_json(data)
 
     async def process_result(self, request: Any, result: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"data": result.data}
