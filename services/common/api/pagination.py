@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 import strawberry.federation
 
+from services.common.api.projection import Projection
 from services.common.data.reads import ReadList
 from services.common.kernel.errors import BadInput
 
@@ -91,13 +92,19 @@ async def paginate(
     after: str | None,
     to_node: Callable[[Any], Any] = lambda row: row,
     time_field: str = "created_at",
+    projection: Projection | None = None,
 ) -> Connection:
+    """`projection` (api/projection.py): the page reads only the columns its nodes show, and builds them."""
     size = MAX_PAGE if first is None else first
     if size < 0 or size > MAX_PAGE:
         raise BadInput(f"first must be between 0 and {MAX_PAGE}", field="first")
     position = decode_cursor(after, rows.model) if after else None
     # A read-only page: plain rows (data/reads.py), no model instances.
-    page = await rows.page(size + 1, time_field=time_field, after=position)
+    if projection is not None:
+        page = await rows.page(size + 1, time_field=time_field, after=position, only=projection.columns)
+        to_node = projection.node
+    else:
+        page = await rows.page(size + 1, time_field=time_field, after=position)
     has_next = len(page) > size
     page = page[:size]
     edges = [Edge(node=to_node(row), position=(getattr(row, time_field), row.pk)) for row in page]

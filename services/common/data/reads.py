@@ -45,9 +45,36 @@ class ModelColumns:
         self.field: dict[str, Field] = {name: meta.fields_map[name] for name in self.column}
         # Only the columns asyncpg does not already give as the field's Python value need converting.
         self.convert = {name: _converter(field) for name, field in self.field.items() if not _as_is(field)}
-        self.names = tuple(self.column)  # the SELECT's order: a record's values zip with these
-        self.select = ", ".join(f'"{column}" AS "{name}"' for name, column in self.column.items())
         self.row_class = _row_class(model)
+        self.every = Selection(self, tuple(self.column))
+        self._some: dict[tuple[str, ...], Selection] = {}
+
+    def selection(self, names: tuple[str, ...]) -> Selection:
+        """These columns only (a projected page, api/projection.py); kept for the next page that asks."""
+        selection = self._some.get(names)
+        if selection is None:
+            unknown = [name for name in names if name not in self.column]
+            if unknown:
+                raise ValueError(f"{self.table} has no column {unknown[0]!r}")
+            selection = Selection(self, names)
+            if len(self._some) < _KEPT_SELECTIONS:
+                self._some[names] = selection
+        return selection
+
+
+# Distinct projections kept per model: a handful of client selections in practice; past this many each
+# is rendered anew (a few microseconds), so a client choosing every combination grows nothing.
+_KEPT_SELECTIONS = 64
+
+
+class Selection:
+    """Some of a model's columns, as the SELECT lists them, and the rows made of them."""
+
+    def __init__(self, columns: ModelColumns, names: tuple[str, ...]) -> None:
+        self.names = names  # the SELECT's order: a record's values zip with these
+        self.sql = ", ".join(f'"{columns.column[name]}" AS "{name}"' for name in names)
+        self.convert = {name: columns.convert[name] for name in names if name in columns.convert}
+        self.row_class = columns.row_class
 
     def row(self, record: Any) -> Any:
         values = dict(zip(self.names, record))
@@ -157,19 +184,23 @@ class ReadList(Generic[M]):
         conditions = self.conditions + extra
         return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
-    async def page(self, limit: int, *, time_field: str, after: tuple[dt.datetime, Any] | None = None) -> list[Any]:
-        """Up to `limit` rows in (time_field, id) order, after the keyset position `after`."""
+    async def page(self, limit: int, *, time_field: str, after: tuple[dt.datetime, Any] | None = None,
+                   only: tuple[str, ...] | None = None) -> list[Any]:
+        """Up to `limit` rows in (time_field, id) order, after the keyset position `after`; with `only`,
+        rows of just those columns and the keyset's."""
         columns, args, extra = self.columns, list(self.args), ()
+        selection = columns.every if only is None else columns.selection(
+            tuple(dict.fromkeys((columns.pk, time_field, *only))))
         time_column, id_column = f'"{columns.column[time_field]}"', f'"{columns.column[columns.pk]}"'
         if after is not None:
             args += [after[0], columns.field[columns.pk].to_db_value(after[1], None)]
             stamp, pk = f"${len(args) - 1}", f"${len(args)}"
             extra = (f"({time_column}, {id_column}) > ({stamp}, {pk})",)
         args.append(limit)
-        sql = (f'SELECT {columns.select} FROM "{columns.table}"{self._where(extra)} '
+        sql = (f'SELECT {selection.sql} FROM "{columns.table}"{self._where(extra)} '
                f"ORDER BY {time_column}, {id_column} LIMIT ${len(args)}")
         _, records = await self.model._meta.db.execute_query(sql, args)
-        return [columns.row(record) for record in records]
+        return [selection.row(record) for record in records]
 
     async def count(self) -> int:
         sql = f'SELECT count(*) AS n FROM "{self.columns.table}"{self._where()}'

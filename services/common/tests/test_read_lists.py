@@ -102,6 +102,21 @@ async def test_rows_sharing_a_timestamp_page_by_id(databases):
     assert [row.pk for row in second] == ids[2:]
 
 
+async def test_a_page_of_some_columns_reads_only_those_and_the_keysets_with_the_same_values(databases):
+    await _seed()
+    async with tenant_transaction("registry", [DAOLI]):
+        whole = await read_list(models.SocialOrganization).page(100, time_field="created_at")
+        some = await read_list(models.SocialOrganization).page(100, time_field="created_at",
+                                                                only=("name", "category"))
+        with pytest.raises(ValueError, match="no column"):
+            await read_list(models.SocialOrganization).page(10, time_field="created_at", only=("name", "secret"))
+    assert [vars(row) for row in some] == [
+        {"id": row.id, "created_at": row.created_at, "name": row.name, "category": row.category} for row in whole]
+    assert isinstance(some[0].category, Category)  # converted as in a whole row
+    with pytest.raises(AttributeError):
+        some[0].status  # a column not read is absent, never a wrong value
+
+
 def test_what_a_read_list_does_not_know_is_refused():
     with pytest.raises(ValueError, match="no column"):
         read_list(models.SocialOrganization).filter(nmae="x")

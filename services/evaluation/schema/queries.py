@@ -6,6 +6,7 @@ import strawberry
 
 from services.common.api.audit_api import AuditEntry, audit_trail
 from services.common.api.pagination import Connection, paginate
+from services.common.api.projection import projection
 from services.common.api.permissions import Authenticated, BureauOrCity
 
 from .. import queries
@@ -26,7 +27,8 @@ class Query:
     ) -> Connection[Evaluation]:
         principal = info.context.principal
         rows = queries.evaluations(list(principal.districts), filter)
-        return await paginate(rows, first=first, after=after, to_node=Evaluation.from_row)
+        return await paginate(rows, first=first, after=after, to_node=Evaluation.from_row,
+                              projection=projection(info, Evaluation))
 
     @strawberry.field(permission_classes=[Authenticated], description="The district's registered evaluation agencies.")
     async def agencies(self, info: strawberry.Info) -> list[EvaluationAgency]:

@@ -318,6 +318,14 @@ class Evaluation:
     rated_at: dt.datetime | None
     created_at: dt.datetime
 
+    # The fields that are one column each, as from_row copies them (a page showing only these reads only
+    # these: api/projection.py).
+    COLUMNS = {"id": "id", "district": "district", "project_id": "project_id", "title": "title",
+        "round_id": "round_id", "round_name": "round_name", "year": "year", "category": "category",
+        "organization_id": "organization_id", "organization_name": "organization_name", "grant": "grant_fen",
+        "subdistrict": "subdistrict", "community": "community", "awarded_at": "awarded_at",
+        "rating": "rating", "rated_at": "rated_at", "created_at": "created_at"}
+
     @classmethod
     def from_row(cls, row: models.Evaluation) -> "Evaluation":
         return cls(

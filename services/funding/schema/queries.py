@@ -10,6 +10,7 @@ from services.common.kernel.auth import DISTRICT_CODE, ensure_same_district
 from services.common.kernel.categories import Category
 from services.common.kernel.errors import BadInput, NotFound
 from services.common.api.pagination import Connection, paginate
+from services.common.api.projection import projection
 from services.common.data.reads import read_list
 from services.common.api.permissions import Authenticated, BureauOrCity, Public
 from services.common.kernel.validation import parse_uuid
@@ -37,7 +38,8 @@ class Query:
         rows = read_list(models.FundingRound)
         if year is not None:
             rows = rows.filter(year=year)
-        return await paginate(rows, first=first, after=after, to_node=FundingRound.from_row)
+        return await paginate(rows, first=first, after=after, to_node=FundingRound.from_row,
+                              projection=projection(info, FundingRound))
 
     @strawberry.field(permission_classes=[Authenticated])
     async def library_entry(self, info: strawberry.Info, id: strawberry.ID) -> LibraryEntry | None:
@@ -66,7 +68,8 @@ class Query:
             rows = rows.filter(status=status)
         if category is not None:
             rows = rows.filter(category=category)
-        return await paginate(rows, first=first, after=after, to_node=Project.from_row)
+        return await paginate(rows, first=first, after=after, to_node=Project.from_row,
+                              projection=projection(info, Project))
 
     @strawberry.field(permission_classes=[Authenticated])
     async def recovery_order(self, info: strawberry.Info, id: strawberry.ID) -> RecoveryOrder | None:

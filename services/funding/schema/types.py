@@ -55,6 +55,13 @@ class FundingRound:
     created_at: dt.datetime
     row: strawberry.Private[Any]
 
+    # The fields that are one column each, as from_row copies them (a page showing only these reads only
+    # these: api/projection.py).
+    COLUMNS = {"id": "id", "district": "district", "name": "name", "year": "year", "budget": "budget_fen",
+        "phase": "phase", "min_reviews": "min_reviews", "notice_days": "notice_days",
+        "notice_started_at": "notice_started_at", "notice_ends_at": "notice_ends_at",
+        "cancel_reason": "cancel_reason", "created_at": "created_at"}
+
     @classmethod
     def from_row(cls, row: models.FundingRound) -> "FundingRound":
         return cls(
@@ -335,6 +342,14 @@ class Project:
     awarded_by: str | None
     approved_by: str | None = strawberry.field(description="The second bureau admin of a grant above its request")
     row: strawberry.Private[Any]
+
+    # The fields that are one column each, as from_row copies them (a page showing only these reads only
+    # these: api/projection.py).
+    COLUMNS = {"id": "id", "district": "district", "title": "title", "category": "category",
+        "subdistrict": "subdistrict", "community": "community", "requested": "requested_fen",
+        "grant": "grant_fen", "disbursed": "disbursed_fen", "status": "status", "awarded_at": "awarded_at",
+        "ends_on": "ends_on", "over_request_reason": "over_request_reason", "awarded_by": "awarded_by",
+        "approved_by": "approved_by"}
 
     @classmethod
     def from_row(cls, row: models.Project) -> "Project":

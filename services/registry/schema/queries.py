@@ -8,6 +8,7 @@ from services.common.api.audit_api import AuditEntry, audit_trail
 from services.common.kernel.auth import ensure_same_district
 from services.common.data.counts import count_by
 from services.common.api.pagination import Connection, paginate
+from services.common.api.projection import projection
 from services.common.api.permissions import Authenticated, BureauOrCity, CityAdmin
 
 from .. import domain
@@ -67,7 +68,8 @@ class Query:
         district: str | None = None,
     ) -> Connection[SocialOrganization]:
         rows = queries.organizations(_scoped(info, district), filter)
-        return await paginate(rows, first=first, after=after, to_node=SocialOrganization.from_row)
+        return await paginate(rows, first=first, after=after, to_node=SocialOrganization.from_row,
+                              projection=projection(info, SocialOrganization))
 
     @strawberry.field(permission_classes=[Authenticated])
     async def service_stations(

@@ -87,6 +87,14 @@ class SocialOrganization:
     status_reason: str | None
     created_at: dt.datetime
 
+    # The fields that are one column each, as from_row copies them (a page showing only these reads only
+    # these: api/projection.py).
+    COLUMNS = {"id": "id", "district": "district", "name": "name", "registration": "registration",
+        "credit_code": "credit_code", "filing_number": "filing_number", "category": "category",
+        "subdistrict": "subdistrict", "community": "community", "incubation_stage": "incubation_stage",
+        "party_organization": "party_organization", "status": "status", "status_reason": "status_reason",
+        "created_at": "created_at"}
+
     @classmethod
     def from_row(cls, row: models.SocialOrganization) -> "SocialOrganization":
         return cls(
