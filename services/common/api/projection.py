@@ -126,13 +126,14 @@ def _plain(selections: Iterable[Any]) -> Iterable[SelectedField | None]:
 
 @lru_cache(maxsize=None)
 def column_fields(node_type: type, name_converter: Any) -> dict[str, ColumnField]:
-    """The type's declared column fields by GraphQL name. A declared field that has a resolver, or that
-    the type does not have, is a mistake in the declaration: refused at once, loudly."""
+    """The type's declared column fields by GraphQL name. A declared field that the type does not have, or
+    that has a resolver, permissions or extensions (any of which may read more of the row), is a mistake
+    in the declaration: refused at once, loudly."""
     definition = get_object_definition(node_type, strict=True)
     fields = {}
     for name, column in node_type.COLUMNS.items():
         field = definition.get_field(name)
-        if field is None or field.base_resolver is not None:
+        if field is None or field.base_resolver is not None or field.permission_classes or field.extensions:
             raise TypeError(f"{node_type.__name__}.COLUMNS names {name!r}, which is not a plain field of the type")
         type_ = field.type.of_type if isinstance(field.type, StrawberryOptional) else field.type
         fields[name_converter.get_graphql_name(field)] = ColumnField(name, column, type_ is strawberry.ID)
