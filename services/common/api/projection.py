@@ -22,6 +22,8 @@ import strawberry
 from strawberry.types.base import StrawberryOptional, get_object_definition
 from strawberry.types.nodes import SelectedField
 
+from services.common.api.document_cache import DocumentMemo
+
 
 @dataclass(frozen=True)
 class ColumnField:
@@ -56,19 +58,12 @@ def projection(info: strawberry.Info, node_type: type) -> Projection | None:
     query = info.query
     if query is None:
         return _projection(info, node_type)
-    key = (query, info.operation.name.value if info.operation.name else None, _path_keys(info.path), node_type)
-    try:
-        return _KEPT[key]
-    except KeyError:
-        found = _projection(info, node_type)
-        if len(_KEPT) >= _KEEP:
-            del _KEPT[next(iter(_KEPT))]
-        _KEPT[key] = found
-        return found
+    operation = info.operation.name.value if info.operation.name else None
+    return _PROJECTIONS.get_or_make(query, (operation, _path_keys(info.path), node_type),
+                                    lambda: _projection(info, node_type))
 
 
-_KEPT: dict[tuple[Any, ...], Projection | None] = {}
-_KEEP = 256  # bounded like Strawberry's document caches; the oldest go first
+_PROJECTIONS: DocumentMemo[Projection | None] = DocumentMemo(256)
 
 
 def _path_keys(path: Any) -> tuple[str, ...]:

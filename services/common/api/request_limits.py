@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from graphql import FragmentDefinitionNode, GraphQLError, get_operation_ast
 from strawberry.extensions import SchemaExtension
 
+from services.common.api.document_cache import DocumentMemo
 from services.common.kernel.errors import DomainError
 from services.gateway.engine.limits import measure_operation
 from services.gateway.engine.options import EngineOptions
@@ -71,24 +72,16 @@ class DocumentLimiter(SchemaExtension):
 
 
 ALLOWED = ()
-# (document text, operation name) -> ALLOWED or a refusal's (message, code). Depth and aliases are the
-# document's own (no variable changes them), so each is measured once, like the parse and the validation
-# before it; bounded like Strawberry's document caches (128), the oldest dropped first.
-_VERDICTS: dict[tuple[str, str | None], tuple[str, ...]] = {}
-_KEEP = 128
+# Depth and aliases are the document's own (no variable changes them): each is measured once per document
+# and operation, like the parse and the validation before it.
+_VERDICTS: DocumentMemo[tuple[str, ...]] = DocumentMemo()
 
 
 def _verdict(query: str | None, operation_name: str | None, document) -> tuple[str, ...]:
+    """ALLOWED, or the refusal's (message, code)."""
     if not isinstance(query, str):
         return _refusal(document, operation_name)
-    key = (query, operation_name)
-    verdict = _VERDICTS.get(key)
-    if verdict is None:
-        verdict = _refusal(document, operation_name)
-        if len(_VERDICTS) >= _KEEP:
-            del _VERDICTS[next(iter(_VERDICTS))]
-        _VERDICTS[key] = verdict
-    return verdict
+    return _VERDICTS.get_or_make(query, (operation_name,), lambda: _refusal(document, operation_name))
 
 
 def _refusal(document, operation_name: str | None) -> tuple[str, ...]:
