@@ -30,7 +30,10 @@ class DocumentMemo(Generic[V]):
         self.size = size
         self._kept: dict[tuple[Any, ...], V] = {}
 
-    def get_or_make(self, text: str, more: tuple[Any, ...], make: Callable[[], V]) -> V:
+    def get_or_make(self, text: str | None, more: tuple[Any, ...], make: Callable[[], V]) -> V:
+        """The kept value, or `make()`'s, kept; a document without its text (None) is worked out each time."""
+        if text is None:
+            return make()
         key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), *more)
         try:
             return self._kept[key]

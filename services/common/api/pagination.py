@@ -100,11 +100,10 @@ async def paginate(
         raise BadInput(f"first must be between 0 and {MAX_PAGE}", field="first")
     position = decode_cursor(after, rows.model) if after else None
     # A read-only page: plain rows (data/reads.py), no model instances.
+    only = None if projection is None else projection.columns
+    page = await rows.page(size + 1, time_field=time_field, after=position, only=only)
     if projection is not None:
-        page = await rows.page(size + 1, time_field=time_field, after=position, only=projection.columns)
         to_node = projection.node
-    else:
-        page = await rows.page(size + 1, time_field=time_field, after=position)
     has_next = len(page) > size
     page = page[:size]
     edges = [Edge(node=to_node(row), position=(getattr(row, time_field), row.pk)) for row in page]

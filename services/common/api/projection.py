@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import strawberry
@@ -37,7 +37,7 @@ class Projection:
     node_type: type
     fields: tuple[ColumnField, ...]
 
-    @property
+    @cached_property  # asked on every page; a kept projection works it out once
     def columns(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(field.column for field in self.fields))
 
@@ -55,24 +55,12 @@ def projection(info: strawberry.Info, node_type: type) -> Projection | None:
         return None
     # A pure function of the document and the field's place in it (fragments and directives, the only
     # parts a variable could change, turn it off): worked out once per document text, operation and path.
-    query = info.query
-    if query is None:
-        return _projection(info, node_type)
     operation = info.operation.name.value if info.operation.name else None
-    return _PROJECTIONS.get_or_make(query, (operation, _path_keys(info.path), node_type),
-                                    lambda: _projection(info, node_type))
+    path = tuple(key for key in info.path.as_list() if isinstance(key, str))  # list indices change nothing
+    return _PROJECTIONS.get_or_make(info.query, (operation, path, node_type), lambda: _projection(info, node_type))
 
 
 _PROJECTIONS: DocumentMemo[Projection | None] = DocumentMemo(256)
-
-
-def _path_keys(path: Any) -> tuple[str, ...]:
-    keys = []
-    while path is not None:
-        if isinstance(path.key, str):  # list indices do not change the selection
-            keys.append(path.key)
-        path = path.prev
-    return tuple(keys)
 
 
 def _projection(info: strawberry.Info, node_type: type) -> Projection | None:

@@ -78,9 +78,6 @@ _VERDICTS: DocumentMemo[tuple[str, ...]] = DocumentMemo()
 
 
 def _verdict(query: str | None, operation_name: str | None, document) -> tuple[str, ...]:
-    """ALLOWED, or the refusal's (message, code)."""
-    if not isinstance(query, str):
-        return _refusal(document, operation_name)
     return _VERDICTS.get_or_make(query, (operation_name,), lambda: _refusal(document, operation_name))
 
 

@@ -39,6 +39,7 @@ class ModelColumns:
 
     def __init__(self, model: type[Model]) -> None:
         meta = model._meta
+        self.model_name = model.__name__
         self.table = meta.db_table
         self.pk = meta.pk_attr
         self.column = dict(meta.fields_db_projection)  # field name -> column
@@ -53,13 +54,17 @@ class ModelColumns:
         """These columns only (a projected page, api/projection.py); kept for the next page that asks."""
         selection = self._some.get(names)
         if selection is None:
-            unknown = [name for name in names if name not in self.column]
-            if unknown:
-                raise ValueError(f"{self.table} has no column {unknown[0]!r}")
+            for name in names:
+                self.check(name)
             selection = Selection(self, names)
             if len(self._some) < _KEPT_SELECTIONS:
                 self._some[names] = selection
         return selection
+
+    def check(self, name: str) -> None:
+        """Refuses a name that is no column of the model: nothing unknown is ever written into SQL."""
+        if name not in self.column:
+            raise ValueError(f"{self.model_name} has no column {name!r}")
 
 
 # Distinct projections kept per model: a handful of client selections in practice; past this many each
@@ -159,8 +164,7 @@ class ReadList(Generic[M]):
         conditions, args = [], list(self.args)
         for key, value in lookups.items():
             name, _, lookup = key.partition("__")
-            if name not in self.columns.column:
-                raise ValueError(f"{self.model.__name__} has no column {name!r}")
+            self.columns.check(name)
             column = f'"{self.columns.column[name]}"'
             field = self.columns.field[name]
             lookup = lookup or "exact"
